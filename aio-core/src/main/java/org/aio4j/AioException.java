@@ -1,0 +1,107 @@
+package org.aio4j;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.aio4j.internal.Errno;
+
+/**
+ * An I/O error reported by the C library for one asynchronous operation: the errno, its C name, the operation
+ * ({@code "aio_read"}, {@code "lio_listio"}, {@code "open"}...) and, where known, the file and position.
+ *
+ * <p>Every instance is made by {@link #of(String, int)} or {@link #of(String, int, Path, long)}, which returns
+ * the subclass a caller would branch on: {@link AioCancelledException} for {@code ECANCELED} and {@link
+ * AioTryAgainException} for {@code EAGAIN}.
+ *
+ * <pre>{@code
+ * try {
+ *     op.aioReturn();
+ * } catch (AioCancelledException e) {
+ *     // cancelled with aio_cancel: nothing was transferred
+ * } catch (AioException e) {
+ *     log.warn("{} failed with {}", e.operation(), e.errnoName());
+ * }
+ * }</pre>
+ */
+public class AioException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final int errno;
+    private final String operation;
+    private final transient Path path;
+    private final long position;
+
+    /** Use {@link #of}. */
+    AioException(String operation, int errno, Path path, long position) {
+        super(message(operation, errno, path, position));
+        this.errno = errno;
+        this.operation = operation;
+        this.path = path;
+        this.position = position;
+    }
+
+    private static String message(String operation, int errno, Path path, long position) {
+        StringBuilder sb = new StringBuilder(operation).append(" failed: ").append(Errno.name(errno));
+        String text = describe(errno);
+        if (text != null) sb.append(" (").append(text).append(')');
+        if (path != null) sb.append(", file ").append(path);
+        if (position >= 0) sb.append(", position ").append(position);
+        return sb.toString();
+    }
+
+    private static String describe(int errno) {
+        try {
+            return org.aio4j.internal.NativeLib.isAvailable()
+                    ? org.aio4j.internal.NativeLib.libc().strerror(errno)
+                    : null;
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** The typed exception for {@code errno} returned by {@code operation}. */
+    public static AioException of(String operation, int errno) {
+        return of(operation, errno, null, -1);
+    }
+
+    /**
+     * The typed exception for {@code errno} returned by {@code operation} on {@code path} at {@code position}
+     * ({@code path} may be null, {@code position} -1 when unknown).
+     */
+    public static AioException of(String operation, int errno, Path path, long position) {
+        if (errno == Errno.ECANCELED.value()) return new AioCancelledException(operation, errno, path, position);
+        if (errno == Errno.EAGAIN.value()) return new AioTryAgainException(operation, errno, path, position);
+        return new AioException(operation, errno, path, position);
+    }
+
+    /** The same error with the file and position added, of the same type. */
+    public AioException withContext(Path path, long position) {
+        AioException e = of(operation, errno, path, position);
+        e.initCause(this);
+        return e;
+    }
+
+    /** The errno value, as the C library of this OS numbers it. */
+    public int errno() {
+        return errno;
+    }
+
+    /** The C name of {@link #errno()}, such as {@code "ENOSPC"}. */
+    public String errnoName() {
+        return Errno.name(errno);
+    }
+
+    /** The C function that reported the error. */
+    public String operation() {
+        return operation;
+    }
+
+    /** The file involved, or null when unknown. */
+    public Path path() {
+        return path;
+    }
+
+    /** The file position of the operation, or -1 when unknown or not applicable. */
+    public long position() {
+        return position;
+    }
+}

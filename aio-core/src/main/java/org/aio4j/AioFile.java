@@ -1,0 +1,161 @@
+package org.aio4j;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.aio4j.internal.AioAbi;
+import org.aio4j.internal.Errno;
+import org.aio4j.internal.FdTracker;
+import org.aio4j.internal.NativeLib;
+
+/**
+ * An owned file descriptor for asynchronous I/O: a regular file, a FIFO or a device such as {@code /dev/full}.
+ *
+ * <p>{@link #close()} is idempotent and never closes the fd number while an operation on it is still in flight:
+ * glibc queues requests by fd number, so a reused number would stall behind the old request. The close then
+ * happens when the last such operation has been reaped.
+ *
+ * <pre>{@code
+ * try (AioFile file = AioFile.open(path, StandardOpenOption.READ)) {
+ *     long size = file.size();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class AioFile implements AutoCloseable {
+    private final int fd;
+    private final Path path;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AioFile(int fd, Path path) {
+        this.fd = fd;
+        this.path = path;
+    }
+
+    /**
+     * Opens {@code path}. Without options it opens for reading. Supported: {@link StandardOpenOption} READ, WRITE,
+     * APPEND, CREATE, CREATE_NEW, TRUNCATE_EXISTING, SYNC, DSYNC, and {@link AioOpenOption#DIRECT}. A directory is
+     * refused with {@code EISDIR}.
+     *
+     * @throws AioException with the errno of {@code open} (ENOENT, EACCES, EISDIR...)
+     * @throws UnsupportedOperationException for an option aio4j does not support, or O_DIRECT where there is none
+     */
+    public static AioFile open(Path path, OpenOption... options) throws AioException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        AioAbi abi = NativeLib.abi();
+        Set<OpenOption> opts = Set.of(options);
+        boolean write = opts.contains(StandardOpenOption.WRITE) || opts.contains(StandardOpenOption.APPEND);
+        boolean read = opts.contains(StandardOpenOption.READ) || !write;
+        int flags = (read && write) ? abi.O_RDWR : write ? abi.O_WRONLY : abi.O_RDONLY;
+        flags |= abi.O_CLOEXEC;
+        for (OpenOption o : opts) {
+            if (o == StandardOpenOption.READ || o == StandardOpenOption.WRITE) continue;
+            if (o == StandardOpenOption.APPEND) flags |= abi.O_APPEND;
+            else if (o == StandardOpenOption.CREATE) flags |= write ? abi.O_CREAT : 0;
+            else if (o == StandardOpenOption.CREATE_NEW) flags |= write ? abi.O_CREAT | abi.O_EXCL : 0;
+            else if (o == StandardOpenOption.TRUNCATE_EXISTING) flags |= write ? abi.O_TRUNC : 0;
+            else if (o == StandardOpenOption.SYNC) flags |= abi.O_SYNC;
+            else if (o == StandardOpenOption.DSYNC) flags |= abi.O_DSYNC;
+            else if (o == AioOpenOption.DIRECT) {
+                if (abi.O_DIRECT == AioAbi.ABSENT) {
+                    throw new UnsupportedOperationException("O_DIRECT is not available on " + abi.name);
+                }
+                flags |= abi.O_DIRECT;
+            } else {
+                throw new UnsupportedOperationException("open option " + o + " is not supported by AioFile");
+            }
+        }
+        byte[] cpath = (path.toString() + '\0').getBytes(StandardCharsets.UTF_8);
+        int fd = NativeLib.libc().open(cpath, flags, 0666);
+        if (fd < 0) throw AioException.of("open", NativeLib.errno(), path, -1);
+        if (!write && Files.isDirectory(path)) {
+            NativeLib.libc().close(fd);
+            throw AioException.of("open", Errno.EISDIR.value(), path, -1);
+        }
+        return new AioFile(fd, path);
+    }
+
+    /**
+     * Takes ownership of an fd opened elsewhere; {@link #close()} will close it.
+     *
+     * @param path the file, for error messages; may be null
+     */
+    public static AioFile adopt(int fd, Path path) {
+        if (fd < 0) throw new IllegalArgumentException("fd must not be negative: " + fd);
+        return new AioFile(fd, path);
+    }
+
+    /**
+     * A new {@code AioFile} owning a {@code dup()} of this fd. glibc runs the requests of one fd number one at a
+     * time; requests on dup'd fds run in parallel.
+     *
+     * @throws AioException with the errno of {@code dup} (EMFILE...)
+     */
+    public AioFile dup() throws AioException {
+        ensureOpen();
+        int d = NativeLib.libc().dup(fd);
+        if (d < 0) throw AioException.of("dup", NativeLib.errno(), path, -1);
+        return new AioFile(d, path);
+    }
+
+    /** The fd number. Valid while this file is open. */
+    public int fd() {
+        return fd;
+    }
+
+    /** The path this file was opened from, or null if it was adopted without one. */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * The size in bytes ({@code lseek(fd, 0, SEEK_END)}).
+     *
+     * @throws AioException ESPIPE for a FIFO, EBADF once closed
+     */
+    public long size() throws AioException {
+        ensureOpen();
+        long s = NativeLib.libc().lseek(fd, 0, 2 /* SEEK_END, the same on every POSIX system */);
+        if (s < 0) throw AioException.of("lseek", NativeLib.errno(), path, -1);
+        return s;
+    }
+
+    /** False once {@link #close()} was called. */
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /**
+     * Throws {@link AioException} EBADF if this file was closed: the check every submission makes first.
+     */
+    public void ensureOpen() throws AioException {
+        if (closed.get()) throw AioException.of("aio", Errno.EBADF.value(), path, -1);
+    }
+
+    /** Operations submitted on this fd and not yet reaped. */
+    public int inFlight() {
+        return FdTracker.inFlight(fd);
+    }
+
+    /**
+     * Closes the fd, now if no operation is in flight on it, otherwise as soon as the last one has been reaped.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            FdTracker.closeWhenIdle(fd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AioFile[fd=" + fd + (path != null ? ", " + path : "") + (isOpen() ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,72 @@
+package org.aio4j.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * Counts operations in flight per fd number, process-wide, and closes an fd whose owner asked for it only when
+ * its count drops to zero. glibc queues requests by fd number and {@code close()} cancels nothing: closing the
+ * number while an op is pending would let a new {@code open()} reuse it and stall behind the old op.
+ *
+ * <p>Every submission path (the core {@code Aio} ops and the engine) calls {@link #acquire} before the submit call
+ * and {@link #release} after the op has been reaped (or when the submit call failed).
+ */
+public final class FdTracker {
+    private static final int DENSE = 1 << 16;
+    private static final AtomicIntegerArray COUNTS = new AtomicIntegerArray(DENSE);
+    private static final ConcurrentHashMap<Integer, Integer> SPARSE = new ConcurrentHashMap<>();
+    /** fds whose owner called close while ops were in flight. */
+    private static final ConcurrentHashMap<Integer, Boolean> CLOSE_PENDING = new ConcurrentHashMap<>();
+
+    private FdTracker() {}
+
+    /** One more op in flight on {@code fd}. */
+    public static void acquire(int fd) {
+        if (fd >= 0 && fd < DENSE) COUNTS.incrementAndGet(fd);
+        else SPARSE.merge(fd, 1, Integer::sum);
+    }
+
+    /** One op fewer on {@code fd}; closes it if its owner asked to and this was the last. */
+    public static void release(int fd) {
+        int left;
+        if (fd >= 0 && fd < DENSE) {
+            left = COUNTS.decrementAndGet(fd);
+        } else {
+            Integer v = SPARSE.compute(fd, (k, n) -> n == null || n <= 1 ? null : n - 1);
+            left = v == null ? 0 : v;
+        }
+        if (left == 0 && CLOSE_PENDING.remove(fd) != null) {
+            // Re-check under the removal: an op acquired between the decrement and here keeps it open.
+            if (inFlight(fd) == 0) {
+                NativeLib.libc().close(fd);
+            } else {
+                CLOSE_PENDING.put(fd, Boolean.TRUE);
+            }
+        }
+    }
+
+    /** Ops in flight on {@code fd} now. */
+    public static int inFlight(int fd) {
+        if (fd >= 0 && fd < DENSE) return COUNTS.get(fd);
+        return SPARSE.getOrDefault(fd, 0);
+    }
+
+    /**
+     * Closes {@code fd} now if no op is in flight on it, else when the last one is released.
+     *
+     * @return true if the fd was closed now
+     */
+    public static synchronized boolean closeWhenIdle(int fd) {
+        CLOSE_PENDING.put(fd, Boolean.TRUE);
+        if (inFlight(fd) == 0 && CLOSE_PENDING.remove(fd) != null) {
+            NativeLib.libc().close(fd);
+            return true;
+        }
+        return false;
+    }
+
+    /** fds whose close is deferred until their ops are reaped (for leak checks in tests). */
+    public static int pendingCloses() {
+        return CLOSE_PENDING.size();
+    }
+}
