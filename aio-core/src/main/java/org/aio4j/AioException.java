@@ -73,6 +73,17 @@ public class AioException extends IOException {
         return new AioException(operation, errno, path, position);
     }
 
+    /**
+     * The exception of a {@code lio_listio} call that failed (EAGAIN, EIO, EINTR...) after queueing the ops in
+     * {@code queued}; the ops in {@code notQueued} are still NEW. Its cause is the plain typed exception of the
+     * errno.
+     */
+    static LioListioException ofLioListio(int errno, java.util.List<Aio> queued, java.util.List<Aio> notQueued) {
+        LioListioException e = new LioListioException(errno, queued, notQueued);
+        e.initCause(of("lio_listio", errno));
+        return e;
+    }
+
     /** The same error with the file and position added, of the same type. */
     public AioException withContext(Path path, long position) {
         AioException e = of(operation, errno, path, position);

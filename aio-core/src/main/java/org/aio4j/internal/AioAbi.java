@@ -10,32 +10,18 @@ import java.util.Map;
  * sigevent} live, and the value of every constant aio4j uses. One instance per platform; {@link #current()} picks
  * the one for this process in one place.
  *
- * <p>The Linux x86_64 glibc table is checked against the C compiler by {@code AbiMatchesCTest}. The others were
- * taken from the headers cited on each constant and are documented in {@code docs/platforms.md}.
+ * <p>The tables live in {@link AbiTables}, one per platform, each with its C structs in the Javadoc, its offsets as
+ * named constants and the header (repository and path) every value was read from. The table of the machine the build
+ * runs on is compared with the C compiler by {@code AbiMatchesCTest} (here Linux glibc x86_64, and musl x86_64 where
+ * musl-gcc is installed); {@code docs/platforms.md} lists all of them.
  *
- * <p>glibc, 64-bit (x86_64 and aarch64), {@code <aio.h>} and {@code <bits/types/sigevent_t.h>}:
+ * <p>Supported: Linux glibc and musl on x86_64 and aarch64, FreeBSD amd64, macOS x86_64 and arm64. Anything else
+ * makes {@link #current()} throw, and {@code NativeLib.isAvailable()} false.
  *
  * <pre>{@code
- * struct aiocb {                          // 168 bytes
- *     int aio_fildes;                     //   0
- *     int aio_lio_opcode;                 //   4
- *     int aio_reqprio;                    //   8
- *     volatile void *aio_buf;             //  16
- *     size_t aio_nbytes;                  //  24
- *     struct sigevent aio_sigevent;       //  32 (64 bytes)
- *     struct aiocb *__next_prio;          //  96 (glibc private from here)
- *     int __abs_prio, __policy, __error_code;
- *     ssize_t __return_value;
- *     off_t aio_offset;                   // 128
- *     char __glibc_reserved[32];
- * };
- * struct sigevent {                       // 64 bytes
- *     union sigval sigev_value;           //   0
- *     int sigev_signo;                    //   8
- *     int sigev_notify;                   //  12
- *     void (*sigev_notify_function)(union sigval);   // 16
- *     pthread_attr_t *sigev_notify_attributes;       // 24
- * };
+ * AioAbi abi = AioAbi.current();
+ * NativeMemory.putInt(cb + abi.aiocb.fildes(), fd);
+ * NativeMemory.putInt(cb + abi.aiocb.sigevent() + abi.sigevent.notifyField(), abi.SIGEV_NONE);
  * }</pre>
  */
 public final class AioAbi {
@@ -60,19 +46,40 @@ public final class AioAbi {
     /** A short name such as {@code linux-glibc-x86_64}. */
     public final String name;
 
+    /** Where the fields of {@code struct aiocb} are. */
     public final AiocbLayout aiocb;
+
+    /** Where the fields of {@code struct sigevent} are (also inside the aiocb, at {@code aiocb.sigevent()}). */
     public final SigeventLayout sigevent;
-    /** Sizes of other C types the core allocates: timespec, sem_t, sigset_t, struct aioinit, struct iovec. */
+    /**
+     * Sizes of other C types the core allocates: timespec, sem_t, sigset_t, struct aioinit (0 where the C library
+     * has none: everywhere but glibc), struct iovec.
+     */
     public final int sizeofTimespec, sizeofSemT, sizeofSigset, sizeofAioinit, sizeofIovec;
 
     private final Map<String, Integer> constants;
 
-    // Derived from the constants table, for the hot path.
+    /** {@code sigev_notify} values; {@code SIGEV_KEVENT} is {@link #ABSENT} except on FreeBSD. */
     public final int SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_KEVENT;
+    /**
+     * {@code aio_lio_opcode} values and {@code lio_listio} modes; {@code LIO_READV}/{@code LIO_WRITEV} are
+     * {@link #ABSENT} except on FreeBSD.
+     */
     public final int LIO_READ, LIO_WRITE, LIO_NOP, LIO_READV, LIO_WRITEV, LIO_WAIT, LIO_NOWAIT;
+
+    /** {@code aio_cancel} results. */
     public final int AIO_CANCELED, AIO_NOTCANCELED, AIO_ALLDONE;
+
+    /** {@code open} flags. */
     public final int O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, O_EXCL, O_CLOEXEC, O_NONBLOCK;
+
+    /**
+     * {@code O_SYNC}/{@code O_DSYNC} (open flags and {@code aio_fsync} operations) and {@code O_DIRECT}
+     * ({@link #ABSENT} on macOS).
+     */
     public final int O_SYNC, O_DSYNC, O_DIRECT;
+
+    /** The two signals the JVM lets an application handle ({@code sun.misc.Signal} "USR1"/"USR2"). */
     public final int SIGUSR1, SIGUSR2;
     /** {@code RWF_NOWAIT} for {@code preadv2}, or -1 where the OS has no {@code preadv2}. */
     public final int RWF_NOWAIT;
@@ -162,16 +169,39 @@ public final class AioAbi {
         GLIBC,
         MUSL;
 
+        /**
+         * The C library mapped into this process. What is installed says nothing: Debian's {@code musl-tools}
+         * installs {@code /lib/ld-musl-x86_64.so.1} next to glibc, while the JVM still runs on glibc.
+         */
         static LinuxLibc detect() {
-            // musl's dynamic loader lives at /lib/ld-musl-*; glibc never installs one.
-            try (var s = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/lib"), "ld-musl-*")) {
-                return s.iterator().hasNext() ? MUSL : GLIBC;
+            try {
+                return fromMaps(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")));
             } catch (java.io.IOException | RuntimeException e) {
                 return GLIBC;
             }
         }
+
+        /**
+         * Reads {@code /proc/self/maps} lines: musl's loader ({@code ld-musl-<arch>.so.1}, Alpine's {@code
+         * libc.musl-<arch>.so.1}) mapped means musl; otherwise glibc.
+         */
+        static LinuxLibc fromMaps(java.util.List<String> mapsLines) {
+            for (String line : mapsLines) {
+                int slash = line.lastIndexOf('/');
+                if (slash < 0) continue;
+                String file = line.substring(slash + 1);
+                if (file.startsWith("ld-musl-") || file.startsWith("libc.musl-")) return MUSL;
+            }
+            return GLIBC;
+        }
     }
 
+    /**
+     * The table for a platform: {@code osName}/{@code osArch} as in the {@code os.name}/{@code os.arch} system
+     * properties ({@code amd64}/{@code x86_64}, {@code aarch64}/{@code arm64}), {@code libc} only used on Linux.
+     *
+     * @throws UnsupportedOperationException naming the platform where aio4j has no table
+     */
     static AioAbi select(String osName, String osArch, LinuxLibc libc) {
         String os = osName.toLowerCase(Locale.ROOT);
         String arch = osArch.toLowerCase(Locale.ROOT);
@@ -186,6 +216,8 @@ public final class AioAbi {
             if (x64) return AbiTables.MACOS_X86_64;
             if (a64) return AbiTables.MACOS_ARM64;
         }
-        throw new UnsupportedOperationException("aio4j has no struct aiocb table for " + osName + "/" + osArch);
+        throw new UnsupportedOperationException("aio4j has no struct aiocb table for os.name=" + osName
+                + ", os.arch=" + osArch
+                + " (supported: Linux glibc/musl x86_64 and aarch64, FreeBSD amd64, macOS x86_64 and arm64)");
     }
 }

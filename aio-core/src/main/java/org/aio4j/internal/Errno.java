@@ -3,9 +3,20 @@ package org.aio4j.internal;
 import java.util.Locale;
 
 /**
- * errno values aio4j names, per OS family. Linux values are the same for glibc and musl on x86_64 and aarch64
- * ({@code <asm-generic/errno-base.h>}, {@code <asm-generic/errno.h>}); FreeBSD from {@code sys/sys/errno.h};
- * macOS from the SDK's {@code sys/errno.h}. {@link #name(int)} turns a number of this process's OS into its name.
+ * errno values aio4j names, per OS family. {@link #name(int)} turns a number of this process's OS into its name.
+ *
+ * <p>Sources: Linux (the same for glibc and musl, x86_64 and aarch64): {@code torvalds/linux}
+ * {@code include/uapi/asm-generic/errno-base.h} (1-34) and {@code include/uapi/asm-generic/errno.h} (35 and up),
+ * which glibc's {@code sysdeps/unix/sysv/linux/bits/errno.h} and musl's {@code arch/generic/bits/errno.h} repeat;
+ * machine-checked by {@code AbiMatchesCTest}. FreeBSD: {@code sys/sys/errno.h} ({@code sobomax/freebsd14_vendor}, a
+ * copy of {@code freebsd/freebsd-src}): EAGAIN 35, ECANCELED 85. macOS: {@code bsd/sys/errno.h} of {@code
+ * apple-oss-distributions/xnu}: EAGAIN 35, ECANCELED 89 (and a distinct EOPNOTSUPP 102, not listed here).
+ *
+ * <pre>{@code
+ * int err = libc.aio_error(cb);
+ * if (err == Errno.EINPROGRESS.value()) { ... }
+ * String name = Errno.name(err);   // "ECANCELED", or "errno 321" for a number aio4j has no name for
+ * }</pre>
  */
 public enum Errno {
     EPERM(1, 1, 1),
@@ -70,25 +81,37 @@ public enum Errno {
         return macos;
     }
 
+    /** OS families, as {@link #family(String)} returns them. */
+    static final int LINUX = 0, FREEBSD = 1, MACOS = 2;
+
     private static final int FAMILY = family(System.getProperty("os.name", ""));
-    private static final Errno[] BY_VALUE = new Errno[256];
+    private static final Errno[][] BY_VALUE = new Errno[3][256];
 
     static {
-        for (Errno e : values()) {
-            int v = e.valueFor(FAMILY);
-            if (BY_VALUE[v] == null) BY_VALUE[v] = e; // EAGAIN before EWOULDBLOCK aliases, ENOTSUP = EOPNOTSUPP
+        for (int family = LINUX; family <= MACOS; family++) {
+            for (Errno e : values()) {
+                int v = e.valueFor(family);
+                if (BY_VALUE[family][v] == null) BY_VALUE[family][v] = e;
+            }
         }
     }
 
-    private static int family(String osName) {
+    /** The OS family of an {@code os.name}: FreeBSD, macOS, else Linux (musl and glibc share the values). */
+    static int family(String osName) {
         String os = osName.toLowerCase(Locale.ROOT);
-        if (os.startsWith("freebsd")) return 1;
-        if (os.startsWith("mac") || os.startsWith("darwin")) return 2;
-        return 0;
+        if (os.startsWith("freebsd")) return FREEBSD;
+        if (os.startsWith("mac") || os.startsWith("darwin")) return MACOS;
+        return LINUX;
     }
 
-    private int valueFor(int family) {
-        return family == 1 ? freebsd : family == 2 ? macos : linux;
+    /** This errno's value in an OS family. */
+    int valueFor(int family) {
+        return family == FREEBSD ? freebsd : family == MACOS ? macos : linux;
+    }
+
+    /** The constant for an errno value of an OS family, or null. */
+    static Errno of(int family, int value) {
+        return value > 0 && value < 256 ? BY_VALUE[family][value] : null;
     }
 
     /** This errno's value on the OS this process runs on. */
@@ -98,7 +121,7 @@ public enum Errno {
 
     /** The constant for an errno of this OS, or null when aio4j has no name for it. */
     public static Errno of(int value) {
-        return value > 0 && value < BY_VALUE.length ? BY_VALUE[value] : null;
+        return of(FAMILY, value);
     }
 
     /** The C name of an errno of this OS, such as {@code "EAGAIN"}, or {@code "errno 321"}. */

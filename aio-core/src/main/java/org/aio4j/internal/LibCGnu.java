@@ -12,6 +12,12 @@ public interface LibCGnu {
     /** {@code void aio_init(const struct aioinit *init);} (glibc) */
     void aio_init(@intptr_t long init);
 
+    /** {@code int aio_readv(struct aiocb *iocb);} (FreeBSD 13+: {@code aio_iov}/{@code aio_iovcnt} in the aiocb) */
+    int aio_readv(@intptr_t long aiocbp);
+
+    /** {@code int aio_writev(struct aiocb *iocb);} (FreeBSD 13+) */
+    int aio_writev(@intptr_t long aiocbp);
+
     /** {@code ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags);} (Linux) */
     @ssize_t
     long preadv2(int fd, @intptr_t long iov, int iovcnt, long offset, int flags);

@@ -1,0 +1,85 @@
+package org.aio4j.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+
+/**
+ * Issue 4, copy: the page-cached 1 GiB file copied to a file in the same folder (replaced every op; the written data
+ * goes to the page cache and is written back by the kernel in the background). One op is one whole copy (1 GiB =
+ * 1073.74 MB), so MB/s = ops/s x 1073.74.
+ *
+ * <p>Candidates ({@code impl}): {@code aio} ({@code AioFiles.copy}), {@code spring}
+ * ({@code DataBufferUtils.write(DataBufferUtils.read(source, new DefaultDataBufferFactory(), chunk), target)}), and
+ * {@code files} ({@code Files.copy(source, target, REPLACE_EXISTING)}, which has no chunk size: run at one).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class ReactorCopyBenchmark {
+    /** The candidate. */
+    @Param({"aio", "spring", "files"})
+    public String impl;
+
+    /** Chunk size in bytes (ignored by {@code files}). */
+    @Param({"1048576"})
+    public int chunk;
+
+    private Path source;
+    private Path target;
+    private DefaultDataBufferFactory factory;
+
+    /** Creates the data file if needed and warms the page cache. */
+    @Setup(Level.Trial)
+    public void setUp() {
+        source = BenchData.dataFile();
+        BenchData.warmPageCache(source);
+        target = BenchData.dir().resolve("copy-target-" + impl + "-" + ProcessHandle.current().pid() + ".dat");
+        factory = new DefaultDataBufferFactory();
+    }
+
+    /** Copies the whole file once. */
+    @Benchmark
+    public long copyFile() throws Exception {
+        switch (impl) {
+            case "aio" -> {
+                long n = AioCandidates.copyFile(source, target, chunk);
+                if (n != BenchData.FILE_SIZE) {
+                    throw new IllegalStateException("AioFiles.copy reported " + n + " bytes");
+                }
+            }
+            case "spring" -> DataBufferUtils.write(DataBufferUtils.read(source, factory, chunk), target)
+                    .block();
+            case "files" -> Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            default -> throw new IllegalArgumentException("impl: " + impl);
+        }
+        long size = Files.size(target);
+        if (size != BenchData.FILE_SIZE) {
+            throw new IllegalStateException(impl + " copied " + size + " bytes, expected " + BenchData.FILE_SIZE);
+        }
+        return size;
+    }
+
+    /** Deletes the copy. */
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        Files.deleteIfExists(target);
+    }
+}

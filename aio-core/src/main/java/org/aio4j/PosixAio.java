@@ -1,0 +1,339 @@
+package org.aio4j;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.aio4j.internal.AioAbi;
+import org.aio4j.internal.Errno;
+import org.aio4j.internal.NativeLib;
+import org.aio4j.internal.NativeMemory;
+
+/**
+ * The free functions of POSIX AIO ({@code aio_cancel} on a whole fd, {@code aio_suspend}, {@code lio_listio},
+ * glibc's {@code aio_init}) and whether POSIX AIO is available at all. Mirrors the free functions of nix's {@code
+ * sys::aio}.
+ *
+ * <pre>{@code
+ * if (!PosixAio.isAvailable()) throw new IllegalStateException("no POSIX AIO", PosixAio.unavailabilityCause());
+ * }</pre>
+ */
+public final class PosixAio {
+    private static final int EINPROGRESS = Errno.EINPROGRESS.value();
+    private static final int EINTR = Errno.EINTR.value();
+    private static final int EAGAIN = Errno.EAGAIN.value();
+
+    private PosixAio() {}
+
+    /** True when the C library's AIO functions and a layout table for this platform were found. */
+    public static boolean isAvailable() {
+        return NativeLib.isAvailable();
+    }
+
+    /** Why POSIX AIO is unavailable, or null when it is available. */
+    public static Throwable unavailabilityCause() {
+        return NativeLib.unavailabilityCause();
+    }
+
+    /**
+     * Operations submitted and not yet reaped, process-wide. They, their native memory and their buffers are kept
+     * reachable until reaped, even when dropped or refused by {@link Aio#close()}; a count that does not return to
+     * its earlier value after your operations finished is a leak.
+     */
+    public static int opsInFlight() {
+        return AbstractAio.IN_FLIGHT.size();
+    }
+
+    /**
+     * Cancels every outstanding request on {@code fd} ({@code aio_cancel(fd, NULL)}). Cancelled operations still
+     * complete with {@code ECANCELED} and must be reaped.
+     *
+     * <pre>{@code
+     * w.submit();
+     * if (PosixAio.aioCancelAll(file.fd()) == AioCancelStat.AIO_NOTCANCELED) {
+     *     while (w.error() == Errno.EINPROGRESS.value()) Thread.sleep(10);
+     * }
+     * try { w.aioReturn(); } catch (AioException ignored) { } // must reap, the result does not matter
+     * }</pre>
+     *
+     * @throws AioException EBADF for a bad fd
+     */
+    public static AioCancelStat aioCancelAll(int fd) throws AioException {
+        int r = NativeLib.libc().aio_cancel(fd, 0);
+        if (r < 0) throw AioException.of("aio_cancel", NativeLib.errno());
+        return AioCancelStat.fromNative(r);
+    }
+
+    /**
+     * Waits until at least one of {@code ops} has completed, or {@code timeout} has passed ({@code null}: forever).
+     * Returns at once if one of them has already completed (including ones already reaped). An interrupted wait
+     * ({@code EINTR}, for example by a completion signal) is resumed with the time left. For a vectored group
+     * "completed" means every part has.
+     *
+     * <pre>{@code
+     * w.submit();
+     * PosixAio.aioSuspend(List.of(w), null);
+     * assert w.aioReturn() == 12;
+     * }</pre>
+     *
+     * @throws AioTryAgainException ({@code EAGAIN}) when the timeout passed first
+     * @throws AioException another errno of {@code aio_suspend}
+     * @throws IllegalArgumentException for an empty list or a negative timeout
+     * @throws IllegalStateException if an op was never submitted
+     */
+    public static void aioSuspend(List<? extends Aio> ops, Duration timeout) throws AioException {
+        Objects.requireNonNull(ops, "ops");
+        if (ops.isEmpty()) throw new IllegalArgumentException("aioSuspend needs at least one operation");
+        if (timeout != null && timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
+        long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
+        List<AbstractAio> pinned = new ArrayList<>(ops.size());
+        try {
+            for (Aio a : ops) {
+                AbstractAio op = (AbstractAio) Objects.requireNonNull(a, "op");
+                if (!op.pin()) return; // reaped: complete
+                pinned.add(op);
+            }
+            while (true) {
+                int count = 0;
+                for (AbstractAio op : pinned) {
+                    int n = op.writePendingAiocbs(0, count);
+                    if (n < 0) return; // complete
+                    count = n;
+                }
+                long list = NativeMemory.allocate(8L * count);
+                long ts = 0;
+                int rc;
+                int err = 0;
+                try {
+                    int index = 0;
+                    for (AbstractAio op : pinned) {
+                        int n = op.writePendingAiocbs(list, index);
+                        if (n < 0 || n - index > count - index) return; // completed meanwhile
+                        index = n;
+                    }
+                    if (timeout != null) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) throw AioException.of("aio_suspend", EAGAIN);
+                        ts = NativeMemory.allocate(NativeLib.abi().sizeofTimespec);
+                        NativeMemory.putLong(ts, left / 1_000_000_000L);
+                        NativeMemory.putLong(ts + 8, left % 1_000_000_000L);
+                    }
+                    rc = NativeLib.libc().aio_suspend(list, index, ts);
+                    if (rc != 0) err = NativeLib.errno();
+                } finally {
+                    NativeMemory.free(list, 8L * count);
+                    if (ts != 0) NativeMemory.free(ts, NativeLib.abi().sizeofTimespec);
+                }
+                if (rc == 0 || err == EINTR) continue; // re-check: a group completes only with its last part
+                throw AioException.of("aio_suspend", err);
+            }
+        } finally {
+            for (AbstractAio op : pinned) op.unpin();
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    /**
+     * Submits several reads and writes with one {@code lio_listio} call, from a real native {@code aiocb*} array.
+     * With {@link LioMode#LIO_WAIT} it returns when every op has completed (each must still be reaped); with {@link
+     * LioMode#LIO_NOWAIT} it returns once they are queued, and {@code sigevNotify} (if not none) is delivered once
+     * when all of them have completed. The list's sigevent stays allocated until every listed op is reaped. Each
+     * op's own notification is delivered too. {@link AioFsync} cannot be listed; neither can a vectored group
+     * ({@link AioReadv}, {@link AioWritev} on Linux/macOS) that has its own notification.
+     *
+     * <p>Wait for all of them in the call:
+     *
+     * <pre>{@code
+     * AioWrite w = new AioWrite(file.fd(), 2, wbuf, 0, SigevNotify.none());
+     * PosixAio.lioListio(LioMode.LIO_WAIT, List.of(w), SigevNotify.none());
+     * assert w.aioReturn() == 12; // complete: no need to wait
+     * }</pre>
+     *
+     * <p>Submit many with one call, and wait for each:
+     *
+     * <pre>{@code
+     * PosixAio.lioListio(LioMode.LIO_NOWAIT, List.of(w), SigevNotify.none());
+     * while (w.error() == Errno.EINPROGRESS.value()) Thread.sleep(10);
+     * assert w.aioReturn() == 12;
+     * }</pre>
+     *
+     * <p>Be told once when all of them are done (here with SIGUSR2, which the JVM lets you handle):
+     *
+     * <pre>{@code
+     * AtomicBoolean signaled = new AtomicBoolean();
+     * sun.misc.Signal.handle(new sun.misc.Signal("USR2"), s -> signaled.set(true));
+     * PosixAio.lioListio(LioMode.LIO_NOWAIT, List.of(w), SigevNotify.signal(NativeLib.abi().SIGUSR2, 0));
+     * while (!signaled.get()) Thread.sleep(10);
+     * assert w.aioReturn() == 12; // the notification means every op is complete
+     * }</pre>
+     *
+     * <p>Errors or resource limits can make {@code lio_listio} fail with {@code EIO}, {@code EAGAIN} or {@code
+     * EINTR} after queueing some of the ops: that is a {@link LioListioException}, which says which ops were queued
+     * (in progress, reap them) and which were not (still NEW).
+     *
+     * @throws LioListioException when the call fails; see there
+     * @throws IllegalArgumentException for an {@link AioFsync}, a duplicate, or a vectored group with its own
+     *     notification
+     * @throws IllegalStateException if an op is not NEW
+     */
+    public static void lioListio(LioMode mode, List<? extends Aio> ops, SigevNotify sigevNotify)
+            throws AioException {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(ops, "ops");
+        Objects.requireNonNull(sigevNotify, "sigevNotify");
+        Set<AbstractAio> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<AbstractAio> list = new ArrayList<>(ops.size());
+        int parts = 0;
+        for (Aio a : ops) {
+            AbstractAio op = (AbstractAio) Objects.requireNonNull(a, "op");
+            if (op.kind == AbstractAio.Kind.FSYNC) {
+                throw new IllegalArgumentException("lio_listio has no fsync opcode: submit AioFsync on its own");
+            }
+            if (op.group && !(op.sigevNotify() instanceof SigevNotify.SigevNone)) {
+                throw new IllegalArgumentException(op + " is a group of aiocbs whose own notification lio_listio "
+                        + "cannot deliver: give it SigevNotify.none() or submit() it on its own");
+            }
+            if (!seen.add(op)) throw new IllegalArgumentException("listed twice: " + op);
+            list.add(op);
+            parts += op.parts;
+        }
+        int reserved = 0;
+        try {
+            for (AbstractAio op : list) {
+                op.reserveForList();
+                reserved++;
+            }
+        } finally {
+            if (reserved < list.size()) {
+                for (int i = 0; i < reserved; i++) list.get(i).unreserve();
+            }
+        }
+        ListEvent ev = null;
+        long array = 0;
+        int rc;
+        int err = 0;
+        try {
+            if (!(sigevNotify instanceof SigevNotify.SigevNone)) ev = new ListEvent(sigevNotify);
+            array = NativeMemory.allocate(8L * Math.max(1, parts));
+            int index = 0;
+            for (AbstractAio op : list) index = op.writeAiocbs(array, index);
+            for (AbstractAio op : list) {
+                org.aio4j.internal.FdTracker.acquire(op.fd);
+                AbstractAio.IN_FLIGHT.add(op);
+            }
+            try {
+                rc = NativeLib.libc().lio_listio(mode.value(), array, parts, ev == null ? 0 : ev.address);
+                if (rc != 0) err = NativeLib.errno();
+            } catch (RuntimeException | Error e) {
+                for (AbstractAio op : list) {
+                    AbstractAio.IN_FLIGHT.remove(op);
+                    org.aio4j.internal.FdTracker.release(op.fd);
+                }
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            for (AbstractAio op : list) op.unreserve();
+            if (ev != null) ev.release();
+            throw e;
+        } finally {
+            NativeMemory.free(array, 8L * Math.max(1, parts));
+        }
+        List<Aio> queued = new ArrayList<>();
+        List<Aio> notQueued = new ArrayList<>();
+        for (AbstractAio op : list) {
+            if (rc == 0 || op.anyPartQueued()) {
+                op.listed(ev);
+                queued.add(op);
+            } else {
+                op.unreserve();
+                AbstractAio.IN_FLIGHT.remove(op);
+                org.aio4j.internal.FdTracker.release(op.fd);
+                notQueued.add(op);
+            }
+        }
+        if (ev != null) ev.release(); // the call's own reference
+        if (rc != 0) throw AioException.ofLioListio(err, queued, notQueued);
+    }
+
+    /**
+     * Configures glibc's AIO thread pool ({@code aio_init}, a GNU extension): at most {@code threads} helper
+     * threads, about {@code num} simultaneous requests, and helper threads exit after {@code idleTimeSeconds}
+     * idle. Process-wide; the thread and request counts take effect only before the process's first AIO request
+     * (the idle time always). glibc's defaults are 20, 64 and 1.
+     *
+     * <pre>{@code
+     * PosixAio.aioInit(4, 64, 5); // before any I/O: 4 threads, keep them 5 s
+     * }</pre>
+     *
+     * <p>{@code struct aioinit} (glibc {@code <aio.h>}, 32 bytes): {@code int aio_threads, aio_num, aio_locks,
+     * aio_usedba, aio_debug, aio_numusers, aio_idle_time, aio_reserved}.
+     *
+     * @throws UnsupportedOperationException where the C library has no {@code aio_init} (everything but glibc)
+     * @throws IllegalArgumentException for a value below 1 (0 for the idle time)
+     */
+    public static void aioInit(int threads, int num, int idleTimeSeconds) {
+        if (threads < 1 || num < 1 || idleTimeSeconds < 0) {
+            throw new IllegalArgumentException("aioInit(" + threads + ", " + num + ", " + idleTimeSeconds
+                    + "): threads and num must be positive, idleTimeSeconds not negative");
+        }
+        AioAbi abi = NativeLib.abi();
+        if (abi.sizeofAioinit <= 0) {
+            throw new UnsupportedOperationException("aio_init exists only in glibc, not on " + abi.name);
+        }
+        long init = NativeMemory.allocate(abi.sizeofAioinit);
+        try {
+            NativeMemory.putInt(init, threads); // aio_threads
+            NativeMemory.putInt(init + 4, num); // aio_num
+            NativeMemory.putInt(init + 24, idleTimeSeconds); // aio_idle_time
+            NativeLib.gnu().aio_init(init);
+        } catch (UnsatisfiedLinkError e) {
+            throw new UnsupportedOperationException("aio_init is missing from this C library", e);
+        } finally {
+            NativeMemory.free(init, abi.sizeofAioinit);
+        }
+    }
+
+    /**
+     * The sigevent of one lio_listio call, shared by the ops it queued: freed when the last of them is reaped (an
+     * op that is never reaped keeps it forever, never freed early).
+     */
+    static final class ListEvent {
+        final long address;
+        private final int size;
+        /** The notification closure, if any: reachable while the sigevent is. */
+        @SuppressWarnings("unused")
+        private final Object keepAlive;
+
+        private final AtomicInteger refs = new AtomicInteger(1);
+
+        ListEvent(SigevNotify notify) {
+            this.size = NativeLib.abi().sigevent.size();
+            this.address = NativeMemory.allocate(size);
+            try {
+                this.keepAlive = Sigevents.write(address, notify);
+            } catch (RuntimeException | Error e) {
+                NativeMemory.free(address, size);
+                throw e;
+            }
+        }
+
+        void retain() {
+            refs.incrementAndGet();
+        }
+
+        void release() {
+            if (refs.decrementAndGet() == 0) NativeMemory.free(address, size);
+        }
+    }
+}

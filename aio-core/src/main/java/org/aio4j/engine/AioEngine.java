@@ -1,0 +1,1042 @@
+package org.aio4j.engine;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.aio4j.AioException;
+import org.aio4j.AioFile;
+import org.aio4j.AioFsyncMode;
+import org.aio4j.engine.internal.AioInit;
+import org.aio4j.engine.internal.Backend;
+import org.aio4j.engine.internal.IntMpscQueue;
+import org.aio4j.engine.internal.IntStack;
+import org.aio4j.engine.internal.JvmSignalWaiter;
+import org.aio4j.engine.internal.KeventWaiter;
+import org.aio4j.engine.internal.NativePosix;
+import org.aio4j.engine.internal.Posix;
+import org.aio4j.engine.internal.PosixAioBackend;
+import org.aio4j.engine.internal.SemaphoreWaiter;
+import org.aio4j.engine.internal.SignalFdWaiter;
+import org.aio4j.engine.internal.SuspendWaiter;
+import org.aio4j.engine.internal.Symbols;
+import org.aio4j.engine.internal.Waiter;
+import org.aio4j.internal.AioAbi;
+import org.aio4j.internal.Errno;
+import org.aio4j.internal.FdTracker;
+import org.aio4j.internal.NativeLib;
+import org.aio4j.internal.NativeMemory;
+
+/**
+ * The completion engine: submits reads, writes and fsyncs with POSIX AIO, reaps every completion on one reaper
+ * thread and delivers it to a {@link CompletableFuture} or an {@link AioHandler}, exactly once.
+ *
+ * <pre>{@code
+ * try (AioEngine engine = AioEngine.builder().maxInFlight(256).build();
+ *      AioFile file = AioFile.open(path)) {
+ *     ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+ *     int n = engine.read(file, 0, buf).join();     // buf's position and limit are unchanged
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * One reaper thread per engine (from the builder's {@link Builder#threadFactory thread factory}; daemon by
+ * default) reaps completions and runs handlers and future completions, including dependent stages such as {@code
+ * thenApply} that were attached before completion. Keep them short and non-blocking, or hop to an executor. A
+ * completion that happens at once (a read served from the page cache on the fast path, an error found before
+ * submission) runs on the submitting thread; such completions are never nested on one thread: a completion
+ * delivered from inside another handler on the same thread is queued and runs when that handler returns.
+ *
+ * <h2>Memory</h2>
+ * Buffers must be direct. The engine keeps a reference to each buffer until its op was reaped; the caller must not
+ * reuse a buffer before its op completed. The hot path allocates nothing that grows with the number of ops: {@code
+ * aiocb}s live in a native slab of {@code maxInFlight} slots, ops are found by an integer token. The callback
+ * forms allocate nothing per op; the future forms allocate the future.
+ *
+ * <h2>Cancellation</h2>
+ * {@link #cancel(long)} and {@link CompletableFuture#cancel} call {@code aio_cancel}. A cancelled op still
+ * completes exactly once, after it was reaped: the handler gets {@link org.aio4j.AioCancelledException}, the future
+ * completes as cancelled. A request already running cannot be cancelled and completes normally.
+ */
+public final class AioEngine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AioEngine.class.getName());
+    private static final byte K_READ = Backend.OP_READ, K_WRITE = Backend.OP_WRITE, K_FSYNC = Backend.OP_FSYNC;
+    private static final byte S_FREE = 0, S_SUBMITTED = 1, S_RETRY = 2;
+    private static final int STRIPES = 64;
+    static final int MAX_RETRIES = 8;
+    static final long RETRY_BASE_NANOS = 50_000L;
+    private static final long IDLE_NANOS = 100_000_000L;
+    private static final AtomicInteger ENGINE_IDS = new AtomicInteger();
+    private static volatile AioEngine shared;
+
+    private final Backend backend;
+    private final Notification notification;
+    private final Overflow overflow;
+    private final int capacity;
+    private final int lanes;
+    private final long closeTimeoutNanos;
+    private final boolean isShared;
+    private final EngineMetrics metrics = new EngineMetrics();
+    private final Thread reaper;
+    private final int eagain = Errno.EAGAIN.value();
+    private final int ecanceled = Errno.ECANCELED.value();
+    private final int ebadf = Errno.EBADF.value();
+
+    // Registry, indexed by slot. Written by the thread that owns the slot (popped it), read by the reaper after
+    // the backend's publication; liveTokens/states/cancelRequested are guarded by the slot's stripe lock.
+    private final IntStack free;
+    private final int[] gens;
+    private final long[] liveTokens;
+    private final byte[] states;
+    private final boolean[] cancelRequested;
+    private final Object[] stripes = new Object[STRIPES];
+    private final AioHandler<?>[] handlers;
+    private final Object[] attachments;
+    private final ByteBuffer[] buffers;
+    private final AioFile[] files;
+    private final byte[] kinds;
+    private final int[] fds;
+    private final int[] fsyncOps;
+    private final long[] positions;
+    private final long[] addrs;
+    private final long[] lens;
+    private final long[] starts;
+    private final int[] attempts;
+
+    // Overflow queue (WAIT) and the reaper's EAGAIN retry list.
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicLong pendingSeq = new AtomicLong();
+    private final IntMpscQueue retryQueue;
+    private final int[] retrySlots;
+    private final long[] retryDue;
+    private int retryCount;
+
+    // Lanes: dup'd fds per file.
+    private final Map<AioFile, AioFile[]> laneMap = new ConcurrentHashMap<>();
+    private final AtomicInteger laneCounter = new AtomicInteger();
+
+    // Life cycle.
+    private final AtomicInteger entering = new AtomicInteger();
+    private volatile boolean closed;
+    private volatile boolean closing;
+    private boolean cancelIssued;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Backend.CompletionSink sink = this::reaped;
+
+    private static final class Pending {
+        final byte kind;
+        final AioFile file;
+        final long position;
+        final ByteBuffer buf;
+        final int fsyncOp;
+        final Object attachment;
+        final AioHandler<?> handler;
+        final long token;
+        final long start;
+
+        Pending(byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h,
+                long token) {
+            this.kind = kind;
+            this.file = file;
+            this.position = position;
+            this.buf = buf;
+            this.fsyncOp = fsyncOp;
+            this.attachment = att;
+            this.handler = h;
+            this.token = token;
+            this.start = System.nanoTime();
+        }
+    }
+
+    private AioEngine(Builder b, Backend backend, Notification mode) {
+        this.backend = backend;
+        this.notification = mode;
+        this.overflow = b.overflow;
+        this.capacity = backend.capacity();
+        this.lanes = b.lanes;
+        this.closeTimeoutNanos = b.closeTimeout.toNanos();
+        this.isShared = b.shared;
+        int cap = capacity;
+        free = new IntStack(cap);
+        gens = new int[cap];
+        java.util.Arrays.fill(gens, 1);
+        liveTokens = new long[cap];
+        states = new byte[cap];
+        cancelRequested = new boolean[cap];
+        for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
+        handlers = new AioHandler<?>[cap];
+        attachments = new Object[cap];
+        buffers = new ByteBuffer[cap];
+        files = new AioFile[cap];
+        kinds = new byte[cap];
+        fds = new int[cap];
+        fsyncOps = new int[cap];
+        positions = new long[cap];
+        addrs = new long[cap];
+        lens = new long[cap];
+        starts = new long[cap];
+        attempts = new int[cap];
+        retryQueue = new IntMpscQueue(cap);
+        retrySlots = new int[cap];
+        retryDue = new long[cap];
+        ThreadFactory tf = b.threadFactory;
+        String name = "aio4j-reaper-" + (b.name != null ? b.name : String.valueOf(ENGINE_IDS.incrementAndGet()));
+        Runnable loop = this::reapLoop;
+        Thread t;
+        if (tf != null) {
+            t = tf.newThread(loop);
+        } else {
+            t = new Thread(loop, name);
+            t.setDaemon(true);
+        }
+        this.reaper = t;
+        t.start();
+    }
+
+    /** A builder with the defaults: see each method. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A process-wide engine with the default settings, created on first use, with a daemon reaper thread. Its
+     * {@link #close()} does nothing; it lives as long as the JVM.
+     */
+    public static AioEngine shared() {
+        AioEngine e = shared;
+        if (e == null) {
+            synchronized (AioEngine.class) {
+                e = shared;
+                if (e == null) {
+                    Builder b = builder().name("shared");
+                    b.shared = true;
+                    shared = e = b.build();
+                }
+            }
+        }
+        return e;
+    }
+
+    // ------------------------------------------------------------------------------------------------ futures
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes at file offset {@code position} into {@code dst}, starting at
+     * {@code dst.position()}. The buffer's position and limit are never changed; the future gives the byte count
+     * (0 at end of file).
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code dst} is not direct or is read-only, or {@code position < 0}
+     * @throws IllegalStateException if the engine is closed
+     */
+    public CompletableFuture<Integer> read(AioFile file, long position, ByteBuffer dst) {
+        checkRead(file, position, dst);
+        EngineFuture<Integer> f = new EngineFuture<>(this, EngineFuture.INT);
+        f.setToken(start(K_READ, file, position, dst, 0, f, EngineFuture.HANDLER));
+        return f;
+    }
+
+    /**
+     * Writes {@code src.remaining()} bytes from {@code src} (from its position; position and limit unchanged) at
+     * file offset {@code position}; the future gives the byte count.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code src} is not direct, or {@code position < 0}
+     * @throws IllegalStateException if the engine is closed
+     */
+    public CompletableFuture<Integer> write(AioFile file, long position, ByteBuffer src) {
+        checkWrite(file, position, src);
+        EngineFuture<Integer> f = new EngineFuture<>(this, EngineFuture.INT);
+        f.setToken(start(K_WRITE, file, position, src, 0, f, EngineFuture.HANDLER));
+        return f;
+    }
+
+    /**
+     * {@code aio_fsync}: completes when the writes completed before this call are durable.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the engine is closed
+     */
+    public CompletableFuture<Void> fsync(AioFile file, AioFsyncMode mode) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(mode, "mode");
+        EngineFuture<Void> f = new EngineFuture<>(this, EngineFuture.VOID);
+        f.setToken(start(K_FSYNC, file, 0, null, mode.value(), f, EngineFuture.HANDLER));
+        return f;
+    }
+
+    /**
+     * Scattering read: buffer {@code i} is filled from file offset {@code position} plus the sizes of the buffers
+     * before it. The buffers are read in parallel (glibc has no vectored AIO); the future gives the byte count of
+     * the leading buffers up to the first short one, or the first failure by buffer order.
+     *
+     * @throws NullPointerException if an argument or element is null
+     * @throws IllegalArgumentException if a buffer is not direct or read-only, or {@code position < 0}
+     * @throws IllegalStateException if the engine is closed
+     */
+    public CompletableFuture<Long> readv(AioFile file, long position, ByteBuffer[] dsts) {
+        Objects.requireNonNull(dsts, "dsts");
+        for (ByteBuffer d : dsts) checkRead(file, position, d);
+        return vector(K_READ, file, position, dsts);
+    }
+
+    /**
+     * Gathering write: buffer {@code i} is written at file offset {@code position} plus the sizes of the buffers
+     * before it, in parallel; the future gives the byte count of the leading buffers up to the first short one.
+     *
+     * @throws NullPointerException if an argument or element is null
+     * @throws IllegalArgumentException if a buffer is not direct, or {@code position < 0}
+     * @throws IllegalStateException if the engine is closed
+     */
+    public CompletableFuture<Long> writev(AioFile file, long position, ByteBuffer[] srcs) {
+        Objects.requireNonNull(srcs, "srcs");
+        for (ByteBuffer s : srcs) checkWrite(file, position, s);
+        return vector(K_WRITE, file, position, srcs);
+    }
+
+    private CompletableFuture<Long> vector(byte kind, AioFile file, long position, ByteBuffer[] bufs) {
+        EngineFuture<Long> f = new EngineFuture<>(this, EngineFuture.LONG);
+        if (bufs.length == 0) {
+            f.succeed(0);
+            return f;
+        }
+        long[] req = new long[bufs.length];
+        long total = 0;
+        for (int i = 0; i < bufs.length; i++) {
+            req[i] = bufs[i].remaining();
+            total += req[i];
+        }
+        if (position + total < 0) throw new IllegalArgumentException("position + length overflows");
+        VectorOp v = new VectorOp(this, f, req);
+        f.vector = v;
+        long off = position;
+        for (int i = 0; i < bufs.length; i++) {
+            v.token(i, start(kind, file, off, bufs[i], 0, i, v));
+            off += req[i];
+        }
+        return f;
+    }
+
+    // ------------------------------------------------------------------------------------------------ callbacks
+
+    /**
+     * Reads like {@link #read(AioFile, long, ByteBuffer)} and calls {@code handler} once, with no allocation per op.
+     *
+     * @return a token for {@link #cancel(long)}, or 0 if the op already completed on this thread
+     */
+    public <A> long read(AioFile file, long position, ByteBuffer dst, A attachment, AioHandler<? super A> handler) {
+        checkRead(file, position, dst);
+        Objects.requireNonNull(handler, "handler");
+        return start(K_READ, file, position, dst, 0, attachment, handler);
+    }
+
+    /**
+     * Writes like {@link #write(AioFile, long, ByteBuffer)} and calls {@code handler} once, with no allocation
+     * per op.
+     *
+     * @return a token for {@link #cancel(long)}, or 0 if the op already completed on this thread
+     */
+    public <A> long write(AioFile file, long position, ByteBuffer src, A attachment, AioHandler<? super A> handler) {
+        checkWrite(file, position, src);
+        Objects.requireNonNull(handler, "handler");
+        return start(K_WRITE, file, position, src, 0, attachment, handler);
+    }
+
+    /**
+     * {@code aio_fsync} with a handler ({@code result} 0).
+     *
+     * @return a token for {@link #cancel(long)}, or 0 if the op already completed on this thread
+     */
+    public <A> long fsync(AioFile file, AioFsyncMode mode, A attachment, AioHandler<? super A> handler) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(handler, "handler");
+        return start(K_FSYNC, file, 0, null, mode.value(), attachment, handler);
+    }
+
+    /**
+     * Cancels the op of {@code token} with {@code aio_cancel} (or removes it from the overflow queue). Its handler
+     * is still called exactly once, after the op was reaped: with {@link org.aio4j.AioCancelledException} if the
+     * cancel took effect, otherwise with the op's own outcome.
+     *
+     * @return true if the op will complete as cancelled; false if it is unknown, done, or already running
+     */
+    public boolean cancel(long token) {
+        if (token == 0) return false;
+        if (token < 0) return cancelPending(token);
+        int slot = (int) token;
+        if (slot < 0 || slot >= capacity) return false;
+        synchronized (stripes[slot & (STRIPES - 1)]) {
+            if (liveTokens[slot] != token) return false;
+            if (states[slot] == S_RETRY) {
+                cancelRequested[slot] = true;
+                backend.wakeup();
+                return true;
+            }
+            return backend.cancel(slot, fds[slot]) == backend.canceledValue();
+        }
+    }
+
+    /**
+     * Cancels every op in flight or queued.
+     *
+     * @return how many will complete as cancelled
+     */
+    public int cancelAll() {
+        int n = 0;
+        for (Pending p : pending) if (cancelPending(p.token)) n++;
+        for (int slot = 0; slot < capacity; slot++) {
+            long t;
+            synchronized (stripes[slot & (STRIPES - 1)]) {
+                t = liveTokens[slot];
+            }
+            if (t != 0 && cancel(t)) n++;
+        }
+        return n;
+    }
+
+    private boolean cancelPending(long token) {
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.token == token) {
+                if (!pending.remove(p)) return false;
+                metrics.queued.decrementAndGet();
+                finishUnslotted(p, ecanceled);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The live counters of this engine. */
+    public EngineMetrics metrics() {
+        return metrics;
+    }
+
+    /** The notification mode this engine was built with. */
+    public Notification notification() {
+        return notification;
+    }
+
+    /** What the backend actually uses, for example {@code "SIGNAL(signalfd, signal 40, exact)"}. */
+    public String mechanism() {
+        return backend.mechanism();
+    }
+
+    /** The slot count. */
+    public int maxInFlight() {
+        return capacity;
+    }
+
+    /** Lanes (fds) per file. */
+    public int lanes() {
+        return lanes;
+    }
+
+    /** True if reads try {@code preadv2(RWF_NOWAIT)} on the calling thread first. */
+    public boolean cachedReadFastPath() {
+        return backend.supportsReadNow();
+    }
+
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Cancels what is in flight and queued, waits (up to the builder's close timeout) until every op was reaped and
+     * its handler called, frees the native slab and stops the reaper thread. Ops that cannot be cancelled because
+     * they are running (a read on a pipe nobody writes, say) keep the reaper alive past the timeout; it then frees
+     * everything when they finish, and a warning is logged. Idempotent; a no-op on {@link #shared()}.
+     */
+    @Override
+    public void close() {
+        if (isShared) return;
+        synchronized (this) {
+            if (!closed) {
+                closed = true;
+                closing = true;
+                backend.wakeup();
+            }
+        }
+        if (Thread.currentThread() == reaper) return; // the reaper finishes by itself
+        try {
+            if (!terminated.await(closeTimeoutNanos, TimeUnit.NANOSECONDS)) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "aio4j engine: {0} ops still in flight {1} ms after close; their native memory is kept"
+                                + " until they complete",
+                        metrics.inFlight(),
+                        TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True once the reaper has reaped everything after {@link #close()} and released the native resources. */
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    /** Waits until {@link #isTerminated()}; true if it is. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "AioEngine[" + mechanism() + ", maxInFlight=" + capacity + ", lanes=" + lanes + ", " + metrics + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------------ submission
+
+    private static void checkBuffer(ByteBuffer b, long position) {
+        Objects.requireNonNull(b, "buffer");
+        if (!b.isDirect()) throw new IllegalArgumentException("buffer must be a direct ByteBuffer: " + b);
+        if (position < 0) throw new IllegalArgumentException("position must not be negative: " + position);
+        if (position + b.remaining() < 0) throw new IllegalArgumentException("position + length overflows");
+    }
+
+    private static void checkRead(AioFile file, long position, ByteBuffer dst) {
+        Objects.requireNonNull(file, "file");
+        checkBuffer(dst, position);
+        if (dst.isReadOnly()) throw new IllegalArgumentException("read into a read-only buffer");
+    }
+
+    private static void checkWrite(AioFile file, long position, ByteBuffer src) {
+        Objects.requireNonNull(file, "file");
+        checkBuffer(src, position);
+    }
+
+    private static String opName(byte kind) {
+        return kind == K_READ ? "aio_read" : kind == K_WRITE ? "aio_write" : "aio_fsync";
+    }
+
+    private long start(
+            byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
+        entering.incrementAndGet();
+        try {
+            if (closed) throw new IllegalStateException("the engine is closed");
+            metrics.submitted.increment();
+            if (!file.isOpen()) {
+                finishNow(kind, file, position, ebadf, h, att, System.nanoTime());
+                return 0;
+            }
+            if (buf != null && buf.remaining() == 0) {
+                metrics.record(0, true, false);
+                Trampoline.deliver(h, att, 0, null);
+                return 0;
+            }
+            if (overflow == Overflow.WAIT && !pending.isEmpty()) return enqueue(kind, file, position, buf, fsyncOp, att, h);
+            int slot = free.pop();
+            if (slot < 0) {
+                if (overflow == Overflow.FAIL) {
+                    metrics.submitted.decrement();
+                    metrics.rejected.increment();
+                    Trampoline.deliver(h, att, -1, AioException.of(opName(kind), eagain, file.path(), position));
+                    return 0;
+                }
+                return enqueue(kind, file, position, buf, fsyncOp, att, h);
+            }
+            fill(slot, kind, file, position, buf, fsyncOp, att, h, System.nanoTime());
+            return launch(slot);
+        } finally {
+            entering.decrementAndGet();
+        }
+    }
+
+    private long enqueue(
+            byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
+        long token = Long.MIN_VALUE | pendingSeq.incrementAndGet();
+        metrics.queued.incrementAndGet();
+        pending.add(new Pending(kind, file, position, buf, fsyncOp, att, h, token));
+        backend.wakeup();
+        return token;
+    }
+
+    private void finishNow(byte kind, AioFile file, long position, int errno, AioHandler<?> h, Object att, long t0) {
+        metrics.record(t0, false, errno == ecanceled);
+        Trampoline.deliver(
+                h, att, -1, AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position));
+    }
+
+    private void finishUnslotted(Pending p, int errno) {
+        finishNow(p.kind, p.file, p.position, errno, p.handler, p.attachment, p.start);
+    }
+
+    private void fill(
+            int slot,
+            byte kind,
+            AioFile file,
+            long position,
+            ByteBuffer buf,
+            int fsyncOp,
+            Object att,
+            AioHandler<?> h,
+            long t0) {
+        metrics.slotTaken();
+        AioFile lane = lane(file);
+        kinds[slot] = kind;
+        files[slot] = file;
+        fds[slot] = lane.fd();
+        positions[slot] = position;
+        fsyncOps[slot] = fsyncOp;
+        buffers[slot] = buf;
+        if (buf != null) {
+            addrs[slot] = NativeMemory.addressOf(buf) + buf.position();
+            lens[slot] = buf.remaining();
+        } else {
+            addrs[slot] = 0;
+            lens[slot] = 0;
+        }
+        attachments[slot] = att;
+        handlers[slot] = h;
+        starts[slot] = t0;
+        attempts[slot] = 0;
+    }
+
+    /** Starts the op of a filled slot (any thread). Every path ends in exactly one {@link #reaped} call. */
+    private long launch(int slot) {
+        int fd = fds[slot];
+        FdTracker.acquire(fd);
+        // Checked after acquire: a close that saw our count defers the fd close; one that did not is visible here.
+        if (!files[slot].isOpen()) {
+            reaped(slot, -1, ebadf);
+            return 0;
+        }
+        byte kind = kinds[slot];
+        if (kind == K_READ && backend.supportsReadNow()) {
+            long r = backend.tryReadNow(slot, fd, addrs[slot], lens[slot], positions[slot]);
+            if (r >= 0) {
+                metrics.fastPath.increment();
+                reaped(slot, r, 0);
+                return 0;
+            }
+        }
+        long token = ((long) gens[slot] << 32) | slot;
+        Object lock = stripes[slot & (STRIPES - 1)];
+        synchronized (lock) {
+            liveTokens[slot] = token;
+            states[slot] = S_SUBMITTED;
+        }
+        int rc = backend.submit(slot, kind, fd, addrs[slot], lens[slot], positions[slot], fsyncOps[slot]);
+        if (rc == 0) return token;
+        if (rc == eagain) {
+            synchronized (lock) {
+                states[slot] = S_RETRY;
+            }
+            attempts[slot] = 1;
+            metrics.retries.increment();
+            retryQueue.offer(slot);
+            backend.wakeup();
+            return token;
+        }
+        reaped(slot, -1, rc);
+        return 0;
+    }
+
+    /** The end of every slotted op: frees the slot, then calls the handler. */
+    private void reaped(int slot, long result, int errno) {
+        AioHandler<?> h = handlers[slot];
+        Object att = attachments[slot];
+        AioFile file = files[slot];
+        byte kind = kinds[slot];
+        long position = positions[slot];
+        long t0 = starts[slot];
+        int fd = fds[slot];
+        handlers[slot] = null;
+        attachments[slot] = null;
+        buffers[slot] = null;
+        files[slot] = null;
+        synchronized (stripes[slot & (STRIPES - 1)]) {
+            liveTokens[slot] = 0;
+            states[slot] = S_FREE;
+            cancelRequested[slot] = false;
+        }
+        int g = (gens[slot] + 1) & 0x3FFFFFFF;
+        gens[slot] = g == 0 ? 1 : g;
+        FdTracker.release(fd);
+        metrics.inFlight.decrementAndGet();
+        free.push(slot);
+        metrics.record(t0, errno == 0, errno == ecanceled);
+        AioException ex = errno == 0
+                ? null
+                : AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position);
+        Trampoline.deliver(h, att, result, ex);
+    }
+
+    private AioFile lane(AioFile file) {
+        if (lanes <= 1) return file;
+        AioFile[] ls = laneMap.get(file);
+        if (ls == null) ls = laneMap.computeIfAbsent(file, this::makeLanes);
+        if (ls.length == 1) return ls[0];
+        return ls[(laneCounter.getAndIncrement() & 0x7FFFFFFF) % ls.length];
+    }
+
+    private AioFile[] makeLanes(AioFile file) {
+        AioFile[] ls = new AioFile[lanes];
+        ls[0] = file;
+        int n = 1;
+        for (; n < lanes; n++) {
+            try {
+                ls[n] = file.dup();
+            } catch (AioException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "aio4j: dup for a lane failed, using " + n + " lanes", e);
+                break;
+            }
+        }
+        return n == lanes ? ls : java.util.Arrays.copyOf(ls, n);
+    }
+
+    private void sweepLanes(boolean all) {
+        for (Iterator<Map.Entry<AioFile, AioFile[]>> it = laneMap.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<AioFile, AioFile[]> e = it.next();
+            if (all || !e.getKey().isOpen()) {
+                it.remove();
+                AioFile[] ls = e.getValue();
+                for (int i = 1; i < ls.length; i++) ls[i].close(); // deferred while ops are in flight
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ reaper
+
+    private void reapLoop() {
+        boolean clean = false;
+        try {
+            long lastSweep = System.nanoTime();
+            while (true) {
+                if (closing) {
+                    if (!cancelIssued) {
+                        cancelIssued = true;
+                        cancelEverything();
+                    }
+                    if (metrics.inFlight.get() == 0
+                            && entering.get() == 0
+                            && retryCount == 0
+                            && pending.isEmpty()) {
+                        clean = true;
+                        break;
+                    }
+                }
+                long timeout = IDLE_NANOS;
+                if (retryCount > 0) timeout = Math.max(1_000L, nextRetryDue() - System.nanoTime());
+                if (closing) timeout = Math.min(timeout, 1_000_000L);
+                backend.poll(sink, timeout);
+                takeRetries();
+                if (retryCount > 0) runRetries();
+                if (!pending.isEmpty()) drainPending();
+                if (lanes > 1) {
+                    long now = System.nanoTime();
+                    if (now - lastSweep > 1_000_000_000L) {
+                        lastSweep = now;
+                        sweepLanes(false);
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "aio4j reaper failed; native memory of ops in flight is kept", t);
+        } finally {
+            if (clean) {
+                sweepLanes(true);
+                if (!backend.close(System.nanoTime() + closeTimeoutNanos)) {
+                    LOG.log(System.Logger.Level.WARNING, "aio4j engine: a native resource was kept at close");
+                }
+            }
+            terminated.countDown();
+        }
+    }
+
+    private void cancelEverything() {
+        Pending p;
+        while ((p = pending.poll()) != null) {
+            metrics.queued.decrementAndGet();
+            finishUnslotted(p, ecanceled);
+        }
+        for (int slot = 0; slot < capacity; slot++) {
+            synchronized (stripes[slot & (STRIPES - 1)]) {
+                if (liveTokens[slot] == 0) continue;
+                if (states[slot] == S_RETRY) cancelRequested[slot] = true;
+                else if (states[slot] == S_SUBMITTED) backend.cancel(slot, fds[slot]);
+            }
+        }
+    }
+
+    private void takeRetries() {
+        int slot;
+        while ((slot = retryQueue.poll()) >= 0) {
+            retrySlots[retryCount] = slot;
+            retryDue[retryCount] = System.nanoTime() + (RETRY_BASE_NANOS << (attempts[slot] - 1));
+            retryCount++;
+        }
+    }
+
+    private long nextRetryDue() {
+        long d = Long.MAX_VALUE;
+        for (int i = 0; i < retryCount; i++) d = Math.min(d, retryDue[i]);
+        return d;
+    }
+
+    private void runRetries() {
+        long now = System.nanoTime();
+        for (int i = retryCount - 1; i >= 0; i--) {
+            int slot = retrySlots[i];
+            boolean cancel;
+            synchronized (stripes[slot & (STRIPES - 1)]) {
+                cancel = cancelRequested[slot] || closing;
+            }
+            if (!cancel && retryDue[i] > now) continue;
+            retrySlots[i] = retrySlots[--retryCount];
+            retryDue[i] = retryDue[retryCount];
+            if (cancel) {
+                reaped(slot, -1, ecanceled);
+                continue;
+            }
+            synchronized (stripes[slot & (STRIPES - 1)]) {
+                states[slot] = S_SUBMITTED;
+            }
+            int rc = backend.submit(
+                    slot, kinds[slot], fds[slot], addrs[slot], lens[slot], positions[slot], fsyncOps[slot]);
+            if (rc == 0) continue;
+            if (rc == eagain && attempts[slot] < MAX_RETRIES) {
+                synchronized (stripes[slot & (STRIPES - 1)]) {
+                    states[slot] = S_RETRY;
+                }
+                attempts[slot]++;
+                metrics.retries.increment();
+                retryQueue.offer(slot);
+                continue;
+            }
+            reaped(slot, -1, rc);
+        }
+    }
+
+    private void drainPending() {
+        while (!pending.isEmpty()) {
+            if (closing) {
+                Pending p;
+                while ((p = pending.poll()) != null) {
+                    metrics.queued.decrementAndGet();
+                    finishUnslotted(p, ecanceled);
+                }
+                return;
+            }
+            int slot = free.pop();
+            if (slot < 0) return;
+            Pending p = pending.poll();
+            if (p == null) {
+                free.push(slot);
+                return;
+            }
+            metrics.queued.decrementAndGet();
+            fill(slot, p.kind, p.file, p.position, p.buf, p.fsyncOp, p.attachment, p.handler, p.start);
+            launch(slot);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ builder
+
+    /**
+     * Configures an {@link AioEngine}. Defaults: {@link Notification#SUSPEND} ({@link Notification#KEVENT} on
+     * FreeBSD), {@code maxInFlight} 1024, {@link Overflow#WAIT}, 1 lane, cached-read fast path on where the kernel
+     * has {@code preadv2(RWF_NOWAIT)}, {@code aio_init} untouched, a daemon reaper thread.
+     */
+    public static final class Builder {
+        private Notification notification;
+        private int maxInFlight = 1024;
+        private Overflow overflow = Overflow.WAIT;
+        private int lanes = 1;
+        private Boolean fastPath;
+        private int aioThreads = -1, aioNum = -1, aioIdleSeconds = -1;
+        private ThreadFactory threadFactory;
+        private String signal = "USR1";
+        private int realtimeSignal;
+        private Duration suspendSlice = Duration.ofMillis(1);
+        private Duration closeTimeout = Duration.ofSeconds(5);
+        private String name;
+        boolean shared;
+        // test hooks
+        Posix posix;
+        AioAbi abi;
+
+        private Builder() {}
+
+        /** The notification mode (see {@link Notification}). */
+        public Builder notification(Notification mode) {
+            this.notification = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Slots: ops in flight at once (default 1024). Each slot costs about 200 bytes of native memory. */
+        public Builder maxInFlight(int n) {
+            if (n < 1 || n > (1 << 20)) throw new IllegalArgumentException("maxInFlight must be 1..1048576: " + n);
+            this.maxInFlight = n;
+            return this;
+        }
+
+        /** What happens past {@code maxInFlight} (default {@link Overflow#WAIT}). */
+        public Builder overflow(Overflow overflow) {
+            this.overflow = Objects.requireNonNull(overflow, "overflow");
+            return this;
+        }
+
+        /**
+         * fds per file (default 1): with more, the engine {@code dup()}s each file it sees and spreads ops round-robin
+         * over the copies, because glibc runs the requests of one fd number one at a time. Measured here: one fd
+         * wins on page-cached data (less contention on 2 cores), several win on uncached data. The copies are closed
+         * when the engine notices the file was closed, and at engine close.
+         */
+        public Builder lanes(int lanes) {
+            if (lanes < 1 || lanes > 256) throw new IllegalArgumentException("lanes must be 1..256: " + lanes);
+            this.lanes = lanes;
+            return this;
+        }
+
+        /**
+         * Whether reads first try {@code preadv2(..., RWF_NOWAIT)} on the calling thread (default on where the
+         * kernel has it): page-cached data returns at once, the rest goes to {@code aio_read}.
+         */
+        public Builder cachedReadFastPath(boolean on) {
+            this.fastPath = on;
+            return this;
+        }
+
+        /**
+         * Calls glibc's {@code aio_init} when the engine is built: {@code threads} helper threads (glibc default
+         * 20), and {@code idleSeconds} before an idle helper exits (glibc default 1; the first op after that costs
+         * milliseconds). Process-wide; the thread count only takes effect before the process's first AIO request.
+         * Pass -1 to leave a value at its default.
+         *
+         * @throws UnsupportedOperationException at {@link #build()} where the C library has no {@code aio_init}
+         */
+        public Builder aioInit(int threads, int idleSeconds) {
+            this.aioThreads = threads;
+            this.aioIdleSeconds = idleSeconds;
+            return this;
+        }
+
+        /** Like {@link #aioInit(int, int)}, also setting {@code aio_num} (expected simultaneous requests). */
+        public Builder aioInit(int threads, int requests, int idleSeconds) {
+            this.aioNum = requests;
+            return aioInit(threads, idleSeconds);
+        }
+
+        /** Makes the reaper thread (default: a daemon thread named {@code aio4j-reaper-<name>}). */
+        public Builder threadFactory(ThreadFactory factory) {
+            this.threadFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** A name for the reaper thread. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * {@link Notification#SIGNAL}: the classic signal used as a wake-up, {@code "USR1"} (default) or {@code
+         * "USR2"} (HotSpot on Linux keeps USR2 for itself and refuses it). The JVM handler installed for it stays
+         * installed for the life of the JVM; a handler installed earlier is chained.
+         */
+        public Builder signal(String name) {
+            Objects.requireNonNull(name, "name");
+            if (!name.equals("USR1") && !name.equals("USR2")) {
+                throw new IllegalArgumentException("signal must be USR1 or USR2: " + name);
+            }
+            this.signal = name;
+            return this;
+        }
+
+        /**
+         * {@link Notification#SIGNAL}: the real-time signal of the exact ({@code signalfd}) form, used only if it is
+         * blocked in the building thread, i.e. the JVM was launched with it blocked (default SIGRTMIN+6, 40 on
+         * glibc). Never installed otherwise.
+         */
+        public Builder realtimeSignal(int signo) {
+            if (signo < 1 || signo > 64) throw new IllegalArgumentException("not a signal number: " + signo);
+            this.realtimeSignal = signo;
+            return this;
+        }
+
+        /**
+         * {@link Notification#SUSPEND}: the longest single {@code aio_suspend} wait (default 1 ms). An op submitted
+         * while the reaper waits joins its list at the latest after one slice (sooner if any listed op finishes).
+         */
+        public Builder suspendSlice(Duration slice) {
+            if (slice.isNegative() || slice.isZero()) throw new IllegalArgumentException("slice must be positive");
+            this.suspendSlice = slice;
+            return this;
+        }
+
+        /** How long {@link AioEngine#close()} waits for the ops in flight to be reaped (default 5 s). */
+        public Builder closeTimeout(Duration timeout) {
+            if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative");
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Builds and starts the engine.
+         *
+         * @throws UnsupportedOperationException where POSIX AIO or the chosen mode is unavailable
+         * @throws IllegalArgumentException if the JVM refuses the {@link #signal(String) signal}
+         */
+        public AioEngine build() {
+            Posix px = posix;
+            AioAbi a = abi;
+            if (px == null) {
+                NativeLib.ensureAvailable();
+                px = NativePosix.INSTANCE;
+                a = NativeLib.abi();
+            }
+            Notification mode = notification;
+            if (mode == null) mode = a.SIGEV_KEVENT != AioAbi.ABSENT ? Notification.KEVENT : Notification.SUSPEND;
+            if (aioThreads >= 0 || aioIdleSeconds >= 0 || aioNum >= 0) {
+                AioInit.apply(a, aioThreads, aioNum, aioIdleSeconds);
+            }
+            boolean fp = fastPath == null ? a.RWF_NOWAIT != AioAbi.ABSENT : fastPath;
+            int claimed = -1;
+            Waiter w;
+            switch (mode) {
+                case SUSPEND -> w = new SuspendWaiter(suspendSlice.toNanos());
+                case THREAD -> w = new SemaphoreWaiter(Symbols.semPost());
+                case KEVENT -> {
+                    if (a.SIGEV_KEVENT == AioAbi.ABSENT) {
+                        throw new UnsupportedOperationException("KEVENT needs SIGEV_KEVENT (FreeBSD), not " + a);
+                    }
+                    w = new KeventWaiter();
+                }
+                case SIGNAL -> {
+                    int rt = realtimeSignal > 0 ? realtimeSignal : Symbols.defaultRealtimeSignal();
+                    if (posix == null
+                            && rt > 0
+                            && SignalFdWaiter.blockedInThisThread(rt)
+                            && SignalFdWaiter.claim(rt)) {
+                        claimed = rt;
+                        w = new SignalFdWaiter(rt);
+                    } else {
+                        w = new JvmSignalWaiter(signal, signal.equals("USR1") ? a.SIGUSR1 : a.SIGUSR2);
+                    }
+                }
+                default -> throw new AssertionError(mode);
+            }
+            Backend backend;
+            try {
+                backend = new PosixAioBackend(px, a, maxInFlight, w, fp);
+            } catch (RuntimeException | Error e) {
+                if (claimed > 0) SignalFdWaiter.unclaim(claimed);
+                throw e;
+            }
+            return new AioEngine(this, backend, mode);
+        }
+    }
+}

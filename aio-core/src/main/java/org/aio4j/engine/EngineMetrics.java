@@ -1,0 +1,142 @@
+package org.aio4j.engine;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Live counters of one {@link AioEngine}. Every accepted operation ends in exactly one of {@link #completed()},
+ * {@link #failed()} or {@link #cancelled()}. The latency histogram has 64 fixed buckets, bucket {@code i} counting
+ * operations whose submit-to-completion time was in {@code [2^i, 2^(i+1))} nanoseconds; recording allocates
+ * nothing.
+ */
+public final class EngineMetrics {
+    private static final int BUCKETS = 64;
+
+    final LongAdder submitted = new LongAdder();
+    final LongAdder completed = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder cancelled = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder fastPath = new LongAdder();
+    final LongAdder retries = new LongAdder();
+    final LongAdder latencyTotalNanos = new LongAdder();
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger peak = new AtomicInteger();
+    final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
+
+    EngineMetrics() {}
+
+    void slotTaken() {
+        int n = inFlight.incrementAndGet();
+        int p;
+        while (n > (p = peak.get()) && !peak.compareAndSet(p, n)) {
+            // retry
+        }
+    }
+
+    void record(long startNanos, boolean ok, boolean wasCancelled) {
+        if (ok) completed.increment();
+        else if (wasCancelled) cancelled.increment();
+        else failed.increment();
+        if (startNanos != 0) {
+            long d = Math.max(1, System.nanoTime() - startNanos);
+            histogram.incrementAndGet(63 - Long.numberOfLeadingZeros(d));
+            latencyTotalNanos.add(d);
+        }
+    }
+
+    /** Operations accepted (validated and queued or submitted), including cached reads served at once. */
+    public long submitted() {
+        return submitted.sum();
+    }
+
+    /** Operations that completed successfully. */
+    public long completed() {
+        return completed.sum();
+    }
+
+    /** Operations that completed with an error other than cancellation. */
+    public long failed() {
+        return failed.sum();
+    }
+
+    /** Operations that completed as cancelled. */
+    public long cancelled() {
+        return cancelled.sum();
+    }
+
+    /** Submissions refused because the engine was full ({@link Overflow#FAIL}); not counted as submitted. */
+    public long rejected() {
+        return rejected.sum();
+    }
+
+    /** Reads served by the cached-read fast path on the submitting thread. */
+    public long fastPathReads() {
+        return fastPath.sum();
+    }
+
+    /** Submit calls retried after EAGAIN. */
+    public long retries() {
+        return retries.sum();
+    }
+
+    /** Operations holding a slot now (submitted and not yet reaped). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The highest {@link #inFlight()} seen. */
+    public int peakInFlight() {
+        return peak.get();
+    }
+
+    /** Operations waiting for a free slot ({@link Overflow#WAIT}). */
+    public int queued() {
+        return queued.get();
+    }
+
+    /** Sum of all recorded latencies, in nanoseconds. */
+    public long totalLatencyNanos() {
+        return latencyTotalNanos.sum();
+    }
+
+    /** A copy of the latency histogram: element {@code i} counts latencies in {@code [2^i, 2^(i+1))} ns. */
+    public long[] latencyHistogram() {
+        long[] h = new long[BUCKETS];
+        for (int i = 0; i < BUCKETS; i++) h[i] = histogram.get(i);
+        return h;
+    }
+
+    /** The exclusive upper bound of bucket {@code i}, in nanoseconds. */
+    public static long bucketUpperBoundNanos(int i) {
+        return i >= 62 ? Long.MAX_VALUE : 1L << (i + 1);
+    }
+
+    /**
+     * The upper bound of the bucket holding the {@code q} quantile ({@code 0 < q <= 1}), or 0 when nothing was
+     * recorded: an over-estimate by less than a factor of two.
+     */
+    public long latencyQuantileUpperBoundNanos(double q) {
+        if (!(q > 0 && q <= 1)) throw new IllegalArgumentException("q must be in (0, 1]: " + q);
+        long[] h = latencyHistogram();
+        long total = 0;
+        for (long c : h) total += c;
+        if (total == 0) return 0;
+        long want = (long) Math.ceil(q * total);
+        long seen = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            seen += h[i];
+            if (seen >= want) return bucketUpperBoundNanos(i);
+        }
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public String toString() {
+        return "EngineMetrics[submitted=" + submitted() + ", completed=" + completed() + ", failed=" + failed()
+                + ", cancelled=" + cancelled() + ", rejected=" + rejected() + ", fastPath=" + fastPathReads()
+                + ", inFlight=" + inFlight() + ", peak=" + peakInFlight() + ", queued=" + queued() + "]";
+    }
+}

@@ -1,0 +1,73 @@
+package org.aio4j.engine.internal;
+
+/**
+ * The one interface between the engine (registry, slots, handlers, metrics) and the mechanism that moves bytes.
+ * POSIX AIO ({@link PosixAioBackend}) is the only implementation today; an io_uring backend would implement the
+ * same calls without touching the public API, the registry or the Reactor layer.
+ *
+ * <p>Slots are integers {@code 0 .. capacity()-1} owned by the engine. A backend keeps whatever native state a
+ * slot needs (an {@code aiocb}, an iovec) and must not reuse it before the slot's completion was reported through
+ * {@link #poll}. Threads: {@link #submit}, {@link #tryReadNow}, {@link #cancel} and {@link #wakeup} may be called
+ * from any thread; {@link #poll} and {@link #close} only from the engine's single reaper thread.
+ */
+public interface Backend {
+    int OP_READ = 0;
+    int OP_WRITE = 1;
+    int OP_FSYNC = 2;
+
+    /** Receives completions on the reaper thread. */
+    interface CompletionSink {
+        /**
+         * Slot {@code slot} finished: {@code errno} 0 with {@code result} bytes (0 for fsync), or the errno
+         * (ECANCELED when it was cancelled).
+         */
+        void complete(int slot, long result, int errno);
+    }
+
+    /** How many slots this backend was built for. */
+    int capacity();
+
+    /**
+     * Starts the op of {@code slot}. On success (0) the op is in flight until {@link #poll} reports it; otherwise
+     * returns the errno of the submit call and the slot is free again at once.
+     */
+    int submit(int slot, int op, int fd, long buf, long len, long offset, int fsyncOp);
+
+    /** True if {@link #tryReadNow} may return a result. */
+    boolean supportsReadNow();
+
+    /**
+     * A non-blocking read on the calling thread (Linux {@code preadv2(RWF_NOWAIT)}), using native scratch space of
+     * {@code slot}: the byte count if it completed fully (or 0 at end of file), or -1 when the op has to go through
+     * {@link #submit}.
+     */
+    long tryReadNow(int slot, int fd, long buf, long len, long offset);
+
+    /**
+     * Asks to cancel the in-flight op of {@code slot} on {@code fd}: returns the native {@code AIO_CANCELED},
+     * {@code AIO_NOTCANCELED} or {@code AIO_ALLDONE}, or -1 on error. A cancelled op is still reported by
+     * {@link #poll}, with ECANCELED.
+     */
+    int cancel(int slot, int fd);
+
+    /** The native {@code AIO_CANCELED} value. */
+    int canceledValue();
+
+    /**
+     * Reaper thread only: waits up to {@code timeoutNanos} for completions (less if {@link #wakeup} is called) and
+     * reports each through {@code sink}. Returns how many were reported.
+     */
+    int poll(CompletionSink sink, long timeoutNanos);
+
+    /** Any thread: makes a waiting {@link #poll} return soon. */
+    void wakeup();
+
+    /** A short description of the mechanism in use, such as {@code "SUSPEND(aio_suspend, slice 1000us)"}. */
+    String mechanism();
+
+    /**
+     * Reaper thread only, after every submitted op was reported: frees the native resources. Returns false if some
+     * had to be kept (for example a semaphore a notification thread may still post) and were leaked on purpose.
+     */
+    boolean close(long deadlineNanos);
+}

@@ -1,0 +1,265 @@
+package org.aio4j.engine.internal;
+
+import org.aio4j.internal.AioAbi;
+import org.aio4j.internal.Errno;
+import org.aio4j.internal.NativeMemory;
+
+/**
+ * The POSIX AIO backend: a native slab with one {@code aiocb} (plus one {@code iovec} for the cached-read fast
+ * path) per slot, the reaper's list of ops in flight (kept as a native {@code aiocb*} array for {@code
+ * aio_suspend}), and a {@link Waiter} that implements the notification mode.
+ *
+ * <p>Memory rules (see {@code docs/engine.md}): a slot's {@code aiocb} is rewritten only after its previous op was
+ * reaped with {@code aio_return}; its sigevent is written once, when the slab is made, because glibc reads it
+ * again after publishing the result; an op joins the reaper's list only after its submit call returned 0, by way
+ * of a queue that the reaper drains (an unsubmitted zeroed {@code aiocb} reads as complete).
+ */
+public final class PosixAioBackend implements Backend {
+    final Posix px;
+    final AioAbi abi;
+    private final int capacity;
+    private final int stride;
+    private final int iovOffset;
+    private final long slab;
+    private final long slabBytes;
+    private final int einprogress;
+    private final int eagain;
+    private final int rwfNowait;
+    private final boolean readNow;
+
+    // Reaper-owned list of ops in flight.
+    private final int[] list;
+    private final int[] pos;
+    private final boolean[] early;
+    int n;
+    final long listAddr;
+    private final IntMpscQueue published;
+    private final Waiter waiter;
+    private boolean recheck;
+
+    /**
+     * @param readNow whether to try {@code preadv2(RWF_NOWAIT)} first for reads (ignored where there is none)
+     */
+    public PosixAioBackend(Posix px, AioAbi abi, int capacity, Waiter waiter, boolean readNow) {
+        this.px = px;
+        this.abi = abi;
+        this.capacity = capacity;
+        this.waiter = waiter;
+        int cb = (abi.aiocb.size() + 15) & ~15;
+        this.iovOffset = cb;
+        this.stride = (cb + Math.max(16, abi.sizeofIovec) + 63) & ~63;
+        this.slabBytes = (long) stride * capacity;
+        this.einprogress = Errno.EINPROGRESS.value();
+        this.eagain = Errno.EAGAIN.value();
+        this.rwfNowait = abi.RWF_NOWAIT;
+        this.readNow = readNow && rwfNowait != AioAbi.ABSENT;
+        this.list = new int[capacity];
+        this.pos = new int[capacity];
+        this.early = new boolean[capacity];
+        java.util.Arrays.fill(pos, -1);
+        this.published = new IntMpscQueue(capacity);
+        long s = 0, l = 0;
+        try {
+            s = NativeMemory.allocate(slabBytes);
+            l = NativeMemory.allocate(8L * capacity);
+            waiter.init(this);
+            for (int i = 0; i < capacity; i++) {
+                waiter.initSigevent(s + (long) i * stride + abi.aiocb.sigevent(), i);
+            }
+        } catch (RuntimeException | Error e) {
+            NativeMemory.free(s, slabBytes);
+            NativeMemory.free(l, 8L * capacity);
+            throw e;
+        }
+        this.slab = s;
+        this.listAddr = l;
+    }
+
+    long aiocb(int slot) {
+        return slab + (long) slot * stride;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public int submit(int slot, int op, int fd, long buf, long len, long offset, int fsyncOp) {
+        long cb = aiocb(slot);
+        AioAbi.AiocbLayout l = abi.aiocb;
+        NativeMemory.putInt(cb + l.fildes(), fd);
+        // glibc overwrites aio_lio_opcode and aio_reqprio: reset both on every reuse.
+        NativeMemory.putInt(cb + l.lioOpcode(), op == OP_WRITE ? abi.LIO_WRITE : op == OP_READ ? abi.LIO_READ : 0);
+        NativeMemory.putInt(cb + l.reqprio(), 0);
+        NativeMemory.putLong(cb + l.buf(), buf);
+        NativeMemory.putLong(cb + l.nbytes(), len);
+        NativeMemory.putLong(cb + l.offset(), offset);
+        waiter.beforeSubmit(slot);
+        int rc;
+        if (op == OP_READ) rc = px.aio_read(cb);
+        else if (op == OP_WRITE) rc = px.aio_write(cb);
+        else rc = px.aio_fsync(fsyncOp, cb);
+        if (rc != 0) {
+            int e = px.errno();
+            waiter.submitFailed(slot);
+            return e != 0 ? e : eagain;
+        }
+        published.offer(slot);
+        waiter.published();
+        return 0;
+    }
+
+    @Override
+    public boolean supportsReadNow() {
+        return readNow;
+    }
+
+    @Override
+    public long tryReadNow(int slot, int fd, long buf, long len, long offset) {
+        if (!readNow) return -1;
+        long iov = aiocb(slot) + iovOffset;
+        NativeMemory.putLong(iov, buf);
+        NativeMemory.putLong(iov + 8, len);
+        long r = px.preadv2(fd, iov, 1, offset, rwfNowait);
+        if (r == len || r == 0) return r;
+        // EAGAIN (not cached), a short read (partly cached, or EOF: the async read tells), or any error
+        // (EOPNOTSUPP, EISDIR...): the async path reports the real outcome.
+        return -1;
+    }
+
+    @Override
+    public int cancel(int slot, int fd) {
+        return px.aio_cancel(fd, aiocb(slot));
+    }
+
+    @Override
+    public int canceledValue() {
+        return abi.AIO_CANCELED;
+    }
+
+    @Override
+    public int poll(CompletionSink sink, long timeoutNanos) {
+        if (waiter.reaper == null) waiter.reaper = Thread.currentThread();
+        waiter.clearWake();
+        int r = drain(sink);
+        if (r > 0) return r;
+        long t = recheck ? Math.min(timeoutNanos, 50_000L) : timeoutNanos;
+        boolean scan = waiter.await(this, sink, t);
+        r = drain(sink);
+        r += waiter.takeExact();
+        if (scan && n > 0) {
+            int s = scanAll(sink);
+            recheck = s == 0 && waiter.wokenByCompletion();
+            r += s;
+        } else {
+            recheck = false;
+        }
+        return r;
+    }
+
+    /** Moves published slots into the list; reaps those whose completion was already seen. */
+    private int drain(CompletionSink sink) {
+        int r = 0;
+        int slot;
+        while ((slot = published.poll()) >= 0) {
+            add(slot);
+            if (early[slot]) {
+                early[slot] = false;
+                r += reapSlot(slot, sink);
+            }
+        }
+        return r;
+    }
+
+    boolean publishedEmpty() {
+        return published.isEmpty();
+    }
+
+    private void add(int slot) {
+        list[n] = slot;
+        pos[slot] = n;
+        NativeMemory.putLong(listAddr + 8L * n, aiocb(slot));
+        n++;
+    }
+
+    private void removeAt(int i) {
+        int slot = list[i];
+        int last = list[--n];
+        if (i != n) {
+            list[i] = last;
+            pos[last] = i;
+            NativeMemory.putLong(listAddr + 8L * i, aiocb(last));
+        }
+        NativeMemory.putLong(listAddr + 8L * n, 0);
+        pos[slot] = -1;
+    }
+
+    /** Checks every op in flight; reaps the finished ones. */
+    int scanAll(CompletionSink sink) {
+        int r = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            int slot = list[i];
+            long cb = aiocb(slot);
+            int e = px.aio_error(cb);
+            if (e == einprogress) continue;
+            r += reap(i, slot, cb, e, sink);
+        }
+        return r;
+    }
+
+    /**
+     * An exact notification (signalfd, kevent) named {@code slot}: reaps it now if it is in the list, otherwise
+     * remembers it for when its submitter publishes it.
+     */
+    int exactDone(int slot, CompletionSink sink) {
+        if (slot < 0 || slot >= capacity) return 0;
+        if (pos[slot] >= 0) return reapSlot(slot, sink);
+        early[slot] = true;
+        return 0;
+    }
+
+    private int reapSlot(int slot, CompletionSink sink) {
+        long cb = aiocb(slot);
+        int e = px.aio_error(cb);
+        if (e == einprogress) return 0; // not ours after all (a stale notification): the scan will find it
+        return reap(pos[slot], slot, cb, e, sink);
+    }
+
+    private int reap(int i, int slot, long cb, int e, CompletionSink sink) {
+        long ret = px.aio_return(cb);
+        int err = e;
+        if (e < 0) err = px.errno(); // aio_error failed: report its errno
+        else if (e == 0 && ret < 0) err = px.errno();
+        removeAt(i);
+        sink.complete(slot, err == 0 ? ret : -1, err);
+        return 1;
+    }
+
+    /** Ops in the reaper's list (reaper thread). */
+    public int listed() {
+        return n;
+    }
+
+    @Override
+    public void wakeup() {
+        waiter.wakeup();
+    }
+
+    @Override
+    public String mechanism() {
+        return waiter.name();
+    }
+
+    @Override
+    public boolean close(long deadlineNanos) {
+        // glibc sets the result and then notifies under its request mutex; aio_suspend takes that mutex, so a
+        // call on an all-null list returns only after any notification still running has finished reading the
+        // sigevents of this slab.
+        waiter.barrier(this);
+        boolean ok = waiter.close(deadlineNanos);
+        NativeMemory.free(listAddr, 8L * capacity);
+        NativeMemory.free(slab, slabBytes);
+        return ok;
+    }
+}

@@ -1,0 +1,165 @@
+package org.aio4j.engine.internal;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.aio4j.engine.internal.Backend.CompletionSink;
+import org.aio4j.internal.LibCGnu;
+import org.aio4j.internal.NativeLib;
+import org.aio4j.internal.NativeMemory;
+
+/**
+ * {@code SIGNAL}, exact form: a real-time signal that is blocked in every thread of the process (the JVM was
+ * launched with it blocked, see {@code docs/engine.md}) is read from a {@code signalfd}; each {@code
+ * signalfd_siginfo} carries the slot in {@code ssi_ptr}. One engine per signal number (claimed process-wide), since
+ * a signalfd takes every queued instance of its signal. An eventfd in the same {@code poll} set is the wake-up. A
+ * full scan every 100 ms catches ops whose signal could not be queued (RLIMIT_SIGPENDING).
+ */
+public final class SignalFdWaiter extends Waiter {
+    private static final Set<Integer> CLAIMED = ConcurrentHashMap.newKeySet();
+    private static final int SIGINFO = 128, BATCH = 64;
+    private static final int SFD_NONBLOCK = 04000, SFD_CLOEXEC = 02000000;
+    private static final short POLLIN = 1;
+
+    private final int signo;
+    private PosixAioBackend b;
+    private int sfd = -1, efd = -1;
+    private long mask, pfds, buf, one, sink8;
+    private int maskSize;
+    private long lastScan;
+    private boolean closed;
+
+    public SignalFdWaiter(int signo) {
+        this.signo = signo;
+    }
+
+    /** True if {@code signo} is blocked in the calling thread (the JVM's threads inherit the launcher's mask). */
+    public static boolean blockedInThisThread(int signo) {
+        try {
+            LibCGnu g = NativeLib.gnu();
+            int size = Math.max(128, NativeLib.abi().sizeofSigset);
+            long old = NativeMemory.allocate(size);
+            try {
+                if (g.pthread_sigmask(0 /* SIG_BLOCK */, 0, old) != 0) return false;
+                return g.sigismember(old, signo) == 1;
+            } finally {
+                NativeMemory.free(old, size);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Claims {@code signo} for one engine; false if another engine holds it. */
+    public static boolean claim(int signo) {
+        return CLAIMED.add(signo);
+    }
+
+    /** Gives up a claim made with {@link #claim} (when building failed). */
+    public static void unclaim(int signo) {
+        CLAIMED.remove(signo);
+    }
+
+    @Override
+    protected void init(PosixAioBackend b) {
+        this.b = b;
+        LibCGnu g = NativeLib.gnu();
+        maskSize = Math.max(128, b.abi.sizeofSigset);
+        mask = NativeMemory.allocate(maskSize);
+        pfds = NativeMemory.allocate(16);
+        buf = NativeMemory.allocate((long) SIGINFO * BATCH);
+        one = NativeMemory.allocate(8);
+        sink8 = NativeMemory.allocate(8);
+        NativeMemory.putLong(one, 1);
+        g.sigemptyset(mask);
+        g.sigaddset(mask, signo);
+        sfd = b.px.signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (sfd < 0) {
+            int e = b.px.errno();
+            freeAll();
+            throw new IllegalStateException("signalfd failed, errno " + e);
+        }
+        efd = b.px.eventfd(0, SFD_NONBLOCK | SFD_CLOEXEC); // EFD_* have the same values
+        if (efd < 0) {
+            int e = b.px.errno();
+            b.px.close(sfd);
+            freeAll();
+            throw new IllegalStateException("eventfd failed, errno " + e);
+        }
+        NativeMemory.putInt(pfds, sfd);
+        NativeMemory.putShort(pfds + 4, POLLIN);
+        NativeMemory.putInt(pfds + 8, efd);
+        NativeMemory.putShort(pfds + 12, POLLIN);
+        lastScan = System.nanoTime();
+    }
+
+    private void freeAll() {
+        NativeMemory.free(mask, maskSize);
+        NativeMemory.free(pfds, 16);
+        NativeMemory.free(buf, (long) SIGINFO * BATCH);
+        NativeMemory.free(one, 8);
+        NativeMemory.free(sink8, 8);
+        CLAIMED.remove(signo);
+    }
+
+    @Override
+    protected void initSigevent(long sev, int slot) {
+        var l = b.abi.sigevent;
+        NativeMemory.putInt(sev + l.notifyField(), b.abi.SIGEV_SIGNAL);
+        NativeMemory.putInt(sev + l.signo(), signo);
+        NativeMemory.putLong(sev + l.value(), slot);
+    }
+
+    @Override
+    protected boolean await(PosixAioBackend b, CompletionSink sink, long timeoutNanos) {
+        int reaped = readSignals(sink);
+        if (reaped == 0) {
+            NativeMemory.putShort(pfds + 6, (short) 0);
+            NativeMemory.putShort(pfds + 14, (short) 0);
+            int ms = (int) Math.min(1000, (timeoutNanos + 999_999) / 1_000_000);
+            b.px.poll(pfds, 2, ms);
+            reaped = readSignals(sink);
+            b.px.read(efd, sink8, 8);
+        }
+        countExact(reaped);
+        long now = System.nanoTime();
+        if (now - lastScan > 100_000_000L) {
+            lastScan = now;
+            return true;
+        }
+        return false;
+    }
+
+    private int readSignals(CompletionSink sink) {
+        int reaped = 0;
+        while (true) {
+            long r = b.px.read(sfd, buf, (long) SIGINFO * BATCH);
+            if (r <= 0) return reaped;
+            for (long off = 0; off + SIGINFO <= r; off += SIGINFO) {
+                long si = buf + off;
+                if (NativeMemory.getInt(si) != signo) continue;
+                long slot = NativeMemory.getLong(si + 48); // ssi_ptr
+                reaped += b.exactDone((int) slot, sink);
+            }
+            if (r < (long) SIGINFO * BATCH) return reaped;
+        }
+    }
+
+    @Override
+    protected synchronized void wakeup() {
+        if (!closed && efd >= 0) b.px.write(efd, one, 8);
+    }
+
+    @Override
+    protected synchronized boolean close(long deadlineNanos) {
+        closed = true;
+        b.px.close(sfd);
+        b.px.close(efd);
+        freeAll();
+        return true;
+    }
+
+    @Override
+    protected String name() {
+        return "SIGNAL(signalfd, signal " + signo + ", exact)";
+    }
+}

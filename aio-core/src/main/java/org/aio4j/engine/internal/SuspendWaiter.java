@@ -1,0 +1,81 @@
+package org.aio4j.engine.internal;
+
+import java.util.concurrent.locks.LockSupport;
+import org.aio4j.engine.internal.Backend.CompletionSink;
+import org.aio4j.internal.NativeMemory;
+
+/**
+ * {@code SUSPEND}: sigevents say {@code SIGEV_NONE}; the reaper waits in {@code aio_suspend} over its list. New
+ * ops cannot wake an {@code aio_suspend} already waiting, so it waits at most one slice, and with nothing in
+ * flight the reaper parks and a submitter unparks it (the "parked reaper with self-wake" of the platform notes).
+ */
+public final class SuspendWaiter extends Waiter {
+    private final long sliceNanos;
+    private long ts;
+    private PosixAioBackend b;
+    private volatile boolean parked;
+    private volatile boolean wake;
+
+    public SuspendWaiter(long sliceNanos) {
+        this.sliceNanos = Math.max(1_000L, sliceNanos);
+    }
+
+    @Override
+    protected void init(PosixAioBackend b) {
+        this.b = b;
+        ts = NativeMemory.allocate(16);
+    }
+
+    @Override
+    protected void initSigevent(long sev, int slot) {
+        NativeMemory.putInt(sev + b.abi.sigevent.notifyField(), b.abi.SIGEV_NONE);
+    }
+
+    @Override
+    protected void published() {
+        if (parked) unparkReaper();
+    }
+
+    @Override
+    protected void clearWake() {
+        wake = false;
+    }
+
+    @Override
+    protected boolean await(PosixAioBackend b, CompletionSink sink, long timeoutNanos) {
+        if (b.n == 0) {
+            parked = true;
+            if (!wake && b.publishedEmpty()) LockSupport.parkNanos(this, timeoutNanos);
+            parked = false;
+            return false;
+        }
+        timespec(ts, Math.min(timeoutNanos, sliceNanos));
+        b.px.aio_suspend(b.listAddr, b.n, ts);
+        return true;
+    }
+
+    @Override
+    protected void wakeup() {
+        wake = true;
+        if (parked) unparkReaper();
+    }
+
+    @Override
+    protected void barrier(PosixAioBackend b) {
+        NativeMemory.putLong(b.listAddr, 0);
+        timespec(ts, 0);
+        b.px.aio_suspend(b.listAddr, 1, ts);
+    }
+
+    @Override
+    protected boolean close(long deadlineNanos) {
+        NativeMemory.free(ts, 16);
+        ts = 0;
+        return true;
+    }
+
+    @Override
+    protected String name() {
+        return "SUSPEND(aio_suspend, slice " + sliceNanos / 1000 + "us)";
+    }
+}

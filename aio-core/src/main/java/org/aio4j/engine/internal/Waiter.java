@@ -1,0 +1,78 @@
+package org.aio4j.engine.internal;
+
+import java.util.concurrent.locks.LockSupport;
+import org.aio4j.engine.internal.Backend.CompletionSink;
+
+/**
+ * One notification mode of {@link PosixAioBackend}: what each slot's sigevent says (written once per slot), how
+ * the reaper waits, and how another thread wakes it.
+ */
+public abstract class Waiter {
+    /** The reaper thread, recorded by its first poll. */
+    protected volatile Thread reaper;
+
+    private int exactReaped;
+
+    /** Allocates native resources; called once by the backend's constructor, before any sigevent is written. */
+    protected void init(PosixAioBackend b) {}
+
+    /** Writes the sigevent of one slot (once per slot, for the life of the slab). */
+    protected abstract void initSigevent(long sigevent, int slot);
+
+    /** Before a submit call on {@code slot} (any thread). */
+    protected void beforeSubmit(int slot) {}
+
+    /** The submit call for {@code slot} failed: no notification will come. */
+    protected void submitFailed(int slot) {}
+
+    /** A submitted op was handed to the reaper (any thread). */
+    protected void published() {}
+
+    /** Start of a poll round (reaper). */
+    protected void clearWake() {}
+
+    /**
+     * Waits for completions (reaper). Exact modes reap through {@link PosixAioBackend#exactDone} and count with
+     * {@link #countExact}; the return value asks the backend to scan every op in flight.
+     */
+    protected abstract boolean await(PosixAioBackend b, CompletionSink sink, long timeoutNanos);
+
+    /** True if the last {@link #await} was ended by a completion notification (not a timeout or wake-up). */
+    protected boolean wokenByCompletion() {
+        return false;
+    }
+
+    /** Any thread: ends a waiting {@link #await} soon. */
+    protected abstract void wakeup();
+
+    /** Reaper, before the slab is freed: waits until the C library no longer reads it. */
+    protected void barrier(PosixAioBackend b) {}
+
+    /** Reaper: frees the native resources; false if some were kept on purpose. */
+    protected boolean close(long deadlineNanos) {
+        return true;
+    }
+
+    /** A short name for {@link Backend#mechanism()}. */
+    protected abstract String name();
+
+    protected final void countExact(int reaped) {
+        exactReaped += reaped;
+    }
+
+    final int takeExact() {
+        int r = exactReaped;
+        exactReaped = 0;
+        return r;
+    }
+
+    protected final void unparkReaper() {
+        Thread t = reaper;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    static void timespec(long ts, long nanos) {
+        org.aio4j.internal.NativeMemory.putLong(ts, nanos / 1_000_000_000L);
+        org.aio4j.internal.NativeMemory.putLong(ts + 8, nanos % 1_000_000_000L);
+    }
+}

@@ -1,0 +1,127 @@
+package org.aio4j.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.aio4j.AioException;
+import org.aio4j.AioFile;
+import org.aio4j.AioFsyncMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class AioEngineBasicTest {
+    @TempDir
+    Path dir;
+
+    static ByteBuffer direct(String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        return ByteBuffer.allocateDirect(b.length).put(b).flip();
+    }
+
+    static String string(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return new String(a, StandardCharsets.US_ASCII);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Notification.class, names = {"SUSPEND", "THREAD", "SIGNAL"})
+    void writesReadsAndSyncsInEachMode(Notification mode) throws Exception {
+        var base = EngineTestSupport.Baseline.take();
+        Path p = dir.resolve("f");
+        try (AioEngine engine = AioEngine.builder().notification(mode).cachedReadFastPath(false).build();
+                AioFile f = AioFile.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer src = direct("xxhello world");
+            src.position(2);
+            assertThat(engine.write(f, 3, src).get(5, TimeUnit.SECONDS)).isEqualTo(11);
+            assertThat(src.position()).isEqualTo(2);
+            assertThat(engine.fsync(f, AioFsyncMode.O_SYNC).get(5, TimeUnit.SECONDS)).isNull();
+            ByteBuffer dst = ByteBuffer.allocateDirect(16);
+            dst.position(1).limit(6);
+            assertThat(engine.read(f, 3, dst).get(5, TimeUnit.SECONDS)).isEqualTo(5);
+            assertThat(dst.position()).isEqualTo(1);
+            assertThat(dst.limit()).isEqualTo(6);
+            assertThat(string(dst)).isEqualTo("hello");
+            assertThat(engine.read(f, 100, ByteBuffer.allocateDirect(4)).get(5, TimeUnit.SECONDS)).isZero();
+            ByteBuffer[] v = {ByteBuffer.allocateDirect(3), ByteBuffer.allocateDirect(100)};
+            assertThat(engine.readv(f, 3, v).get(5, TimeUnit.SECONDS)).isEqualTo(11);
+            assertThat(string(v[0])).isEqualTo("hel");
+            assertThat(engine.writev(f, 0, new ByteBuffer[] {direct("ab"), direct("c")}).get(5, TimeUnit.SECONDS))
+                    .isEqualTo(3);
+            assertThat(engine.mechanism()).isNotEmpty();
+            EngineMetrics m = engine.metrics();
+            assertThat(m.completed()).isEqualTo(m.submitted());
+            assertThat(m.inFlight()).isZero();
+        }
+        assertThat(Files.readString(p, StandardCharsets.US_ASCII)).isEqualTo("abchello world");
+        base.assertBack();
+    }
+
+    @Test
+    void fastPathServesCachedReadsOnTheCallingThread() throws Exception {
+        Path p = dir.resolve("c");
+        Files.writeString(p, "cached data");
+        try (AioEngine engine = AioEngine.builder().build();
+                AioFile f = AioFile.open(p)) {
+            assertThat(engine.cachedReadFastPath()).isTrue();
+            ByteBuffer dst = ByteBuffer.allocateDirect(6);
+            Thread[] on = new Thread[1];
+            long token = engine.read(f, 0, dst, null, new AioHandler<Object>() {
+                @Override
+                public void completed(long result, Object a) {
+                    on[0] = Thread.currentThread();
+                }
+
+                @Override
+                public void failed(AioException e, Object a) {}
+            });
+            assertThat(token).isZero();
+            assertThat(on[0]).isSameAs(Thread.currentThread());
+            assertThat(string(dst)).isEqualTo("cached");
+            assertThat(engine.metrics().fastPathReads()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusesBadInputBeforeSubmission() throws Exception {
+        Path p = dir.resolve("b");
+        Files.writeString(p, "x");
+        try (AioEngine engine = AioEngine.builder().build();
+                AioFile f = AioFile.open(p)) {
+            assertThatThrownBy(() -> engine.read(f, 0, ByteBuffer.allocate(4)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> engine.read(f, 0, ByteBuffer.allocateDirect(4).asReadOnlyBuffer()))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> engine.read(f, -1, ByteBuffer.allocateDirect(4)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> engine.read(null, 0, ByteBuffer.allocateDirect(4)))
+                    .isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> engine.read(f, 0, null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> engine.write(f, 0, direct("a"), null, null))
+                    .isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> engine.readv(f, 0, new ByteBuffer[] {null}))
+                    .isInstanceOf(NullPointerException.class);
+            AioFile closed = AioFile.open(p);
+            closed.close();
+            CompletableFuture<Integer> r = engine.read(closed, 0, ByteBuffer.allocateDirect(1));
+            assertThatThrownBy(r::get)
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(AioException.class)
+                    .hasMessageContaining("EBADF");
+            engine.close();
+            assertThatThrownBy(() -> engine.read(f, 0, ByteBuffer.allocateDirect(1)))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+}

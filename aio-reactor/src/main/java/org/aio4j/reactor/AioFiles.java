@@ -1,0 +1,301 @@
+package org.aio4j.reactor;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.aio4j.reactor.internal.ChunkPool;
+import org.aio4j.reactor.internal.EngineOps;
+import org.aio4j.reactor.internal.OpenMono;
+import org.aio4j.reactor.internal.ReadFlux;
+import org.aio4j.reactor.internal.WriteMono;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Reactive file I/O over the aio4j completion engine: streams of chunks with bounded read-ahead, pipelined writes,
+ * copy and compare. Every publisher here is cold and lazy: nothing is opened or submitted before subscription,
+ * and each subscription works on its own open file. Arguments are checked when the publisher is made
+ * ({@link IllegalArgumentException}, {@link NullPointerException}); I/O failures (a missing file, a directory, no
+ * permission, a full disk) arrive as {@code onError} with the typed {@link org.aio4j.AioException}, carrying the
+ * path and the file position, and leave nothing open or allocated.
+ *
+ * <h2>The release rule</h2>
+ * The chunks that {@link #read} emits are direct buffers from a pool. <b>The subscriber owns each chunk it receives
+ * and must give it back with {@link #release(ByteBuffer)} once it is done with the bytes</b> (or pass it to {@link
+ * #write}, which releases what it wrote). Chunks the stream itself never emitted (read ahead, then cancelled) are
+ * released by the stream. Operators that drop elements (such as {@code take} or {@code filter}) should release
+ * them too: add {@code .doOnDiscard(ByteBuffer.class, AioFiles::release)}. Forgetting is not a native leak (the JVM
+ * frees collected direct buffers) but it defeats the pool, and {@link #outstandingChunks()} shows it.
+ *
+ * <h2>Threads</h2>
+ * Files are opened and closed on {@link Schedulers#boundedElastic()} (or the options' {@code blockingScheduler}):
+ * never on the subscriber's thread. Without a {@code scheduler} in the options, {@code onNext} runs on the engine's
+ * reaper thread (or the thread that called {@code request}, when the page cache served the read at once), and the
+ * terminal signal runs on the thread that closed the file. With a {@code scheduler}, every signal runs on one
+ * worker of it, in order (like {@code publishOn}, with no extra queue). Do not block in {@code onNext} on the
+ * reaper thread: it delays every completion of the engine.
+ *
+ * <h2>Backpressure and cancel</h2>
+ * A read has at most {@code maxInFlight} chunks read ahead (in flight or waiting for demand), and starts reading
+ * only after the first request. A write asks its source for one buffer per buffer written, never more than {@code
+ * maxInFlight} in flight. Cancelling calls {@code aio_cancel} for every op in flight; buffers are released and the
+ * file closed only after the engine has reaped each op; nothing is emitted after a cancel.
+ */
+public final class AioFiles {
+    private static final ByteBuffer EOF = ByteBuffer.allocateDirect(0);
+    private static final long CONTINUE = Long.MIN_VALUE;
+
+    private AioFiles() {}
+
+    /**
+     * The whole file as 64 KiB chunks with {@link ReadOptions#defaults()}.
+     *
+     * <pre>{@code
+     * long bytes = AioFiles.read(path)
+     *         .map(chunk -> { int n = chunk.remaining(); AioFiles.release(chunk); return n; })
+     *         .reduce(0L, Long::sum)
+     *         .block();
+     * }</pre>
+     */
+    public static Flux<ByteBuffer> read(Path path) {
+        return read(path, ReadOptions.defaults());
+    }
+
+    /**
+     * A range of the file as ordered chunks of {@code options.chunkSize()} bytes (the last may be shorter), each
+     * with position 0 and limit = its byte count. Release each chunk with {@link #release(ByteBuffer)}.
+     */
+    public static Flux<ByteBuffer> read(Path path, ReadOptions options) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        return new ReadFlux(
+                EngineOps.of(options.engine()),
+                path,
+                options.chunkSize(),
+                options.maxInFlight(),
+                options.position(),
+                options.length() < 0 ? Long.MAX_VALUE : options.length(),
+                ChunkPool.shared(),
+                options.scheduler(),
+                options.blockingScheduler(),
+                null);
+    }
+
+    /**
+     * Gives a chunk emitted by {@link #read} back to the pool. Any other buffer, null, or a chunk already released
+     * is ignored, so it is safe in {@code doOnDiscard}. Do not touch a chunk after releasing it: it will be reused.
+     */
+    public static void release(ByteBuffer chunk) {
+        ChunkPool.shared().release(chunk);
+    }
+
+    /**
+     * Chunks emitted by {@link #read} (or taken by a write to copy a heap buffer) and not yet released, in this
+     * JVM. Tests assert it returns to its start value: a consumer that forgets {@link #release} shows here.
+     */
+    public static int outstandingChunks() {
+        return ChunkPool.shared().outstanding();
+    }
+
+    /**
+     * Writes every buffer of {@code source}, in order, from offset 0, and emits the number of bytes written. No
+     * options means {@code CREATE, TRUNCATE_EXISTING, WRITE}; otherwise {@code WRITE} is added to the ones given.
+     * Each buffer is written from its position to its limit and then released ({@link #release}: chunks of {@link
+     * #read} go back to the pool, so {@code write(read(a), b)} copies without leaking).
+     */
+    public static Mono<Long> write(Publisher<ByteBuffer> source, Path path, OpenOption... options) {
+        return write(source, path, WriteOptions.defaults().openOptions(options));
+    }
+
+    /** Writes {@code source} to {@code path} with the given options; emits the number of bytes written. */
+    public static Mono<Long> write(Publisher<ByteBuffer> source, Path path, WriteOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        return new WriteMono(
+                source,
+                EngineOps.of(options.engine()),
+                path,
+                options.openOptions(),
+                options.maxInFlight(),
+                options.fsync(),
+                ChunkPool.shared(),
+                options.scheduler(),
+                options.blockingScheduler(),
+                null);
+    }
+
+    /**
+     * Copies {@code source} to {@code target} and emits the byte count. If both are the same file, nothing is
+     * copied and the size is emitted (like {@link Files#copy}). A cancelled copy leaves no fd open; the target
+     * then holds a prefix of the source.
+     */
+    public static Mono<Long> copy(Path source, Path target, CopyOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        return copy(source, target, options, null, null);
+    }
+
+    private static Mono<Long> copy(
+            Path source,
+            Path target,
+            CopyOptions options,
+            java.util.function.LongConsumer onSize,
+            java.util.function.LongConsumer onProgress) {
+        EngineOps ops = (EngineOps) EngineOps.of(options.engine());
+        ReadFlux read = new ReadFlux(
+                ops,
+                source,
+                options.chunkSize(),
+                options.maxInFlight(),
+                0,
+                Long.MAX_VALUE,
+                ChunkPool.shared(),
+                null,
+                options.blockingScheduler(),
+                onSize);
+        OpenOption[] open = options.replaceExisting()
+                ? new OpenOption[] {
+                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE
+                }
+                : new OpenOption[] {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE};
+        WriteMono write = new WriteMono(
+                read,
+                ops,
+                target,
+                open,
+                options.maxInFlight(),
+                options.fsync(),
+                ChunkPool.shared(),
+                options.scheduler(),
+                options.blockingScheduler(),
+                onProgress);
+        // Files.copy semantics for a copy onto itself (which would otherwise truncate the source first)
+        return Mono.fromCallable(() -> sameFile(source, target))
+                .subscribeOn(options.blockingScheduler())
+                .flatMap(same -> same >= 0 ? Mono.just(same) : write);
+    }
+
+    /** The size of source when source and target are the same existing file, else -1. Blocking. */
+    private static long sameFile(Path source, Path target) {
+        try {
+            if (Files.exists(target) && Files.isSameFile(source, target)) return Files.size(source);
+        } catch (java.io.IOException e) {
+            // not comparable (missing source...): the copy itself reports the typed error
+        }
+        return -1;
+    }
+
+    /**
+     * Copies like {@link #copy} and reports progress: a sample after each chunk written, then a last sample with
+     * {@code done() == true} after the target was closed. Under backpressure only the latest sample is kept (the
+     * final one is never dropped).
+     */
+    public static Flux<CopyProgress> copyWithProgress(Path source, Path target, CopyOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        return Flux.create(
+                sink -> {
+                    long start = System.nanoTime();
+                    AtomicLong total = new AtomicLong();
+                    Mono<Long> copy = copy(
+                            source,
+                            target,
+                            options,
+                            total::set,
+                            done -> sink.next(sample(done, total.get(), start, false)));
+                    sink.onDispose(copy.contextWrite(sink.contextView())
+                            .subscribe(
+                                    n -> {
+                                        if (total.get() == 0) total.set(n);
+                                        sink.next(sample(n, total.get(), start, true));
+                                    },
+                                    sink::error,
+                                    sink::complete));
+                },
+                FluxSink.OverflowStrategy.LATEST);
+    }
+
+    private static CopyProgress sample(long done, long total, long startNanos, boolean last) {
+        double seconds = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+        return new CopyProgress(done, total, done / seconds, last);
+    }
+
+    /**
+     * The offset of the first byte where {@code a} and {@code b} differ, the size of the smaller file when one is a
+     * prefix of the other, or -1 when they are equal: {@link Files#mismatch} as a {@link Mono}, reading both files
+     * in 256 KiB chunks with at most 4 reads ahead each.
+     *
+     * <pre>{@code
+     * StepVerifier.create(AioFiles.mismatch(produced, golden)).expectNext(-1L).verifyComplete();
+     * }</pre>
+     */
+    public static Mono<Long> mismatch(Path a, Path b) {
+        return mismatch(a, b, ReadOptions.defaults().chunkSize(CopyOptions.DEFAULT_CHUNK_SIZE));
+    }
+
+    /**
+     * {@link #mismatch(Path, Path)} with the chunk size, read-ahead, engine and schedulers of {@code options}
+     * (its position and length are ignored: whole files are compared).
+     */
+    public static Mono<Long> mismatch(Path a, Path b, ReadOptions options) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        Objects.requireNonNull(options, "options");
+        ReadOptions whole = options.position(0).length(Long.MAX_VALUE);
+        Flux<ByteBuffer> ra = read(a, whole).concatWith(Mono.just(EOF));
+        Flux<ByteBuffer> rb = read(b, whole).concatWith(Mono.just(EOF));
+        return Mono.defer(() -> {
+                    long[] offset = {0};
+                    return Flux.zip(
+                                    pair -> compare((ByteBuffer) pair[0], (ByteBuffer) pair[1], offset),
+                                    options.maxInFlight(),
+                                    ra,
+                                    rb)
+                            .filter(r -> r != CONTINUE)
+                            .next();
+                })
+                .doOnDiscard(ByteBuffer.class, AioFiles::release);
+    }
+
+    private static long compare(ByteBuffer x, ByteBuffer y, long[] offset) {
+        try {
+            if (x == EOF && y == EOF) return -1L;
+            if (x == EOF || y == EOF) return offset[0];
+            int m = x.mismatch(y);
+            if (m >= 0) return offset[0] + m;
+            offset[0] += x.remaining();
+            return CONTINUE;
+        } finally {
+            release(x);
+            release(y);
+        }
+    }
+
+    /**
+     * Opens a file (on {@link Schedulers#boundedElastic()}) for positional I/O on the shared engine; meant for
+     * {@code Flux.usingWhen(open(...), use, ReactiveAioFile::close)}. Options as {@link
+     * org.aio4j.AioFile#open}: none means READ.
+     */
+    public static Mono<ReactiveAioFile> open(Path path, OpenOption... options) {
+        return open(path, null, options);
+    }
+
+    /** {@link #open(Path, OpenOption...)} on the given engine (null: the shared one). */
+    public static Mono<ReactiveAioFile> open(Path path, org.aio4j.engine.AioEngine engine, OpenOption... options) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        var ops = EngineOps.of(engine);
+        var blocking = Schedulers.boundedElastic();
+        return new OpenMono<>(path, options, blocking, f -> new ReactiveAioFile(f, ops, blocking));
+    }
+}

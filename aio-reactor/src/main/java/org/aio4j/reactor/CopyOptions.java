@@ -1,0 +1,146 @@
+package org.aio4j.reactor;
+
+import org.aio4j.engine.AioEngine;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.annotation.Nullable;
+
+/**
+ * Options of {@link AioFiles#copy} and {@link AioFiles#copyWithProgress}. Immutable: each wither returns a new
+ * instance and checks its argument at once.
+ *
+ * <p>Defaults: 256 KiB chunks, 4 reads and 4 writes in flight, no fsync, an existing target is an error (like
+ * {@link java.nio.file.Files#copy(java.nio.file.Path, java.nio.file.Path, java.nio.file.CopyOption...)}), the
+ * shared engine, no signal scheduler, files opened and closed on {@link Schedulers#boundedElastic()}.
+ */
+public final class CopyOptions {
+    /** The default chunk size: 256 KiB. */
+    public static final int DEFAULT_CHUNK_SIZE = 256 * 1024;
+    /** The default bound of reads (and of writes) in flight: 4. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4;
+
+    private static final CopyOptions DEFAULTS =
+            new CopyOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, false, false, null, null, null);
+
+    private final int chunkSize;
+    private final int maxInFlight;
+    private final boolean fsync;
+    private final boolean replaceExisting;
+    private final AioEngine engine;
+    private final Scheduler scheduler;
+    private final Scheduler blockingScheduler;
+
+    private CopyOptions(
+            int chunkSize,
+            int maxInFlight,
+            boolean fsync,
+            boolean replaceExisting,
+            AioEngine engine,
+            Scheduler scheduler,
+            Scheduler blockingScheduler) {
+        this.chunkSize = chunkSize;
+        this.maxInFlight = maxInFlight;
+        this.fsync = fsync;
+        this.replaceExisting = replaceExisting;
+        this.engine = engine;
+        this.scheduler = scheduler;
+        this.blockingScheduler = blockingScheduler;
+    }
+
+    /** The defaults (see the class comment). */
+    public static CopyOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Bytes per read and write.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public CopyOptions chunkSize(int chunkSize) {
+        if (chunkSize <= 0) throw new IllegalArgumentException("chunkSize must be positive: " + chunkSize);
+        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+    }
+
+    /**
+     * Reads ahead at most, and writes in flight at most: at most {@code 2 * maxInFlight} chunks exist at once.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public CopyOptions maxInFlight(int maxInFlight) {
+        if (maxInFlight <= 0) throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
+        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+    }
+
+    /** Whether the target is fsynced before the result. */
+    public CopyOptions fsync(boolean fsync) {
+        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+    }
+
+    /**
+     * Whether an existing target is truncated and overwritten (true) or is an error (false, the default: the copy
+     * fails with an {@code AioException} EEXIST).
+     */
+    public CopyOptions replaceExisting(boolean replaceExisting) {
+        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+    }
+
+    /** The engine to submit to; null means the shared one. */
+    public CopyOptions engine(@Nullable AioEngine engine) {
+        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+    }
+
+    /** Where the result, progress and errors are signalled (one worker of it); null: the engine's threads. */
+    public CopyOptions scheduler(@Nullable Scheduler scheduler) {
+        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+    }
+
+    /** Where files are opened and closed; null (the default) means {@link Schedulers#boundedElastic()}. */
+    public CopyOptions blockingScheduler(@Nullable Scheduler blockingScheduler) {
+        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+    }
+
+    /** Bytes per chunk. */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** Reads (and writes) in flight at most. */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** Whether the target is fsynced. */
+    public boolean fsync() {
+        return fsync;
+    }
+
+    /** Whether an existing target is replaced. */
+    public boolean replaceExisting() {
+        return replaceExisting;
+    }
+
+    /** The engine, or null for the shared one. */
+    @Nullable
+    public AioEngine engine() {
+        return engine;
+    }
+
+    /** The signal scheduler, or null. */
+    @Nullable
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** The scheduler that opens and closes files. */
+    public Scheduler blockingScheduler() {
+        return blockingScheduler != null ? blockingScheduler : Schedulers.boundedElastic();
+    }
+
+    @Override
+    public String toString() {
+        return "CopyOptions[chunkSize=" + chunkSize + ", maxInFlight=" + maxInFlight + ", fsync=" + fsync
+                + ", replaceExisting=" + replaceExisting + ", engine=" + (engine == null ? "shared" : engine)
+                + ", scheduler=" + scheduler + "]";
+    }
+}

@@ -1,0 +1,559 @@
+package org.aio4j.reactor.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.LongConsumer;
+import org.aio4j.AioCancelledException;
+import org.aio4j.AioException;
+import org.aio4j.AioFile;
+import org.aio4j.AioFsyncMode;
+import org.aio4j.engine.AioHandler;
+import org.aio4j.internal.Errno;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.Scannable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.annotation.Nullable;
+import reactor.util.concurrent.Queues;
+import reactor.util.context.Context;
+
+/**
+ * Writes a stream of buffers at increasing offsets from 0 with up to {@code maxInFlight} writes in flight, and
+ * emits the number of bytes written.
+ *
+ * <p>The file is opened on {@code blockingScheduler}; only then is the source subscribed, with an initial request
+ * of {@code maxInFlight} and one more request per buffer fully written, so buffers queued plus writes in flight
+ * never exceed the bound. Each buffer is written from its position to its limit; heap buffers are first copied
+ * into a pooled direct chunk. <b>Every buffer received is released</b> after it was written (or dropped):
+ * {@link ChunkPool#release} gives pooled chunks back and ignores other buffers. With {@code fsync}, one {@code
+ * aio_fsync} runs after the last write. The file is closed (on {@code blockingScheduler}) before the result or the
+ * error is signalled; on cancel, the writes in flight are cancelled and the file is closed once each was reaped.
+ *
+ * <p>With {@code APPEND} among the open options the kernel ignores the offsets, so writes then go one at a time.
+ */
+public final class WriteMono extends Mono<Long> implements Scannable {
+    final Publisher<? extends ByteBuffer> source;
+    final AioOps ops;
+    final Path path;
+    final OpenOption[] openOptions;
+    final int maxInFlight;
+    final boolean fsync;
+    final ChunkPool pool;
+
+    @Nullable
+    final Scheduler signalScheduler;
+
+    final Scheduler blockingScheduler;
+
+    @Nullable
+    final LongConsumer onProgress;
+
+    /**
+     * @param onProgress called from the drain loop with the bytes written so far, after each completed write
+     */
+    public WriteMono(
+            Publisher<? extends ByteBuffer> source,
+            AioOps ops,
+            Path path,
+            OpenOption[] openOptions,
+            int maxInFlight,
+            boolean fsync,
+            ChunkPool pool,
+            @Nullable Scheduler signalScheduler,
+            Scheduler blockingScheduler,
+            @Nullable LongConsumer onProgress) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.ops = Objects.requireNonNull(ops, "ops");
+        this.path = Objects.requireNonNull(path, "path");
+        this.openOptions = openOptions.clone();
+        for (OpenOption o : this.openOptions) Objects.requireNonNull(o, "open option");
+        if (maxInFlight <= 0) throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
+        boolean append = false;
+        for (OpenOption o : this.openOptions) append |= o == StandardOpenOption.APPEND;
+        this.maxInFlight = append ? 1 : maxInFlight;
+        this.fsync = fsync;
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.signalScheduler = signalScheduler;
+        this.blockingScheduler = Objects.requireNonNull(blockingScheduler, "blockingScheduler");
+        this.onProgress = onProgress;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Long> actual) {
+        WriteSubscriber s = new WriteSubscriber(this, actual);
+        actual.onSubscribe(s);
+        s.start();
+    }
+
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PREFETCH) return maxInFlight;
+        if (key == Attr.RUN_STYLE) return Attr.RunStyle.ASYNC;
+        return null;
+    }
+
+    static final int FREE = 0;
+    static final int SUBMITTED = 1;
+    static final int COMPLETE = 2;
+
+    /** One write (or the final fsync) in flight. */
+    static final class Op {
+        volatile int state;
+        boolean isFsync;
+        ByteBuffer buffer; // what the engine writes from (pooled copy or the received buffer)
+        ByteBuffer received; // what upstream handed over, released after the write
+        int start;
+        int len;
+        int done;
+        long position;
+        long token;
+        boolean cancelRequested;
+        long result;
+        Throwable error;
+    }
+
+    static final class WriteSubscriber implements CoreSubscriber<ByteBuffer>, Subscription, Scannable, AioHandler<Op> {
+        final WriteMono parent;
+        final CoreSubscriber<? super Long> actual;
+        final Op[] ops;
+        final Queue<ByteBuffer> queue;
+
+        @Nullable
+        final Scheduler.Worker worker;
+
+        volatile int wip;
+        static final AtomicIntegerFieldUpdater<WriteSubscriber> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(WriteSubscriber.class, "wip");
+
+        volatile int resultState;
+        static final AtomicIntegerFieldUpdater<WriteSubscriber> RESULT_STATE =
+                AtomicIntegerFieldUpdater.newUpdater(WriteSubscriber.class, "resultState");
+        static final int HAS_REQUEST = 1;
+        static final int HAS_VALUE = 2;
+
+        volatile boolean cancelled;
+        volatile Subscription upstream;
+        volatile boolean upstreamDone;
+        volatile Throwable upstreamError;
+        volatile boolean closedForInput; // after this, arriving buffers are released at once
+
+        AioFile file;
+        Throwable openError;
+        volatile boolean openDone;
+
+        // drain-loop state
+        long nextPos;
+        long written;
+        int inFlight;
+        Throwable failure;
+        boolean stopping;
+        boolean terminated;
+        boolean upstreamCancelled;
+        boolean fsyncSubmitted;
+        boolean fsyncDone;
+        long value;
+
+        WriteSubscriber(WriteMono parent, CoreSubscriber<? super Long> actual) {
+            this.parent = parent;
+            this.actual = actual;
+            this.ops = new Op[parent.maxInFlight];
+            for (int i = 0; i < ops.length; i++) ops[i] = new Op();
+            this.queue = Queues.<ByteBuffer>unbounded(Math.max(8, parent.maxInFlight)).get();
+            this.worker = parent.signalScheduler != null ? parent.signalScheduler.createWorker() : null;
+        }
+
+        void start() {
+            try {
+                parent.blockingScheduler.schedule(this::open);
+            } catch (RejectedExecutionException e) {
+                openError = e;
+                openDone = true;
+                drain();
+            }
+        }
+
+        /** Runs on the blocking scheduler; subscribes the source once the file is open. */
+        void open() {
+            if (cancelled) {
+                openDone = true;
+                drain();
+                return;
+            }
+            try {
+                file = AioFile.open(parent.path, parent.openOptions);
+            } catch (Throwable t) {
+                Exceptions.throwIfJvmFatal(t);
+                openError = t;
+            }
+            openDone = true;
+            if (file != null && !cancelled) {
+                try {
+                    parent.source.subscribe(this);
+                } catch (Throwable t) {
+                    Exceptions.throwIfJvmFatal(t);
+                    onError(t);
+                }
+            }
+            drain();
+        }
+
+        // ---- the source side
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                if (cancelled || closedForInput) {
+                    s.cancel();
+                } else {
+                    s.request(ops.length);
+                }
+                drain(); // the loop may have been waiting to cancel it
+            }
+        }
+
+        @Override
+        public void onNext(ByteBuffer b) {
+            if (b == null) {
+                onError(new NullPointerException("the source emitted a null buffer"));
+                return;
+            }
+            if (upstreamDone || closedForInput) {
+                discard(b);
+                return;
+            }
+            queue.offer(b);
+            drain();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (upstreamDone) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                return;
+            }
+            upstreamError = t;
+            upstreamDone = true;
+            drain();
+        }
+
+        @Override
+        public void onComplete() {
+            if (upstreamDone) return;
+            upstreamDone = true;
+            drain();
+        }
+
+        // ---- the downstream side
+
+        @Override
+        public void request(long n) {
+            if (!Operators.validate(n)) return;
+            for (; ; ) {
+                int s = resultState;
+                if ((s & HAS_REQUEST) != 0) return;
+                if (RESULT_STATE.compareAndSet(this, s, s | HAS_REQUEST)) {
+                    if ((s & HAS_VALUE) != 0) emitValue();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (!cancelled) {
+                cancelled = true;
+                drain();
+            }
+        }
+
+        private void complete(long v) {
+            value = v;
+            for (; ; ) {
+                int s = resultState;
+                if (RESULT_STATE.compareAndSet(this, s, s | HAS_VALUE)) {
+                    if ((s & HAS_REQUEST) != 0) emitValue();
+                    return;
+                }
+            }
+        }
+
+        private void emitValue() {
+            if (cancelled) return;
+            actual.onNext(value);
+            actual.onComplete();
+        }
+
+        // ---- engine completions
+
+        @Override
+        public void completed(long result, Op op) {
+            op.result = result;
+            op.error = null;
+            op.state = COMPLETE;
+            drain();
+        }
+
+        @Override
+        public void failed(AioException error, Op op) {
+            op.error = error;
+            op.state = COMPLETE;
+            drain();
+        }
+
+        // ---- the drain loop
+
+        void drain() {
+            if (WIP.getAndIncrement(this) != 0) return;
+            Support.deliver(worker, this::drainLoop);
+        }
+
+        void drainLoop() {
+            int missed = 1;
+            for (; ; ) {
+                try {
+                    step();
+                } catch (Throwable t) {
+                    Exceptions.throwIfJvmFatal(t);
+                    if (failure == null) failure = t;
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) break;
+            }
+        }
+
+        private void step() {
+            if (terminated) {
+                releaseQueue();
+                return;
+            }
+            int more = reap();
+            Throwable upErr = upstreamError;
+            if (cancelled || failure != null || upErr != null || (openDone && openError != null)) {
+                stop();
+                return;
+            }
+            if (!openDone) return;
+            Op op;
+            while ((op = freeOp()) != null) {
+                ByteBuffer b = queue.poll();
+                if (b == null) break;
+                int len = b.remaining();
+                if (len == 0) {
+                    parent.pool.release(b);
+                    more++;
+                    continue;
+                }
+                op.isFsync = false;
+                op.received = b;
+                if (b.isDirect() && !b.isReadOnly()) {
+                    op.buffer = b;
+                    op.start = b.position();
+                } else {
+                    ByteBuffer copy = parent.pool.acquire(len);
+                    copy.put(b.duplicate()).flip();
+                    op.buffer = copy;
+                    op.start = 0;
+                }
+                op.len = len;
+                op.done = 0;
+                op.position = nextPos;
+                op.cancelRequested = false;
+                nextPos += len;
+                submit(op);
+            }
+            Subscription up = upstream;
+            if (more > 0 && up != null && !upstreamDone) up.request(more);
+            if (upstreamDone && inFlight == 0 && queue.isEmpty()) {
+                if (parent.fsync && !fsyncDone) {
+                    if (!fsyncSubmitted) {
+                        fsyncSubmitted = true;
+                        Op f = ops[0];
+                        f.isFsync = true;
+                        f.buffer = null;
+                        f.received = null;
+                        f.position = -1;
+                        f.cancelRequested = false;
+                        submit(f);
+                    }
+                    return;
+                }
+                terminated = true;
+                closedForInput = true;
+                finish(null, written);
+            }
+        }
+
+        @Nullable
+        private Op freeOp() {
+            for (Op op : ops) if (op.state == FREE) return op;
+            return null;
+        }
+
+        private void submit(Op op) {
+            op.state = SUBMITTED;
+            inFlight++;
+            try {
+                if (op.isFsync) {
+                    op.token = parent.ops.fsync(file, AioFsyncMode.O_SYNC, op, this);
+                } else {
+                    ByteBuffer b = op.buffer;
+                    b.limit(op.start + op.len).position(op.start + op.done);
+                    op.token = parent.ops.write(file, op.position + op.done, b, op, this);
+                }
+            } catch (Throwable t) {
+                Exceptions.throwIfJvmFatal(t);
+                if (op.state == SUBMITTED) {
+                    op.error = t;
+                    op.state = COMPLETE;
+                }
+            }
+        }
+
+        /** Takes in completions; returns how many buffers were fully written (each earns one more request). */
+        private int reap() {
+            int more = 0;
+            for (Op op : ops) {
+                if (op.state != COMPLETE) continue;
+                inFlight--;
+                Throwable err = op.error;
+                op.error = null;
+                if (op.isFsync) {
+                    op.isFsync = false;
+                    op.state = FREE;
+                    if (err != null) {
+                        if (!stopping && failure == null) failure = Support.withContext(err, parent.path, -1);
+                    } else {
+                        fsyncDone = true;
+                    }
+                    continue;
+                }
+                if (err == null && !stopping) {
+                    long n = op.result;
+                    if (n > 0) {
+                        op.done += (int) n;
+                        written += n;
+                        if (parent.onProgress != null) parent.onProgress.accept(written);
+                        if (op.done < op.len) {
+                            submit(op); // short write: write the rest
+                            continue;
+                        }
+                        more++;
+                    } else {
+                        err = AioException.of("aio_write", Errno.EIO.value()); // no progress: never loop
+                    }
+                }
+                if (err != null && !stopping && failure == null) {
+                    failure = Support.withContext(err, parent.path, op.position + op.done);
+                }
+                releaseOp(op);
+            }
+            return more;
+        }
+
+        private void releaseOp(Op op) {
+            if (op.buffer != null && op.buffer != op.received) parent.pool.release(op.buffer);
+            if (op.received != null) parent.pool.release(op.received);
+            op.buffer = null;
+            op.received = null;
+            op.state = FREE;
+        }
+
+        /** A buffer that will not be written: a pooled chunk goes back to the pool, others to the discard hook. */
+        private void discard(ByteBuffer b) {
+            if (!parent.pool.release(b)) Operators.onDiscard(b, actual.currentContext());
+        }
+
+        private void releaseQueue() {
+            ByteBuffer b;
+            while ((b = queue.poll()) != null) discard(b);
+        }
+
+        private void stop() {
+            if (!stopping) {
+                stopping = true;
+                closedForInput = true;
+                if (failure == null && !cancelled) failure = upstreamError;
+            }
+            Subscription up = upstream;
+            if (up != null && !upstreamCancelled && !upstreamDone) {
+                upstreamCancelled = true;
+                up.cancel();
+            }
+            releaseQueue();
+            for (Op op : ops) {
+                if (op.state == SUBMITTED && !op.cancelRequested) {
+                    op.cancelRequested = true;
+                    try {
+                        parent.ops.cancel(op.token);
+                    } catch (Throwable t) {
+                        Exceptions.throwIfJvmFatal(t);
+                    }
+                }
+            }
+            if (inFlight != 0 || !openDone) return;
+            terminated = true;
+            Throwable err = failure != null ? failure : openError;
+            if (err != null && file == null && err instanceof AioException) {
+                err = Support.withContext(err, parent.path, -1);
+            }
+            finish(cancelled ? null : err, 0);
+        }
+
+        private void finish(@Nullable Throwable error, long result) {
+            AioFile f = file;
+            Runnable signal = () -> signal(error, result);
+            if (f == null) {
+                Support.deliver(worker, signal);
+                return;
+            }
+            Support.runOn(parent.blockingScheduler, () -> {
+                Support.closeQuietly(f);
+                Support.deliver(worker, signal);
+            });
+        }
+
+        private void signal(@Nullable Throwable error, long result) {
+            try {
+                if (cancelled) {
+                    if (error != null && !(error instanceof AioCancelledException)) {
+                        Operators.onErrorDropped(error, actual.currentContext());
+                    }
+                    return;
+                }
+                if (error != null) actual.onError(error);
+                else complete(result);
+            } finally {
+                if (worker != null) worker.dispose();
+            }
+        }
+
+        @Override
+        public Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) return upstream;
+            if (key == Attr.ACTUAL) return actual;
+            if (key == Attr.CANCELLED) return cancelled;
+            if (key == Attr.TERMINATED) return terminated;
+            if (key == Attr.BUFFERED) return queue.size();
+            if (key == Attr.PREFETCH) return ops.length;
+            if (key == Attr.RUN_ON) return worker;
+            if (key == Attr.RUN_STYLE) return Attr.RunStyle.ASYNC;
+            return null;
+        }
+    }
+}

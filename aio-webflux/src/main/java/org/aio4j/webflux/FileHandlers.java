@@ -1,0 +1,363 @@
+package org.aio4j.webflux;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.aio4j.reactor.AioFiles;
+import org.aio4j.reactor.CopyOptions;
+import org.aio4j.reactor.spring.AioDataBufferUtils;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpRange;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.MediaTypeFactory;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.util.MimeTypeUtils;
+import org.springframework.web.reactive.function.BodyInserter;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/** The handler functions behind {@link AioFileRouter}. All file-system calls run on {@code boundedElastic}. */
+final class FileHandlers {
+    private static final Log log = LogFactory.getLog(AioFileRouter.class);
+
+    private final RootedPaths paths;
+    private final String filesPath;
+    private final long maxUploadSize;
+    private final int bufferSize;
+
+    FileHandlers(RootedPaths paths, String filesPath, long maxUploadSize, int bufferSize) {
+        this.paths = paths;
+        this.filesPath = filesPath;
+        this.maxUploadSize = maxUploadSize;
+        this.bufferSize = bufferSize;
+    }
+
+    /** What a GET needs to know about the file, read once. */
+    private record FileInfo(Path path, long size, Instant lastModified, String etag) {}
+
+    /** An upload went past the configured maximum. */
+    private static final class TooLargeException extends RuntimeException {
+        TooLargeException() {
+            super("upload larger than the maximum", null, false, false);
+        }
+    }
+
+    private String rawRelative(ServerRequest request) {
+        String path = request.requestPath().pathWithinApplication().value();
+        if (path.length() <= filesPath.length() + 1) return "";
+        return path.substring(filesPath.length() + 1);
+    }
+
+    // ---------------------------------------------------------------- GET / HEAD
+
+    Mono<ServerResponse> get(ServerRequest request) {
+        String raw = rawRelative(request);
+        return Mono.fromCallable(() -> stat(raw))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(info -> respond(request, info))
+                .onErrorResume(e -> refusal(request, raw, e));
+    }
+
+    private FileInfo stat(String raw) throws Exception {
+        Path file = paths.existing(raw, true);
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attrs.isRegularFile()) throw new NoSuchFileException(raw, null, "not a regular file");
+        Instant modified = attrs.lastModifiedTime().toInstant();
+        String etag = "\"" + Long.toHexString(attrs.size()) + "-" + Long.toHexString(modified.getEpochSecond()) + "."
+                + Integer.toHexString(modified.getNano()) + "\"";
+        return new FileInfo(file, attrs.size(), modified, etag);
+    }
+
+    private Mono<ServerResponse> respond(ServerRequest request, FileInfo info) {
+        Instant lastModified = info.lastModified().truncatedTo(ChronoUnit.SECONDS);
+        return request.checkNotModified(lastModified, info.etag())
+                .switchIfEmpty(Mono.defer(() -> content(request, info, lastModified)));
+    }
+
+    private Mono<ServerResponse> content(ServerRequest request, FileInfo info, Instant lastModified) {
+        boolean head = request.method() == HttpMethod.HEAD;
+        MediaType type = MediaTypeFactory.getMediaType(info.path().getFileName().toString())
+                .orElse(MediaType.APPLICATION_OCTET_STREAM);
+        long length = info.size();
+
+        List<HttpRange> ranges = List.of();
+        String rangeHeader = request.headers().firstHeader(HttpHeaders.RANGE);
+        if (rangeHeader != null && ifRangeMatches(request, info, lastModified)) {
+            try {
+                ranges = request.headers().asHttpHeaders().getRange();
+            } catch (IllegalArgumentException e) {
+                return unsatisfiable(length);
+            }
+        }
+        if (ranges.isEmpty()) {
+            ServerResponse.BodyBuilder ok = base(HttpStatus.OK, info, lastModified);
+            ok.contentType(type).contentLength(length);
+            if (head || length == 0) return ok.build();
+            return ok.body(body(factory -> AioDataBufferUtils.read(info.path(), factory, bufferSize)));
+        }
+
+        // the regions, validated like HttpRange.toResourceRegions
+        if (length <= 0) return unsatisfiable(length);
+        List<long[]> regions = new ArrayList<>(ranges.size());
+        long total = 0;
+        for (HttpRange r : ranges) {
+            long start = r.getRangeStart(length);
+            long end = r.getRangeEnd(length);
+            if (start >= length || end < start) return unsatisfiable(length);
+            regions.add(new long[] {start, end - start + 1});
+            total += end - start + 1;
+        }
+        if (regions.size() > 1 && total >= length) return unsatisfiable(length);
+
+        ServerResponse.BodyBuilder ok = base(HttpStatus.PARTIAL_CONTENT, info, lastModified);
+        if (regions.size() == 1) {
+            long start = regions.get(0)[0];
+            long count = regions.get(0)[1];
+            long end = Math.min(start + count - 1, length - 1);
+            ok.contentType(type)
+                    .header(HttpHeaders.CONTENT_RANGE, "bytes " + start + '-' + end + '/' + length)
+                    .contentLength(end - start + 1);
+            if (head) return ok.build();
+            return ok.body(body(factory -> AioDataBufferUtils.read(info.path(), start, count, factory, bufferSize)));
+        }
+
+        String boundary = MimeTypeUtils.generateMultipartBoundaryString();
+        ok.contentType(MediaType.parseMediaType("multipart/byteranges;boundary=" + boundary));
+        byte[] startBoundary = ascii("\r\n--" + boundary + "\r\n");
+        byte[] contentType = ascii("Content-Type: " + type + "\r\n");
+        byte[] endBoundary = ascii("\r\n--" + boundary + "--");
+        long contentLength = endBoundary.length;
+        for (long[] region : regions) {
+            contentLength += startBoundary.length + contentType.length + contentRange(region, length).length + region[1];
+        }
+        ok.contentLength(contentLength);
+        if (head) return ok.build();
+        return ok.body(body(factory -> Flux.fromIterable(regions)
+                .concatMap(region -> Flux.just(
+                                factory.wrap(startBoundary),
+                                factory.wrap(contentType),
+                                factory.wrap(contentRange(region, length)))
+                        .concatWith(AioDataBufferUtils.read(info.path(), region[0], region[1], factory, bufferSize)))
+                .concatWithValues(factory.wrap(endBoundary))));
+    }
+
+    private static ServerResponse.BodyBuilder base(HttpStatus status, FileInfo info, Instant lastModified) {
+        return ServerResponse.status(status)
+                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .eTag(info.etag())
+                .lastModified(lastModified);
+    }
+
+    /** {@code If-Range}: a strong ETag equal to ours, or an HTTP date equal to our Last-Modified; else ignore Range. */
+    private static boolean ifRangeMatches(ServerRequest request, FileInfo info, Instant lastModified) {
+        String ifRange = request.headers().firstHeader(HttpHeaders.IF_RANGE);
+        if (ifRange == null) return true;
+        ifRange = ifRange.trim();
+        if (ifRange.startsWith("\"")) return ifRange.equals(info.etag());
+        if (ifRange.startsWith("W/")) return false;
+        try {
+            Instant date = ZonedDateTime.parse(ifRange, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return date.equals(lastModified);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static byte[] contentRange(long[] region, long length) {
+        long start = region[0];
+        long end = start + region[1] - 1;
+        return ascii("Content-Range: bytes " + start + '-' + end + '/' + length + "\r\n\r\n");
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static Mono<ServerResponse> unsatisfiable(long length) {
+        return ServerResponse.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .header(HttpHeaders.CONTENT_RANGE, "bytes */" + length)
+                .build();
+    }
+
+    private static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
+            java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source) {
+        return (response, context) -> response.writeWith(source.apply(response.bufferFactory()));
+    }
+
+    // ---------------------------------------------------------------- PUT
+
+    Mono<ServerResponse> put(ServerRequest request) {
+        String raw = rawRelative(request);
+        long declared = request.headers().contentLength().orElse(-1);
+        if (declared > maxUploadSize) {
+            log.warn("aio file router: refused upload of " + declared + " bytes to '" + raw + "' (maximum "
+                    + maxUploadSize + ")");
+            return tooLarge();
+        }
+        return Mono.fromCallable(() -> paths.writable(raw, true))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(target -> {
+                    AtomicLong received = new AtomicLong();
+                    Flux<DataBuffer> body = request.bodyToFlux(DataBuffer.class)
+                            .handle((buffer, sink) -> {
+                                if (received.addAndGet(buffer.readableByteCount()) > maxUploadSize) {
+                                    DataBufferUtils.release(buffer);
+                                    sink.error(new TooLargeException());
+                                } else {
+                                    sink.next(buffer);
+                                }
+                            });
+                    return atomically(target, tmp -> AioDataBufferUtils.write(
+                                            body, tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                                    .then(Mono.fromCallable(received::get)))
+                            .flatMap(size -> created(Map.of("path", relative(target), "size", size), target));
+                })
+                .onErrorResume(TooLargeException.class, e -> {
+                    log.warn("aio file router: upload to '" + raw + "' passed the maximum of " + maxUploadSize
+                            + " bytes");
+                    return tooLarge();
+                })
+                .onErrorResume(e -> refusal(request, raw, e));
+    }
+
+    private static Mono<ServerResponse> tooLarge() {
+        return ServerResponse.status(HttpStatus.CONTENT_TOO_LARGE).build();
+    }
+
+    /**
+     * Runs {@code writer} against a fresh temporary file next to {@code target}, then fsyncs it, renames it over the
+     * target atomically and fsyncs the directory. The temporary file is removed on error and on cancel.
+     */
+    private static <T> Mono<T> atomically(Path target, java.util.function.Function<Path, Mono<T>> writer) {
+        return Mono.defer(() -> {
+            Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".part");
+            return writer.apply(tmp)
+                    .flatMap(result -> Mono.fromCallable(() -> {
+                                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                                    ch.force(true);
+                                }
+                                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                                fsyncDirectory(target.getParent());
+                                return result;
+                            })
+                            .subscribeOn(Schedulers.boundedElastic()))
+                    .doOnError(e -> deleteQuietly(tmp))
+                    .doOnCancel(() -> deleteQuietly(tmp));
+        });
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // not every file system can fsync a directory; the rename itself is atomic anyway
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        Schedulers.boundedElastic().schedule(() -> {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                log.warn("aio file router: could not remove temporary file " + tmp + ": " + e);
+            }
+        });
+    }
+
+    private Mono<ServerResponse> created(Map<String, Object> body, Path target) {
+        Map<String, Object> ordered = new LinkedHashMap<>(body);
+        return ServerResponse.created(URI.create(filesPath + "/" + encodePath(relative(target))))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(ordered);
+    }
+
+    private String relative(Path target) {
+        return paths.root().relativize(target).toString().replace('\\', '/');
+    }
+
+    private static String encodePath(String relative) {
+        StringBuilder sb = new StringBuilder();
+        for (String segment : relative.split("/")) {
+            if (sb.length() > 0) sb.append('/');
+            sb.append(org.springframework.web.util.UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8));
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- POST /copy
+
+    Mono<ServerResponse> copy(ServerRequest request) {
+        String from = request.queryParam("from").orElse("");
+        String to = request.queryParam("to").orElse("");
+        return Mono.fromCallable(() -> {
+                    Path source = paths.existing(from, false);
+                    if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new NoSuchFileException(from, null, "not a regular file");
+                    }
+                    return new Path[] {source, paths.writable(to, false)};
+                })
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(st -> atomically(
+                                st[1],
+                                tmp -> AioFiles.copy(
+                                        st[0], tmp, CopyOptions.defaults().fsync(true).replaceExisting(false)))
+                        .flatMap(bytes -> created(
+                                Map.of("from", relative(st[0]), "to", relative(st[1]), "bytes", bytes), st[1])))
+                .onErrorResume(e -> refusal(request, from + " -> " + to, e));
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private Mono<ServerResponse> refusal(ServerRequest request, String what, Throwable e) {
+        HttpStatus status;
+        if (e instanceof RootedPaths.BadPathException) {
+            log.warn("aio file router: refused " + request.method() + " '" + what + "': " + e.getMessage());
+            status = HttpStatus.BAD_REQUEST;
+        } else if (e instanceof RootedPaths.OutsideRootException) {
+            log.warn("aio file router: refused " + request.method() + " '" + what + "': " + e.getMessage());
+            status = HttpStatus.NOT_FOUND;
+        } else if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) {
+            status = HttpStatus.NOT_FOUND;
+        } else if (e instanceof AccessDeniedException) {
+            status = HttpStatus.FORBIDDEN;
+        } else if (e instanceof FileSystemException fse && fse.getReason() != null
+                && fse.getReason().toLowerCase(java.util.Locale.ROOT).contains("no space")) {
+            status = HttpStatus.INSUFFICIENT_STORAGE;
+        } else {
+            return Mono.error(e);
+        }
+        return ServerResponse.status(status).build();
+    }
+}

@@ -1,0 +1,21 @@
+package org.aio4j.webflux.example;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the example file server, under the prefix {@code aio.server}.
+ *
+ * @param root the directory served (property {@code aio.server.root}, the working directory by default)
+ * @param maxUploadSize largest accepted PUT body ({@code aio.server.max-upload-size}, 1GB by default)
+ * @param bufferSize size of the buffers files are read into ({@code aio.server.buffer-size}, 128KB by default)
+ * @param writable whether PUT and POST /copy are served ({@code aio.server.writable}, true by default)
+ */
+@ConfigurationProperties("aio.server")
+public record AioFileServerProperties(
+        @DefaultValue(".") Path root,
+        @DefaultValue("1GB") DataSize maxUploadSize,
+        @DefaultValue("128KB") DataSize bufferSize,
+        @DefaultValue("true") boolean writable) {}

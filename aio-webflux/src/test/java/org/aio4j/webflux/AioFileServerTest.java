@@ -1,0 +1,578 @@
+package org.aio4j.webflux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.aio4j.webflux.example.AioFileServerApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+
+/** The example server over real HTTP (Reactor Netty), with a fresh root directory for the whole class. */
+@SpringBootTest(classes = AioFileServerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class AioFileServerTest {
+    static final int MAX_UPLOAD = 8 * 1024 * 1024;
+    static final Path TMP;
+    static final Path ROOT;
+    static final Path SECRET;
+
+    static {
+        try {
+            TMP = Files.createTempDirectory("aio-webflux-test");
+            ROOT = Files.createDirectories(TMP.resolve("root"));
+            SECRET = Files.writeString(TMP.resolve("secret.txt"), "TOP-SECRET-OUTSIDE-ROOT");
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("aio.server.root", ROOT::toString);
+        registry.add("aio.server.max-upload-size", () -> MAX_UPLOAD + "B");
+        registry.add("aio.server.buffer-size", () -> "64KB");
+    }
+
+    static LeakWatch leakWatch;
+    static byte[] data;
+
+    @LocalServerPort
+    int port;
+
+    WebTestClient client;
+
+    @BeforeAll
+    static void files() throws Exception {
+        leakWatch = LeakWatch.install();
+        data = random(3 * 1024 * 1024 + 7, 1);
+        Files.write(ROOT.resolve("data.bin"), data);
+        Files.writeString(ROOT.resolve("hello.txt"), "hello, world\n");
+        Files.write(ROOT.resolve("empty.bin"), new byte[0]);
+        Files.createDirectories(ROOT.resolve("dir"));
+        Files.createSymbolicLink(ROOT.resolve("link-out"), SECRET);
+        Files.createSymbolicLink(ROOT.resolve("dir-out"), TMP);
+        Files.createSymbolicLink(ROOT.resolve("link-in"), ROOT.resolve("hello.txt"));
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        assertThat(leakWatch.collectLeaks()).as("Netty buffer leaks").isEmpty();
+        try (Stream<Path> s = Files.walk(TMP)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @BeforeEach
+    void client() {
+        client = WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(60))
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(64 * 1024 * 1024))
+                .build();
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    // ------------------------------------------------------------------ full downloads
+
+    @Test
+    void fullDownloadIsByteExact() {
+        EntityExchangeResult<byte[]> r = client.get()
+                .uri("/files/data.bin")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .contentLength(data.length)
+                .expectHeader()
+                .valueEquals(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .expectBody(byte[].class)
+                .returnResult();
+        assertThat(r.getResponseBody()).isEqualTo(data);
+        assertThat(r.getResponseHeaders().getETag()).startsWith("\"");
+        assertThat(r.getResponseHeaders().getLastModified()).isPositive();
+    }
+
+    @Test
+    void smallAndEmptyFilesAndContentType() {
+        client.get()
+                .uri("/files/hello.txt")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
+                .expectBody(String.class)
+                .isEqualTo("hello, world\n");
+        client.get()
+                .uri("/files/empty.bin")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .contentLength(0)
+                .expectBody()
+                .isEmpty();
+        client.get()
+                .uri("/files/link-in")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .isEqualTo("hello, world\n");
+    }
+
+    @Test
+    void missingAndDirectoryAre404() {
+        client.get().uri("/files/nope.bin").exchange().expectStatus().isNotFound();
+        client.get().uri("/files/dir").exchange().expectStatus().isNotFound();
+    }
+
+    @Test
+    void headHasHeadersOnly() {
+        client.head()
+                .uri("/files/data.bin")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .contentLength(data.length)
+                .expectBody()
+                .isEmpty();
+    }
+
+    // ------------------------------------------------------------------ conditional requests
+
+    @Test
+    void conditionalRequests() {
+        HttpHeaders h = client.get()
+                .uri("/files/data.bin")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .returnResult(byte[].class)
+                .getResponseHeaders();
+        String etag = h.getETag();
+        long lastModified = h.getLastModified();
+
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.IF_NONE_MATCH, etag)
+                .exchange()
+                .expectStatus()
+                .isNotModified()
+                .expectHeader()
+                .valueEquals(HttpHeaders.ETAG, etag)
+                .expectBody()
+                .isEmpty();
+        client.get()
+                .uri("/files/data.bin")
+                .ifModifiedSince(ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(lastModified), ZoneOffset.UTC))
+                .exchange()
+                .expectStatus()
+                .isNotModified();
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.IF_NONE_MATCH, "\"something-else\"")
+                .exchange()
+                .expectStatus()
+                .isOk();
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.IF_MATCH, "\"something-else\"")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        // a Range with a matching If-Range is served, a stale one gets the whole file
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, "bytes=0-9")
+                .header(HttpHeaders.IF_RANGE, etag)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PARTIAL_CONTENT);
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, "bytes=0-9")
+                .header(HttpHeaders.IF_RANGE, "\"stale\"")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .contentLength(data.length);
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(lastModified), ZoneOffset.UTC));
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, "bytes=0-9")
+                .header(HttpHeaders.IF_RANGE, date)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PARTIAL_CONTENT);
+    }
+
+    // ------------------------------------------------------------------ ranges
+
+    private void assertSingleRange(String range, long start, long end) {
+        EntityExchangeResult<byte[]> r = client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, range)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectHeader()
+                .valueEquals(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + data.length)
+                .expectHeader()
+                .contentLength(end - start + 1)
+                .expectHeader()
+                .valueEquals(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .expectBody(byte[].class)
+                .returnResult();
+        assertThat(r.getResponseBody()).isEqualTo(Arrays.copyOfRange(data, (int) start, (int) end + 1));
+    }
+
+    @Test
+    void singleRanges() {
+        int n = data.length;
+        assertSingleRange("bytes=0-0", 0, 0);
+        assertSingleRange("bytes=0-99", 0, 99);
+        assertSingleRange("bytes=1000-200000", 1000, 200000);
+        assertSingleRange("bytes=100000-", 100000, n - 1);
+        assertSingleRange("bytes=-500", n - 500, n - 1);
+        assertSingleRange("bytes=-" + (n + 10), 0, n - 1);
+        assertSingleRange("bytes=" + (n - 1) + "-", n - 1, n - 1);
+        assertSingleRange("bytes=5-" + (n + 1000), 5, n - 1);
+        assertSingleRange("bytes=65535-65536", 65535, 65536);
+    }
+
+    @Test
+    void multipleRangesAreMultipartByteranges() {
+        int n = data.length;
+        long[][] expected = {{0, 9}, {65530, 65545}, {n - 5, n - 1}};
+        EntityExchangeResult<byte[]> r = client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, "bytes=0-9, 65530-65545, -5")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectBody(byte[].class)
+                .returnResult();
+        MediaType type = r.getResponseHeaders().getContentType();
+        assertThat(type.toString()).startsWith("multipart/byteranges");
+        String boundary = type.getParameter("boundary");
+        assertThat(boundary).isNotBlank();
+        byte[] body = r.getResponseBody();
+        assertThat((long) body.length).isEqualTo(r.getResponseHeaders().getContentLength());
+        int pos = 0;
+        for (long[] e : expected) {
+            byte[] head = ("\r\n--" + boundary + "\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes "
+                            + e[0] + "-" + e[1] + "/" + n + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            assertThat(Arrays.copyOfRange(body, pos, pos + head.length)).isEqualTo(head);
+            pos += head.length;
+            int len = (int) (e[1] - e[0] + 1);
+            assertThat(Arrays.copyOfRange(body, pos, pos + len))
+                    .isEqualTo(Arrays.copyOfRange(data, (int) e[0], (int) e[1] + 1));
+            pos += len;
+        }
+        byte[] tail = ("\r\n--" + boundary + "--").getBytes(StandardCharsets.US_ASCII);
+        assertThat(Arrays.copyOfRange(body, pos, body.length)).isEqualTo(tail);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "bytes=3145735-", // start == length
+                "bytes=99999999-100000000",
+                "bytes=10-5", // last < first
+                "bytes=abc",
+                "items=0-5",
+                "bytes=0-3145734,0-10", // the sum of several ranges is not below the length
+                "bytes=-0"
+            })
+    void unsatisfiableRangesAre416(String range) {
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, range)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                .expectHeader()
+                .valueEquals(HttpHeaders.CONTENT_RANGE, "bytes */" + data.length)
+                .expectBody()
+                .isEmpty();
+    }
+
+    @Test
+    void rangeOfEmptyFileIs416() {
+        client.get()
+                .uri("/files/empty.bin")
+                .header(HttpHeaders.RANGE, "bytes=0-")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+    }
+
+    // ------------------------------------------------------------------ uploads and copy
+
+    @Test
+    void uploadThenDownload() throws Exception {
+        byte[] up = random(5 * 1024 * 1024 + 3, 7);
+        client.put()
+                .uri("/files/up/nested/file.bin")
+                .bodyValue(up)
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectHeader()
+                .location("/files/up/nested/file.bin")
+                .expectBody()
+                .jsonPath("$.size")
+                .isEqualTo(up.length);
+        assertThat(Files.readAllBytes(ROOT.resolve("up/nested/file.bin"))).isEqualTo(up);
+        EntityExchangeResult<byte[]> r = client.get()
+                .uri("/files/up/nested/file.bin")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(byte[].class)
+                .returnResult();
+        assertThat(r.getResponseBody()).isEqualTo(up);
+
+        // replace it, streamed in chunks without Content-Length
+        byte[] second = random(300_001, 8);
+        Flux<DataBuffer> chunks = Flux.range(0, 3)
+                .map(i -> org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance.wrap(
+                        Arrays.copyOfRange(second, i * 100_000, Math.min(second.length, (i + 1) * 100_000 + (i == 2 ? 1 : 0)))));
+        client.put()
+                .uri("/files/up/nested/file.bin")
+                .body(chunks, DataBuffer.class)
+                .exchange()
+                .expectStatus()
+                .isCreated();
+        assertThat(Files.readAllBytes(ROOT.resolve("up/nested/file.bin"))).isEqualTo(second);
+        assertNoTemporaryFiles(ROOT.resolve("up/nested"));
+    }
+
+    @Test
+    void uploadOverTheLimitIs413AndLeavesNothing() throws Exception {
+        byte[] big = random(MAX_UPLOAD + 1, 9);
+        client.put().uri("/files/big/too-big.bin").bodyValue(big).exchange().expectStatus().isEqualTo(
+                HttpStatus.CONTENT_TOO_LARGE);
+        // without Content-Length the server counts and stops at the limit
+        Flux<DataBuffer> chunks = Flux.range(0, 9)
+                .map(i -> org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance.wrap(
+                        random(1024 * 1024, i)));
+        client.put()
+                .uri("/files/big/too-big-chunked.bin")
+                .body(chunks, DataBuffer.class)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.CONTENT_TOO_LARGE);
+        Thread.sleep(200);
+        assertThat(Files.exists(ROOT.resolve("big/too-big.bin"))).isFalse();
+        assertThat(Files.exists(ROOT.resolve("big/too-big-chunked.bin"))).isFalse();
+        if (Files.isDirectory(ROOT.resolve("big"))) assertNoTemporaryFiles(ROOT.resolve("big"));
+    }
+
+    private static void assertNoTemporaryFiles(Path dir) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<Path> parts;
+        do {
+            try (Stream<Path> s = Files.list(dir)) {
+                parts = s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+            }
+            if (parts.isEmpty()) return;
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        assertThat(parts).isEmpty();
+    }
+
+    @Test
+    void serverSideCopy() throws Exception {
+        client.post()
+                .uri("/copy?from=data.bin&to=copies/data-copy.bin")
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .jsonPath("$.bytes")
+                .isEqualTo(data.length);
+        assertThat(Files.readAllBytes(ROOT.resolve("copies/data-copy.bin"))).isEqualTo(data);
+        client.post().uri("/copy?from=nope.bin&to=x.bin").exchange().expectStatus().isNotFound();
+        client.post().uri("/copy?from=link-out&to=x.bin").exchange().expectStatus().isNotFound();
+        client.post().uri("/copy?from=data.bin&to=../x.bin").exchange().expectStatus().isBadRequest();
+        client.post().uri("/copy?from=data.bin&to=dir-out/x.bin").exchange().expectStatus().isNotFound();
+        assertThat(Files.exists(TMP.resolve("x.bin"))).isFalse();
+    }
+
+    // ------------------------------------------------------------------ security
+
+    /** Sends the request line exactly as given (no client-side normalisation) and returns status and body. */
+    private String[] raw(String method, String target) throws Exception {
+        try (Socket s = new Socket("localhost", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                            + (method.equals("PUT") ? "Content-Length: 4\r\n\r\nEVIL" : "\r\n"))
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            in.transferTo(all);
+            String response = all.toString(StandardCharsets.ISO_8859_1);
+            String status = response.isEmpty() ? "" : response.substring(9, 12);
+            return new String[] {status, response};
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "/files/../secret.txt",
+                "/files/%2e%2e/secret.txt",
+                "/files/%2E%2E/secret.txt",
+                "/files/.%2e/secret.txt",
+                "/files/dir/../../secret.txt",
+                "/files/dir/%2e%2e/%2e%2e/secret.txt",
+                "/files/..%2fsecret.txt",
+                "/files/..%5csecret.txt",
+                "/files//" + "tmp/secret.txt",
+                "/files/%2ftmp%2fsecret.txt",
+                "/files/link-out",
+                "/files/dir-out/secret.txt",
+                "/files/secret.txt%00.bin",
+                "/files/hello.txt%00",
+                "/files/%c0%ae%c0%ae/secret.txt"
+            })
+    void traversalIsRefused(String target) throws Exception {
+        String t = target.replace("/tmp/secret.txt", SECRET.toString()).replace("%2ftmp%2fsecret.txt",
+                SECRET.toString().replace("/", "%2f"));
+        for (String method : List.of("GET", "PUT")) {
+            String[] r = raw(method, t);
+            assertThat(r[0]).as(method + " " + t).isIn("400", "404");
+            assertThat(r[1]).doesNotContain("TOP-SECRET");
+        }
+        assertThat(Files.readString(SECRET)).isEqualTo("TOP-SECRET-OUTSIDE-ROOT");
+        try (Stream<Path> s = Files.list(TMP)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactlyInAnyOrder("root", "secret.txt");
+        }
+    }
+
+    // ------------------------------------------------------------------ concurrency and abort
+
+    @Test
+    void hundredConcurrentDownloads() throws Exception {
+        Path dir = Files.createDirectories(ROOT.resolve("many"));
+        List<byte[]> contents = new ArrayList<>();
+        Random sizes = new Random(42);
+        for (int i = 0; i < 100; i++) {
+            byte[] b = random(1 + sizes.nextInt(400_000), 1000 + i);
+            contents.add(b);
+            Files.write(dir.resolve("f" + i + ".bin"), b);
+        }
+        WebClient web = WebClient.builder()
+                .baseUrl("http://localhost:" + port)
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(1024 * 1024))
+                .build();
+        List<Integer> ok = Flux.range(0, 100)
+                .flatMap(
+                        i -> web.get()
+                                .uri("/files/many/f" + i + ".bin")
+                                .retrieve()
+                                .bodyToMono(byte[].class)
+                                .map(body -> Arrays.equals(body, contents.get(i)) ? i : -1 - i),
+                        100)
+                .collectList()
+                .block(Duration.ofSeconds(60));
+        assertThat(ok).hasSize(100).allMatch(i -> i >= 0);
+        assertThat(IntStream.range(0, 100).boxed().toList()).containsExactlyInAnyOrderElementsOf(ok);
+        for (int i = 0; i < 100; i++) assertThat(LeakWatch.awaitNoFds(dir.resolve("f" + i + ".bin"), 5000)).isZero();
+    }
+
+    @Test
+    void clientAbortInTheMiddleOfAGibibyteDownload() throws Exception {
+        Path big = ROOT.resolve("sparse-1g.bin");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(1L << 30);
+        }
+        try {
+            WebClient web = WebClient.create("http://localhost:" + port);
+            AtomicLong received = new AtomicLong();
+            long target = 16L * 1024 * 1024;
+            web.get()
+                    .uri("/files/sparse-1g.bin")
+                    .retrieve()
+                    .bodyToFlux(DataBuffer.class)
+                    .doOnNext(b -> {
+                        for (int i = 0; i < b.readableByteCount(); i++) {
+                            if (b.getByte(b.readPosition() + i) != 0) throw new AssertionError("not zero");
+                        }
+                        received.addAndGet(b.readableByteCount());
+                        DataBufferUtils.release(b);
+                    })
+                    .takeUntil(b -> received.get() >= target)
+                    .then()
+                    .block(Duration.ofSeconds(60));
+            assertThat(received.get()).isBetween(target, (1L << 30) - 1);
+            // the server notices the closed connection, cancels the read and closes the file
+            assertThat(LeakWatch.awaitNoFds(big, 10_000)).isZero();
+            // and the server is still fine
+            client.get().uri("/files/hello.txt").exchange().expectStatus().isOk();
+        } finally {
+            Files.deleteIfExists(big);
+        }
+    }
+
+    @Test
+    void routerCanBeMountedElsewhere() throws Exception {
+        var router = AioFileRouter.builder(ROOT).filesPath("/static/").writable(false).build();
+        WebTestClient local = WebTestClient.bindToRouterFunction(router).build();
+        local.get().uri("/static/hello.txt").exchange().expectStatus().isOk().expectBody(String.class).isEqualTo(
+                "hello, world\n");
+        local.put().uri("/static/x.txt").bodyValue("x").exchange().expectStatus().isNotFound();
+        local.get().uri("/files/hello.txt").exchange().expectStatus().isNotFound();
+    }
+}
