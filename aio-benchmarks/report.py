@@ -149,7 +149,7 @@ def reactor_tables(rows):
         out.append("| candidate | chunk | MB/s | B/op |")
         out.append("|---|---:|---:|---:|")
         for (impl, c), v in sorted(copy.items()):
-            chunk = "-" if impl == "files" else f"{c // 1024} KiB"
+            chunk = f"{c // 1024} KiB" + (" (not used)" if impl == "files" else "")
             out.append(f"| {impl} | {chunk} | {fmt(v[0])}" + (f" ± {fmt(v[1])}" if v[1] is not None else "")
                        + f" | {fmt(v[2]) if v[2] is not None else 'n/a'} |")
     out.append("\n#### Issue 4 targets\n")

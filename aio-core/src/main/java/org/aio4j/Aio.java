@@ -11,6 +11,11 @@ package org.aio4j;
  * PosixAio#opsInFlight()}). {@link #close()} frees the native memory of an operation that is not in progress and
  * refuses one that is, exactly like nix panics when an in-progress {@code AioCb} is dropped.
  *
+ * <p>glibc quirks handled here: glibc overwrites {@code aio_lio_opcode} and {@code aio_reqprio} of a submitted
+ * {@code aiocb}, so aio4j writes both again before every submission; {@code aio_read}/{@code aio_write} on a bad fd
+ * are accepted and fail on completion ({@code EBADF}) while {@code aio_fsync} fails at once; a cancelled operation
+ * completes with {@code ECANCELED} and must still be reaped; {@code aio_reqprio} above 20 is {@code EINVAL}.
+ *
  * <p>Operations are single-use: after {@link #aioReturn()} create a new one. A submission that failed leaves the
  * operation {@code NEW}, so it may be submitted again. Methods of one operation are thread-safe.
  *
@@ -73,6 +78,14 @@ public sealed interface Aio extends AutoCloseable permits AbstractAio {
      * requests: a running one answers {@link AioCancelStat#AIO_NOTCANCELED}. A cancelled operation still completes
      * (with {@code ECANCELED}) and must still be reaped with {@link #aioReturn()}. Returns {@link
      * AioCancelStat#AIO_ALLDONE} for an operation already reaped.
+     *
+     * <p><b>glibc bug</b> (seen on 2.36, reproduced by {@code GlibcCasesTest.cancellingAnUntakenHeadStrandsTheFdQueue}):
+     * glibc runs one request per fd number at a time. If the cancelled request was the head of its fd's queue and
+     * no helper thread had taken it yet (it waited for a free thread), glibc marks the next request on that fd
+     * runnable but never hands it to a thread: every later request on that fd number then waits forever. The only
+     * way out is {@link PosixAio#aioCancelAll(int)} on the fd (those requests complete with {@code ECANCELED}). A
+     * request that is the only one on its fd number, or that sits behind a running one, is cancelled safely; one op
+     * per (dup'ed) fd number at a time avoids the problem.
      *
      * @throws AioException the errno of {@code aio_cancel} (EBADF for a bad fd)
      * @throws IllegalStateException before {@link #submit()}

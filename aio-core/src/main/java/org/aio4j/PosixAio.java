@@ -50,7 +50,8 @@ public final class PosixAio {
 
     /**
      * Cancels every outstanding request on {@code fd} ({@code aio_cancel(fd, NULL)}). Cancelled operations still
-     * complete with {@code ECANCELED} and must be reaped.
+     * complete with {@code ECANCELED} and must be reaped. This is also the way out of the glibc bug described at
+     * {@link Aio#cancel()}: requests stranded behind a cancelled one then complete with {@code ECANCELED}.
      *
      * <pre>{@code
      * w.submit();

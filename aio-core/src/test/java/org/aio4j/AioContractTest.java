@@ -438,6 +438,69 @@ class AioContractTest {
         }
     }
 
+    /** Three threads race to reap, cancel and close the same ops: each is reaped exactly once, nothing leaks. */
+    @Test
+    void concurrentReapCancelAndCloseOfTheSameOps() throws Exception {
+        // one op per (dup'ed) fd number: no glibc queue, so no cancel can strand one (see Aio#cancel)
+        List<AioFile> fds = new java.util.ArrayList<>();
+        try (AioFile f = tempFile(dir, "x".repeat(4096))) {
+            for (int i = 0; i < 8; i++) fds.add(f.dup());
+            for (int round = 0; round < 300; round++) {
+                List<AioRead> ops = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    AioRead r = new AioRead(
+                            fds.get(i).fd(), i * 512L, ByteBuffer.allocateDirect(512), 0, SigevNotify.none());
+                    r.submit();
+                    ops.add(r);
+                }
+                java.util.concurrent.atomic.AtomicInteger reaps = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.ConcurrentLinkedQueue<Throwable> unexpected =
+                        new java.util.concurrent.ConcurrentLinkedQueue<>();
+                Runnable racer = () -> {
+                    for (AioRead r : ops) {
+                        try {
+                            r.cancel();
+                            if (r.error() != EINPROGRESS) {
+                                r.aioReturn();
+                                reaps.incrementAndGet();
+                            }
+                        } catch (AioCancelledException e) {
+                            reaps.incrementAndGet();
+                        } catch (IllegalStateException e) {
+                            // lost the race: already reaped, or still in progress
+                        } catch (Throwable t) {
+                            unexpected.add(t);
+                        }
+                        try {
+                            r.close();
+                        } catch (IllegalStateException e) {
+                            // in progress
+                        }
+                    }
+                };
+                Thread[] threads = {new Thread(racer), new Thread(racer), new Thread(racer)};
+                for (Thread t : threads) t.start();
+                for (Thread t : threads) t.join(10_000);
+                assertThat(unexpected).isEmpty();
+                for (AioRead r : ops) {
+                    if (r.inProgress()) {
+                        PosixAio.aioSuspend(List.of(r), Duration.ofSeconds(10));
+                        try {
+                            r.aioReturn();
+                        } catch (AioCancelledException e) {
+                            // cancelled
+                        }
+                        reaps.incrementAndGet();
+                        r.close();
+                    }
+                }
+                assertThat(reaps.get()).isEqualTo(ops.size());
+            }
+        } finally {
+            for (AioFile d : fds) d.close();
+        }
+    }
+
     // ---- notifications ----
 
     @Test

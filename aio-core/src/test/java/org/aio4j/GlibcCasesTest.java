@@ -232,11 +232,76 @@ class GlibcCasesTest {
     }
 
     /**
+     * glibc 2.36 bug (found here, see Aio#cancel): cancelling the request at the head of an fd's queue that no helper
+     * thread has taken yet marks the next request runnable without putting it on the run list, so every later
+     * request on that fd number waits forever. aio_cancel(fd, NULL) is the way out. Reproduced deterministically by
+     * keeping every helper thread busy with blocked FIFO reads, so that the head request must wait on the run list.
+     */
+    @Test
+    void cancellingAnUntakenHeadStrandsTheFdQueue() throws Exception {
+        Path fifo = mkfifo(dir, "busy");
+        int busy = 100; // more than glibc's default 20 helper threads (and than any aio_init of these tests)
+        List<AioFile> fifos = new java.util.ArrayList<>();
+        List<AioRead> blocked = new java.util.ArrayList<>();
+        try (AioFile p = openFifo(fifo);
+                AioFile f = tempFile(dir, "abcdefgh")) {
+            for (int i = 0; i < busy; i++) {
+                AioFile d = p.dup();
+                fifos.add(d);
+                AioRead r = read1(d.fd());
+                r.submit();
+                blocked.add(r);
+            }
+            letAHelperThreadTakeIt();
+            ByteBuffer cbuf = ByteBuffer.allocateDirect(4);
+            try (AioRead head = new AioRead(f.fd(), 0, ByteBuffer.allocateDirect(4), 0, SigevNotify.none());
+                    AioRead next = new AioRead(f.fd(), 4, cbuf, 0, SigevNotify.none())) {
+                head.submit();
+                next.submit();
+                AioCancelStat cs = head.cancel();
+                writeSync(p.fd(), "x".repeat(busy));
+                for (AioRead r : blocked) {
+                    PosixAio.aioSuspend(List.of(r), Duration.ofSeconds(10));
+                    assertThat(r.aioReturn()).isEqualTo(1);
+                }
+                if (cs == AioCancelStat.AIO_NOTCANCELED) {
+                    // a helper thread was free after all (aio_init with more than 100 threads in this JVM)
+                    poll(head);
+                    poll(next);
+                    assertThat(head.aioReturn() + next.aioReturn()).isEqualTo(8);
+                    org.junit.jupiter.api.Assumptions.abort("could not keep every glibc helper thread busy");
+                }
+                assertThat(cs).isEqualTo(AioCancelStat.AIO_CANCELED);
+                assertThatThrownBy(head::aioReturn).isInstanceOf(AioCancelledException.class);
+                // every helper thread is idle now, yet the request behind the cancelled head never runs
+                assertThatThrownBy(() -> PosixAio.aioSuspend(List.of(next), Duration.ofMillis(300)))
+                        .as("glibc strands the queue behind a cancelled untaken head")
+                        .isInstanceOf(AioTryAgainException.class);
+                assertThat(PosixAio.aioCancelAll(f.fd())).isEqualTo(AioCancelStat.AIO_CANCELED);
+                assertThat(poll(next)).isEqualTo(Errno.ECANCELED.value());
+                assertThatThrownBy(next::aioReturn).isInstanceOf(AioCancelledException.class);
+            }
+            // the fd works again
+            try (AioRead again = new AioRead(f.fd(), 4, ByteBuffer.allocateDirect(4), 0, SigevNotify.none())) {
+                again.submit();
+                PosixAio.aioSuspend(List.of(again), Duration.ofSeconds(10));
+                assertThat(again.aioReturn()).isEqualTo(4);
+            }
+        } finally {
+            for (AioFile d : fifos) d.close();
+        }
+    }
+
+    static AioRead read1(int fd) {
+        return new AioRead(fd, 0, ByteBuffer.allocateDirect(1), 0, SigevNotify.none());
+    }
+
+    /**
      * glibc hands a new request to an idle helper thread by queueing it: until the thread took it, it can still be
-     * cancelled. There is no call that tells when it was taken; 100 ms is plenty on this machine.
+     * cancelled. There is no call that tells when it was taken; 250 ms is plenty even on this loaded machine.
      */
     static void letAHelperThreadTakeIt() throws InterruptedException {
-        Thread.sleep(100);
+        Thread.sleep(250);
     }
 
     /** Closing the AioFile while an op is in flight defers the close until the op is reaped (FdTracker). */

@@ -23,9 +23,11 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  * goes to the page cache and is written back by the kernel in the background). One op is one whole copy (1 GiB =
  * 1073.74 MB), so MB/s = ops/s x 1073.74.
  *
- * <p>Candidates ({@code impl}): {@code aio} ({@code AioFiles.copy}), {@code spring}
+ * <p>Candidates ({@code impl}): {@code aio} ({@code AioFiles.copy} with {@code CopyOptions.defaults().chunkSize(chunk)
+ * .maxInFlight(inflight).replaceExisting(true)}), {@code spring}
  * ({@code DataBufferUtils.write(DataBufferUtils.read(source, new DefaultDataBufferFactory(), chunk), target)}), and
- * {@code files} ({@code Files.copy(source, target, REPLACE_EXISTING)}, which has no chunk size: run at one).
+ * {@code files} ({@code Files.copy(source, target, REPLACE_EXISTING)}, which has no chunk size: its two rows are the
+ * same measurement twice).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -39,8 +41,12 @@ public class ReactorCopyBenchmark {
     public String impl;
 
     /** Chunk size in bytes (ignored by {@code files}). */
-    @Param({"1048576"})
+    @Param({"65536", "1048576"})
     public int chunk;
+
+    /** Ops in flight of the {@code aio} candidate ({@code CopyOptions.maxInFlight}; the library default is 4). */
+    @Param({"4"})
+    public int inflight;
 
     private Path source;
     private Path target;
@@ -60,7 +66,7 @@ public class ReactorCopyBenchmark {
     public long copyFile() throws Exception {
         switch (impl) {
             case "aio" -> {
-                long n = AioCandidates.copyFile(source, target, chunk);
+                long n = AioCandidates.copyFile(source, target, chunk, inflight);
                 if (n != BenchData.FILE_SIZE) {
                     throw new IllegalStateException("AioFiles.copy reported " + n + " bytes");
                 }

@@ -32,7 +32,8 @@ import reactor.core.scheduler.Schedulers;
  * <p>Candidates ({@code impl}):
  *
  * <ul>
- *   <li>{@code aio}: {@code AioFiles.read} (pooled direct chunks, given back with {@code AioFiles.release});
+ *   <li>{@code aio}: {@code AioFiles.read(path, ReadOptions.defaults().chunkSize(chunk).maxInFlight(inflight))}
+ *       (pooled direct chunks, given back with {@code AioFiles.release}; the shared engine, default schedulers);
  *   <li>{@code spring}: {@code DataBufferUtils.read(Path, new DefaultDataBufferFactory(), chunk)} (heap buffers,
  *       one {@code AsynchronousFileChannel} read in flight), each buffer released with
  *       {@code DataBufferUtils.release};
@@ -57,6 +58,10 @@ public class ReactorReadBenchmark {
     @Param({"65536", "1048576"})
     public int chunk;
 
+    /** Read-ahead of the {@code aio} candidate ({@code ReadOptions.maxInFlight}; the library default is 4). */
+    @Param({"4"})
+    public int inflight;
+
     private Path path;
     private ByteBuffer plainBuffer;
     private DefaultDataBufferFactory factory;
@@ -75,7 +80,7 @@ public class ReactorReadBenchmark {
     public long readFile() throws Exception {
         long bytes =
                 switch (impl) {
-                    case "aio" -> AioCandidates.readFile(path, chunk);
+                    case "aio" -> AioCandidates.readFile(path, chunk, inflight);
                     case "spring" -> CountingSubscriber.count(
                             DataBufferUtils.read(path, factory, chunk), (DataBuffer b) -> {
                                 int n = b.readableByteCount();

@@ -58,10 +58,7 @@ public final class AioCli implements Runnable {
     /** Where {@code cat} writes bytes; tests replace it. */
     static volatile OutputStream binaryOut = System.out;
 
-    @Option(
-            names = "--debug",
-            scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces of errors.")
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean debug;
 
     @Spec

@@ -14,13 +14,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.CopyOptions;
 import org.aio4j.reactor.ReadOptions;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import picocli.CommandLine.Command;
@@ -56,7 +55,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "N", description = "Rounds per case (default 5, with --quick 3).")
     Integer rounds;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the temporary files go (default: java.io.tmpdir).")
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            description = "Where the temporary files go (default: java.io.tmpdir).")
     Path dir;
 
     @Option(names = "--in-flight", defaultValue = "16", paramLabel = "N", description = "aio4j ops in flight.")
@@ -139,9 +141,8 @@ final class BenchCommand implements Callable<Integer> {
                 group = r.group();
                 aio = r.mibPerSecond();
             }
-            String ratio = r.name().startsWith("aio4j")
-                    ? "-"
-                    : String.format(Locale.ROOT, "%.2fx", aio / r.mibPerSecond());
+            String ratio =
+                    r.name().startsWith("aio4j") ? "-" : String.format(Locale.ROOT, "%.2fx", aio / r.mibPerSecond());
             out.printf(Locale.ROOT, "%-22s %-36s %12.1f %10s%n", r.group(), r.name(), r.mibPerSecond(), ratio);
         }
         out.println("(\"aio4j is\" = aio4j's throughput divided by that implementation's; > 1 means aio4j is faster)");
@@ -229,7 +230,10 @@ final class BenchCommand implements Callable<Integer> {
         Long n = AioFiles.copy(
                         src,
                         dst,
-                        CopyOptions.defaults().chunkSize(1 << 20).maxInFlight(inFlight).replaceExisting(true))
+                        CopyOptions.defaults()
+                                .chunkSize(1 << 20)
+                                .maxInFlight(inFlight)
+                                .replaceExisting(true))
                 .block();
         return n == null ? 0 : n;
     }

@@ -10,7 +10,7 @@ final class CliException extends RuntimeException {
     }
 
     CliException(String message, int exitCode) {
-        super(message, null, false, false);
+        super(message);
         this.exitCode = exitCode;
     }
 

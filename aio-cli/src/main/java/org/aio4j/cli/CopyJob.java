@@ -14,7 +14,7 @@ import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.CopyOptions;
 import org.aio4j.reactor.CopyProgress;
 import org.aio4j.reactor.ReadOptions;
-import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -41,12 +41,7 @@ final class CopyJob {
 
     /** The outcome: state, the last progress seen, checksums (when verified), the error, what happened to the target. */
     record Outcome(
-            State state,
-            CopyProgress last,
-            Checksums checksums,
-            Throwable error,
-            boolean partialRemoved,
-            long nanos) {}
+            State state, CopyProgress last, Checksums checksums, Throwable error, boolean partialRemoved, long nanos) {}
 
     private final Path source;
     private final Path target;
@@ -56,7 +51,23 @@ final class CopyJob {
     private final boolean targetExisted;
     private final CountDownLatch done = new CountDownLatch(1);
 
-    private volatile Disposable subscription;
+    private final BaseSubscriber<Object> subscriber = new BaseSubscriber<>() {
+        @Override
+        protected void hookOnNext(Object o) {
+            if (o instanceof Checksums c) checksums = c;
+        }
+
+        @Override
+        protected void hookOnError(Throwable e) {
+            error = e;
+            done.countDown();
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            done.countDown();
+        }
+    };
     private volatile boolean cancelled;
     private volatile CopyProgress last;
     private volatile Checksums checksums;
@@ -87,23 +98,15 @@ final class CopyJob {
                 ? copy
                 : copy.concatWith(Mono.zip(crc32c(source, verifyOptions), crc32c(target, verifyOptions))
                         .map(t -> new Checksums(t.getT1(), t.getT2())));
-        subscription = all.subscribe(
-                o -> {
-                    if (o instanceof Checksums c) checksums = c;
-                },
-                e -> {
-                    error = e;
-                    done.countDown();
-                },
-                done::countDown);
+        // the subscriber exists before the subscription: a cancel that races with subscribe() is never lost
+        all.subscribe(subscriber);
         return this;
     }
 
     /** Cancels the copy (idempotent, safe from any thread, e.g. a signal handler). */
     void cancel() {
         cancelled = true;
-        Disposable d = subscription;
-        if (d != null) d.dispose();
+        subscriber.dispose();
         done.countDown();
     }
 

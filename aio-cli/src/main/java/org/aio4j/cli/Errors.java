@@ -21,7 +21,8 @@ final class Errors {
     /** The innermost meaningful cause: unwraps Reactor's and the JDK's wrappers. */
     static Throwable unwrap(Throwable e) {
         Throwable t = Exceptions.unwrap(e);
-        while ((t instanceof UncheckedIOException || t instanceof CompletionException
+        while ((t instanceof UncheckedIOException
+                        || t instanceof CompletionException
                         || t instanceof ExecutionException
                         || (t instanceof RuntimeException && t.getClass() == RuntimeException.class))
                 && t.getCause() != null
@@ -41,10 +42,12 @@ final class Errors {
         if (t instanceof NotDirectoryException f) return "not a directory: " + f.getFile();
         if (t instanceof DirectoryNotEmptyException f) return "directory not empty: " + f.getFile();
         if (t instanceof FileSystemException f) {
-            String reason = f.getReason() == null ? "file system error" : f.getReason().toLowerCase(Locale.ROOT);
+            String reason =
+                    f.getReason() == null ? "file system error" : f.getReason().toLowerCase(Locale.ROOT);
             return reason + ": " + f.getFile();
         }
-        if (t instanceof IOException && t.getMessage() != null) return t.getMessage().toLowerCase(Locale.ROOT);
+        if (t instanceof IOException && t.getMessage() != null)
+            return t.getMessage().toLowerCase(Locale.ROOT);
         if (t instanceof OutOfMemoryError) return "out of memory (try a smaller --chunk or --in-flight)";
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;

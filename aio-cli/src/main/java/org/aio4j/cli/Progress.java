@@ -26,13 +26,14 @@ abstract class Progress implements Consumer<CopyProgress>, AutoCloseable {
         return switch (m) {
             case BAR -> new Bar(task, total);
             case PLAIN -> new Plain(task, out, plainIntervalMillis);
-            default -> new Progress() {
-                @Override
-                public void accept(CopyProgress p) {}
+            default ->
+                new Progress() {
+                    @Override
+                    public void accept(CopyProgress p) {}
 
-                @Override
-                public void close() {}
-            };
+                    @Override
+                    public void close() {}
+                };
         };
     }
 

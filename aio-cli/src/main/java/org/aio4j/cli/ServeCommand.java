@@ -56,6 +56,10 @@ final class ServeCommand implements Callable<Integer> {
         if (!Files.isDirectory(root)) throw new CliException("not a directory: " + root);
         if (port < 0 || port > 65535) throw new CliException("--port must be between 0 and 65535", AioCli.EXIT_USAGE);
         CountDownLatch closed = new CountDownLatch(1);
+        // The commands' quiet logging setup (AioCli.main) would make Spring Boot warn; the server logs as Boot does.
+        if ("aio-cli-logback.xml".equals(System.getProperty("logback.configurationFile"))) {
+            System.clearProperty("logback.configurationFile");
+        }
         try {
             context = AioFileServerApplication.start(
                     root,

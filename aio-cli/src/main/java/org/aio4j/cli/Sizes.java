@@ -42,7 +42,9 @@ final class Sizes {
             bytes /= 1024;
             u++;
         }
-        return u == 0 ? String.format(Locale.ROOT, "%.0f B", bytes) : String.format(Locale.ROOT, "%.1f %s", bytes, units[u]);
+        return u == 0
+                ? String.format(Locale.ROOT, "%.0f B", bytes)
+                : String.format(Locale.ROOT, "%.1f %s", bytes, units[u]);
     }
 
     static String rate(double bytesPerSecond) {
@@ -55,8 +57,7 @@ final class Sizes {
         public Integer convert(String value) {
             long n = parse(value);
             if (n <= 0 || n > Integer.MAX_VALUE - 8) {
-                throw new CommandLine.TypeConversionException(
-                        "'" + value + "' must be between 1 byte and 2 GiB");
+                throw new CommandLine.TypeConversionException("'" + value + "' must be between 1 byte and 2 GiB");
             }
             return (int) n;
         }

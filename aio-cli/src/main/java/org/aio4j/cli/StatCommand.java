@@ -44,8 +44,10 @@ final class StatCommand implements Callable<Integer> {
         String[] version = new AioCli.Version().getVersion();
         row("aio4j", version[0]);
         row("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        row("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
-                + System.getProperty("os.arch") + ")");
+        row(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
+                        + System.getProperty("os.arch") + ")");
         String glibc = NativeProbe.glibcVersion();
         row("C library", glibc != null ? "glibc " + glibc : "not glibc");
 
@@ -74,9 +76,7 @@ final class StatCommand implements Callable<Integer> {
         row("layout check", noCompiler ? "skipped (--no-compiler)" : LayoutCheck.run(abi));
 
         boolean available = PosixAio.isAvailable();
-        row(
-                "POSIX AIO",
-                available ? "available" : "unavailable: " + Errors.describe(PosixAio.unavailabilityCause()));
+        row("POSIX AIO", available ? "available" : "unavailable: " + Errors.describe(PosixAio.unavailabilityCause()));
         if (available) {
             try {
                 AioEngine engine = AioEngine.shared();
@@ -163,7 +163,11 @@ final class StatCommand implements Callable<Integer> {
                 for (Map.Entry<String, Integer> e : java.entrySet()) {
                     Long fromC = c.get(e.getKey());
                     if (fromC == null || fromC.longValue() != e.getValue()) {
-                        bad.append(' ').append(e.getKey()).append(" java=").append(e.getValue()).append(" C=")
+                        bad.append(' ')
+                                .append(e.getKey())
+                                .append(" java=")
+                                .append(e.getValue())
+                                .append(" C=")
                                 .append(fromC);
                     }
                 }

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
-import org.aio4j.engine.internal.AioInit;
 import org.aio4j.engine.internal.Backend;
 import org.aio4j.engine.internal.IntMpscQueue;
 import org.aio4j.engine.internal.IntStack;
@@ -1001,7 +1000,9 @@ public final class AioEngine implements AutoCloseable {
             Notification mode = notification;
             if (mode == null) mode = a.SIGEV_KEVENT != AioAbi.ABSENT ? Notification.KEVENT : Notification.SUSPEND;
             if (aioThreads >= 0 || aioIdleSeconds >= 0 || aioNum >= 0) {
-                AioInit.apply(a, aioThreads, aioNum, aioIdleSeconds);
+                // glibc defaults: 20 threads, 64 requests, 1 s idle
+                org.aio4j.PosixAio.aioInit(
+                        aioThreads >= 0 ? aioThreads : 20, aioNum >= 0 ? aioNum : 64, aioIdleSeconds >= 0 ? aioIdleSeconds : 1);
             }
             boolean fp = fastPath == null ? a.RWF_NOWAIT != AioAbi.ABSENT : fastPath;
             int claimed = -1;

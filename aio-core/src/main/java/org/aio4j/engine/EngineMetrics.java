@@ -21,6 +21,7 @@ public final class EngineMetrics {
     final LongAdder fastPath = new LongAdder();
     final LongAdder retries = new LongAdder();
     final LongAdder latencyTotalNanos = new LongAdder();
+    final LongAdder latencyCount = new LongAdder();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger peak = new AtomicInteger();
     final AtomicInteger queued = new AtomicInteger();
@@ -44,6 +45,7 @@ public final class EngineMetrics {
             long d = Math.max(1, System.nanoTime() - startNanos);
             histogram.incrementAndGet(63 - Long.numberOfLeadingZeros(d));
             latencyTotalNanos.add(d);
+            latencyCount.increment();
         }
     }
 
@@ -95,6 +97,11 @@ public final class EngineMetrics {
     /** Operations waiting for a free slot ({@link Overflow#WAIT}). */
     public int queued() {
         return queued.get();
+    }
+
+    /** Operations whose latency was recorded (all completed ones). */
+    public long latencyCount() {
+        return latencyCount.sum();
     }
 
     /** Sum of all recorded latencies, in nanoseconds. */

@@ -11,8 +11,10 @@ import org.aio4j.internal.AioAbi.SigeventLayout;
  *
  * <p>Checked by machine: {@code AbiMatchesCTest} compiles {@code src/test/resources/abi/abi_probe.c} with the C
  * compiler of the machine the build runs on and compares every field, size, constant and errno with the table
- * {@link AioAbi#current()} picks (here: Linux glibc 2.36 x86_64, gcc 12); where {@code musl-gcc} is on the PATH it
- * also checks the musl x86_64 table. The other tables were read from the headers cited below (repository and path;
+ * {@link AioAbi#current()} picks (here: Linux glibc 2.36 x86_64, gcc 12). Where the tools are installed it also
+ * checks the musl x86_64 table ({@code musl-gcc -static}, musl 1.2.3) and the glibc aarch64 table ({@code
+ * aarch64-linux-gnu-gcc -static} run under {@code qemu-aarch64-static}; glibc 2.36): both passed on the project's
+ * machine. The musl aarch64, FreeBSD and macOS tables were read from the headers cited below (repository and path;
  * the same paths exist in every recent release) and are not run here.
  *
  * <p>Repositories read: glibc = {@code bminor/glibc}; musl = {@code bminor/musl}; FreeBSD 14 = {@code
@@ -48,8 +50,8 @@ final class AbiTables {
      * <p>From {@code bminor/glibc}: {@code rt/aio.h} (struct aiocb, struct aioinit), {@code
      * sysdeps/unix/sysv/linux/bits/types/sigevent_t.h} (struct sigevent, 64 bytes: {@code __SIGEV_MAX_SIZE}),
      * {@code sysdeps/nptl/bits/semaphore.h} ({@code __SIZEOF_SEM_T} 32 on 64-bit), {@code
-     * sysdeps/unix/sysv/linux/bits/types/__sigset_t.h} (1024 bits). Checked against gcc 12 / glibc 2.36 on x86_64
-     * by {@code AbiMatchesCTest}.
+     * sysdeps/unix/sysv/linux/bits/types/__sigset_t.h} (1024 bits). Checked by {@code AbiMatchesCTest} against gcc
+     * 12 / glibc 2.36 on x86_64, and on aarch64 with the Debian cross compiler under qemu.
      *
      * <pre>{@code
      * struct aiocb {                          // 168 bytes
@@ -195,7 +197,10 @@ final class AbiTables {
     static final AioAbi LINUX_GLIBC_X86_64 = new AioAbi(
             "linux-glibc-x86_64", GlibcLp64.AIOCB, GlibcLp64.SIGEVENT, GlibcLp64.SIZES, linux(O_DIRECT_X86_64));
 
-    /** Linux aarch64, glibc: {@link GlibcLp64}, {@link #linuxCommon()}, {@link #O_DIRECT_AARCH64}. */
+    /**
+     * Linux aarch64, glibc: {@link GlibcLp64}, {@link #linuxCommon()}, {@link #O_DIRECT_AARCH64}. Machine-checked
+     * where {@code aarch64-linux-gnu-gcc} and {@code qemu-aarch64-static} are installed.
+     */
     static final AioAbi LINUX_GLIBC_AARCH64 = new AioAbi(
             "linux-glibc-aarch64", GlibcLp64.AIOCB, GlibcLp64.SIGEVENT, GlibcLp64.SIZES, linux(O_DIRECT_AARCH64));
 
@@ -289,8 +294,8 @@ final class AbiTables {
     }
 
     /** Linux x86_64, musl: {@link MuslLp64}, {@link #linuxCommon()}, {@link #O_DIRECT_X86_64}. */
-    static final AioAbi LINUX_MUSL_X86_64 = new AioAbi(
-            "linux-musl-x86_64", MuslLp64.AIOCB, MuslLp64.SIGEVENT, MuslLp64.SIZES, linux(O_DIRECT_X86_64));
+    static final AioAbi LINUX_MUSL_X86_64 =
+            new AioAbi("linux-musl-x86_64", MuslLp64.AIOCB, MuslLp64.SIGEVENT, MuslLp64.SIZES, linux(O_DIRECT_X86_64));
 
     /** Linux aarch64, musl: {@link MuslLp64}, {@link #linuxCommon()}, {@link #O_DIRECT_AARCH64}. */
     static final AioAbi LINUX_MUSL_AARCH64 = new AioAbi(
@@ -426,11 +431,7 @@ final class AbiTables {
 
     /** FreeBSD amd64: {@link FreeBsdAmd64}. */
     static final AioAbi FREEBSD_AMD64 = new AioAbi(
-            "freebsd-amd64",
-            FreeBsdAmd64.AIOCB,
-            FreeBsdAmd64.SIGEVENT,
-            FreeBsdAmd64.SIZES,
-            FreeBsdAmd64.CONSTANTS);
+            "freebsd-amd64", FreeBsdAmd64.AIOCB, FreeBsdAmd64.SIGEVENT, FreeBsdAmd64.SIZES, FreeBsdAmd64.CONSTANTS);
 
     // ------------------------------------------------------------------------------------------------------------
     // macOS (Darwin), 64-bit: x86_64 and arm64 share the layout

@@ -12,8 +12,9 @@ import java.util.Map;
  *
  * <p>The tables live in {@link AbiTables}, one per platform, each with its C structs in the Javadoc, its offsets as
  * named constants and the header (repository and path) every value was read from. The table of the machine the build
- * runs on is compared with the C compiler by {@code AbiMatchesCTest} (here Linux glibc x86_64, and musl x86_64 where
- * musl-gcc is installed); {@code docs/platforms.md} lists all of them.
+ * runs on is compared with the C compiler by {@code AbiMatchesCTest} (here Linux glibc x86_64; also musl x86_64 and,
+ * with a cross compiler and qemu, glibc aarch64 where those tools are installed); {@code docs/platforms.md} lists
+ * all of them.
  *
  * <p>Supported: Linux glibc and musl on x86_64 and aarch64, FreeBSD amd64, macOS x86_64 and arm64. Anything else
  * makes {@link #current()} throw, and {@code NativeLib.isAvailable()} false.
@@ -81,7 +82,11 @@ public final class AioAbi {
 
     /** The two signals the JVM lets an application handle ({@code sun.misc.Signal} "USR1"/"USR2"). */
     public final int SIGUSR1, SIGUSR2;
-    /** {@code RWF_NOWAIT} for {@code preadv2}, or -1 where the OS has no {@code preadv2}. */
+    /**
+     * {@code RWF_NOWAIT} for {@code preadv2}, or -1 where the OS has no {@code preadv2} (FreeBSD, macOS). On Linux it
+     * is the kernel's value, but the C library may still lack the {@code preadv2} symbol (musl 1.2.3 has neither):
+     * a caller must be ready for {@code UnsatisfiedLinkError} from {@code LibCGnu.preadv2}.
+     */
     public final int RWF_NOWAIT;
 
     /** Value meaning "this platform has no such constant". */

@@ -124,4 +124,36 @@ class AioEngineBasicTest {
                     .isInstanceOf(IllegalStateException.class);
         }
     }
+
+    @Test
+    void appliesAioInitAndLanes() throws Exception {
+        Path p = dir.resolve("l");
+        Files.write(p, new byte[8192]);
+        var base = EngineTestSupport.Baseline.take();
+        // glibc's thread count is fixed by the first request of the process; the idle time can change any time
+        try (AioEngine engine = AioEngine.builder().aioInit(-1, 5).lanes(3).cachedReadFastPath(false).build();
+                AioFile f = AioFile.open(p)) {
+            assertThat(engine.lanes()).isEqualTo(3);
+            long before = EngineTestSupport.fdCount();
+            for (int i = 0; i < 6; i++) {
+                assertThat(engine.read(f, 0, ByteBuffer.allocateDirect(4096)).get(5, TimeUnit.SECONDS))
+                        .isEqualTo(4096);
+            }
+            assertThat(EngineTestSupport.fdCount()).as("two dup'd lanes").isEqualTo(before + 2);
+        }
+        base.assertBack();
+    }
+
+    @Test
+    void sharedEngineIsOneAndSurvivesClose() throws Exception {
+        AioEngine s = AioEngine.shared();
+        assertThat(AioEngine.shared()).isSameAs(s);
+        s.close();
+        assertThat(s.isClosed()).isFalse();
+        Path p = dir.resolve("s");
+        Files.writeString(p, "abc");
+        try (AioFile f = AioFile.open(p)) {
+            assertThat(s.read(f, 0, ByteBuffer.allocateDirect(3)).get(5, TimeUnit.SECONDS)).isEqualTo(3);
+        }
+    }
 }

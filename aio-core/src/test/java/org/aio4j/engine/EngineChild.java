@@ -26,7 +26,7 @@ public final class EngineChild {
                 AioFile f = AioFile.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocateDirect(4096);
             try {
-                engine.write(f, 1 << 20, b).get();
+                engine.write(f, 64L << 20, b).get();
                 System.out.println("RESULT no error");
             } catch (ExecutionException e) {
                 System.out.println("RESULT " + ((AioException) e.getCause()).errnoName());

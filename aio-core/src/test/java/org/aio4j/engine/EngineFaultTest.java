@@ -127,7 +127,8 @@ class EngineFaultTest {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(
                         prlimit.toString(),
-                        "--fsize=65536",
+                        "--fsize=16777216",
+                        "--",
                         javaBin,
                         "-cp",
                         System.getProperty("java.class.path"),

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineStressTest {
     static final int OPS = Integer.getInteger("aio4j.engine.stressOps", 20_000);
+    /** The slow modes (THREAD, SIGNAL, KEVENT through its fake) run this many by default, OPS when set. */
+    static final int SLOW_OPS = Integer.getInteger("aio4j.engine.stressOps", 10_000);
     static final int BLOCK = 4096, BLOCKS = 1024, QD = 32;
 
     @TempDir
@@ -48,7 +50,7 @@ class EngineStressTest {
     void threadSemPost() throws Exception {
         run(
                 AioEngine.builder().notification(Notification.THREAD).cachedReadFastPath(false).lanes(2),
-                Math.max(1000, OPS / 2));
+                SLOW_OPS);
     }
 
     /**
@@ -75,7 +77,7 @@ class EngineStressTest {
                         EngineChild.class.getName(),
                         "signalfd",
                         dir.toString(),
-                        String.valueOf(Math.max(1000, OPS / 2)))
+                        String.valueOf(SLOW_OPS))
                 .redirectErrorStream(true);
         Process proc = pb.start();
         String out = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -96,7 +98,7 @@ class EngineStressTest {
     @Test
     void signalUsr1() throws Exception {
         AioEngine.Builder b = AioEngine.builder().notification(Notification.SIGNAL).cachedReadFastPath(false);
-        run(b, Math.max(1000, OPS / 2));
+        run(b, SLOW_OPS);
     }
 
     /** Runs {@code ops} ops through an engine made by {@code builder}; returns ops per second. */

@@ -41,13 +41,14 @@ class AbiMatchesCTest {
         Path cc = onPath("cc", "gcc", "clang");
         assumeTrue(
                 cc != null,
-                "AbiMatchesCTest skipped: no C compiler (cc, gcc or clang) on the PATH, so the "
-                        + AioAbi.current() + " table cannot be compared with the C headers here");
+                "AbiMatchesCTest skipped: no C compiler (cc, gcc or clang) on the PATH, so the " + AioAbi.current()
+                        + " table cannot be compared with the C headers here");
         Probe probe = compileAndRun(dir, List.of(cc.toString()), "abi_probe");
         AioAbi abi = AioAbi.current();
         if (LINUX) {
             assertThat(probe.libc())
-                    .as("the C compiler %s targets %s, but aio4j detected %s for this JVM (AioAbi.LinuxLibc.detect())",
+                    .as(
+                            "the C compiler %s targets %s, but aio4j detected %s for this JVM (AioAbi.LinuxLibc.detect())",
                             cc, probe.libc(), AioAbi.LinuxLibc.detect())
                     .isEqualTo(AioAbi.LinuxLibc.detect().name().toLowerCase(Locale.ROOT));
         }
@@ -77,8 +78,7 @@ class AbiMatchesCTest {
                         + " (apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)");
         Probe probe = compileAndRun(dir, List.of(gcc.toString(), "-static"), "abi_probe_aarch64", qemu.toString());
         assertThat(probe.libc()).isEqualTo("glibc");
-        assertMatches(
-                AioAbi.select("Linux", "aarch64", AioAbi.LinuxLibc.GLIBC), probe, Errno.LINUX, Set.of());
+        assertMatches(AioAbi.select("Linux", "aarch64", AioAbi.LinuxLibc.GLIBC), probe, Errno.LINUX, Set.of());
     }
 
     @Test
@@ -118,18 +118,50 @@ class AbiMatchesCTest {
     private static Map<String, String> probeLinesFor(AioAbi abi, int errnoFamily) {
         Map<String, String> m = new LinkedHashMap<>();
         int[] v = {
-            abi.aiocb.size(), abi.aiocb.fildes(), abi.aiocb.lioOpcode(), abi.aiocb.reqprio(), abi.aiocb.buf(),
-            abi.aiocb.nbytes(), abi.aiocb.sigevent(), abi.aiocb.offset(), abi.sigevent.size(), abi.sigevent.value(),
-            abi.sigevent.signo(), abi.sigevent.notifyField(), abi.sigevent.notifyFunction(),
-            abi.sigevent.notifyAttributes(), abi.sigevent.notifyKqueue(), abi.sigevent.keventFlags(),
-            abi.sizeofTimespec, abi.sizeofSemT, abi.sizeofSigset, abi.sizeofAioinit, abi.sizeofIovec
+            abi.aiocb.size(),
+            abi.aiocb.fildes(),
+            abi.aiocb.lioOpcode(),
+            abi.aiocb.reqprio(),
+            abi.aiocb.buf(),
+            abi.aiocb.nbytes(),
+            abi.aiocb.sigevent(),
+            abi.aiocb.offset(),
+            abi.sigevent.size(),
+            abi.sigevent.value(),
+            abi.sigevent.signo(),
+            abi.sigevent.notifyField(),
+            abi.sigevent.notifyFunction(),
+            abi.sigevent.notifyAttributes(),
+            abi.sigevent.notifyKqueue(),
+            abi.sigevent.keventFlags(),
+            abi.sizeofTimespec,
+            abi.sizeofSemT,
+            abi.sizeofSigset,
+            abi.sizeofAioinit,
+            abi.sizeofIovec
         };
         String[] k = {
-            "aiocb.size", "aiocb.aio_fildes", "aiocb.aio_lio_opcode", "aiocb.aio_reqprio", "aiocb.aio_buf",
-            "aiocb.aio_nbytes", "aiocb.aio_sigevent", "aiocb.aio_offset", "sigevent.size", "sigevent.sigev_value",
-            "sigevent.sigev_signo", "sigevent.sigev_notify", "sigevent.sigev_notify_function",
-            "sigevent.sigev_notify_attributes", "sigevent.sigev_notify_kqueue", "sigevent.sigev_notify_kevent_flags",
-            "sizeof.timespec", "sizeof.sem_t", "sizeof.sigset_t", "sizeof.aioinit", "sizeof.iovec"
+            "aiocb.size",
+            "aiocb.aio_fildes",
+            "aiocb.aio_lio_opcode",
+            "aiocb.aio_reqprio",
+            "aiocb.aio_buf",
+            "aiocb.aio_nbytes",
+            "aiocb.aio_sigevent",
+            "aiocb.aio_offset",
+            "sigevent.size",
+            "sigevent.sigev_value",
+            "sigevent.sigev_signo",
+            "sigevent.sigev_notify",
+            "sigevent.sigev_notify_function",
+            "sigevent.sigev_notify_attributes",
+            "sigevent.sigev_notify_kqueue",
+            "sigevent.sigev_notify_kevent_flags",
+            "sizeof.timespec",
+            "sizeof.sem_t",
+            "sizeof.sigset_t",
+            "sizeof.aioinit",
+            "sizeof.iovec"
         };
         for (int i = 0; i < k.length; i++) m.put(k[i], Integer.toString(v[i]));
         for (AioAbi t : AbiTables.ALL) {
@@ -203,15 +235,16 @@ class AbiMatchesCTest {
                 diffs.add(name + ": abi_probe.c does not print it (Java " + js + ")");
             } else if (!cv.equals(js)) {
                 if (cv.equals("absent") && mayBeAbsentInC.contains(name)) {
-                    System.out.println("[AbiMatchesCTest] " + abi + ": " + name + " = " + js
-                            + " in Java; these " + probe.compiler() + " headers are too old to define it");
+                    System.out.println("[AbiMatchesCTest] " + abi + ": " + name + " = " + js + " in Java; these "
+                            + probe.compiler() + " headers are too old to define it");
                 } else {
                     diffs.add(name + ": C " + cv + ", Java " + js);
                 }
             }
         }
         assertThat(diffs)
-                .as("AioAbi table %s differs from what %s says on this machine (fix AbiTables or abi_probe.c):\n  %s",
+                .as(
+                        "AioAbi table %s differs from what %s says on this machine (fix AbiTables or abi_probe.c):\n  %s",
                         abi, probe.compiler(), String.join("\n  ", diffs))
                 .isEmpty();
     }
@@ -241,12 +274,17 @@ class AbiMatchesCTest {
             if (parts[0].equals("libc")) libc = parts[1];
             else if (values.put(parts[0], parts[1]) != null) fail("abi_probe printed " + parts[0] + " twice");
         }
-        assertThat(libc).as("abi_probe's libc line; compiler said: %s", compileOut).isNotNull();
+        assertThat(libc)
+                .as("abi_probe's libc line; compiler said: %s", compileOut)
+                .isNotNull();
         return new Probe(libc, values, String.join(" ", compiler));
     }
 
     private static String run(List<String> cmd, Path dir) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         byte[] bytes;
         try (InputStream in = p.getInputStream()) {
             bytes = in.readAllBytes();

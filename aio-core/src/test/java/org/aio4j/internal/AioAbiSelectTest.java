@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.aio4j.internal.AioAbi.LinuxLibc;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** {@link AioAbi#select} per os.name/os.arch/libc, libc detection, and the internal consistency of every table. */
 class AioAbiSelectTest {
@@ -107,21 +107,30 @@ class AioAbiSelectTest {
             var s = t.sigevent;
             // aiocb fields: start and width; none may overlap and all must fit.
             int[][] aiocbFields = {
-                {a.fildes(), 4}, {a.lioOpcode(), 4}, {a.reqprio(), 4}, {a.buf(), 8}, {a.nbytes(), 8},
-                {a.offset(), 8}, {a.sigevent(), s.size()}
+                {a.fildes(), 4},
+                {a.lioOpcode(), 4},
+                {a.reqprio(), 4},
+                {a.buf(), 8},
+                {a.nbytes(), 8},
+                {a.offset(), 8},
+                {a.sigevent(), s.size()}
             };
             assertNoOverlap(t + " struct aiocb", aiocbFields, a.size());
-            int[][] sigeventFields = {
-                {s.value(), 8}, {s.signo(), 4}, {s.notifyField(), 4}, {s.notifyFunction(), 8}
-            };
+            int[][] sigeventFields = {{s.value(), 8}, {s.signo(), 4}, {s.notifyField(), 4}, {s.notifyFunction(), 8}};
             assertNoOverlap(t + " struct sigevent", sigeventFields, s.size());
-            assertThat(s.notifyAttributes()).as("%s attributes after function", t).isEqualTo(s.notifyFunction() + 8);
+            assertThat(s.notifyAttributes())
+                    .as("%s attributes after function", t)
+                    .isEqualTo(s.notifyFunction() + 8);
             assertThat(a.buf() % 8).as("%s aio_buf aligned", t).isZero();
             assertThat(a.offset() % 8).as("%s aio_offset aligned", t).isZero();
             assertThat(a.sigevent() % 8).as("%s aio_sigevent aligned", t).isZero();
             boolean kevent = t.has("SIGEV_KEVENT");
-            assertThat(s.notifyKqueue() >= 0).as("%s kqueue field iff SIGEV_KEVENT", t).isEqualTo(kevent);
-            assertThat(s.keventFlags() >= 0).as("%s kevent flags iff SIGEV_KEVENT", t).isEqualTo(kevent);
+            assertThat(s.notifyKqueue() >= 0)
+                    .as("%s kqueue field iff SIGEV_KEVENT", t)
+                    .isEqualTo(kevent);
+            assertThat(s.keventFlags() >= 0)
+                    .as("%s kevent flags iff SIGEV_KEVENT", t)
+                    .isEqualTo(kevent);
 
             assertDistinct(t, "SIGEV_NONE", "SIGEV_SIGNAL", "SIGEV_THREAD");
             assertDistinct(t, "LIO_READ", "LIO_WRITE", "LIO_NOP");
@@ -148,7 +157,8 @@ class AioAbiSelectTest {
         for (int i = 0; i < fields.length; i++) {
             assertThat(fields[i][0]).as("%s field %d start", what, i).isBetween(0, size - fields[i][1]);
             for (int j = i + 1; j < fields.length; j++) {
-                boolean overlap = fields[i][0] < fields[j][0] + fields[j][1] && fields[j][0] < fields[i][0] + fields[i][1];
+                boolean overlap =
+                        fields[i][0] < fields[j][0] + fields[j][1] && fields[j][0] < fields[i][0] + fields[i][1];
                 assertThat(overlap)
                         .as("%s fields at %d and %d overlap", what, fields[i][0], fields[j][0])
                         .isFalse();
@@ -160,7 +170,9 @@ class AioAbiSelectTest {
         Set<Integer> seen = new HashSet<>();
         for (String n : names) {
             assertThat(t.has(n)).as("%s has %s", t, n).isTrue();
-            assertThat(seen.add(t.constants().get(n))).as("%s: %s collides", t, n).isTrue();
+            assertThat(seen.add(t.constants().get(n)))
+                    .as("%s: %s collides", t, n)
+                    .isTrue();
         }
     }
 }

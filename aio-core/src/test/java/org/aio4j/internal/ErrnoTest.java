@@ -16,7 +16,9 @@ class ErrnoTest {
             for (Errno e : Errno.values()) {
                 int v = e.valueFor(family);
                 assertThat(v).as("%s in family %d", e, family).isBetween(1, 255);
-                assertThat(values.add(v)).as("%s = %d is not unique in family %d", e, v, family).isTrue();
+                assertThat(values.add(v))
+                        .as("%s = %d is not unique in family %d", e, v, family)
+                        .isTrue();
                 assertThat(Errno.of(family, v)).as("of(%d, %d)", family, v).isSameAs(e);
             }
         }

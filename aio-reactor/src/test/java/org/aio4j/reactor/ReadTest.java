@@ -318,4 +318,44 @@ class ReadTest {
         }
         // cleanup is checked by the leak probe in after()
     }
+
+    /** Rule 3.9: request(0) or a negative request is answered with onError(IllegalArgumentException). */
+    @Test
+    void nonPositiveRequestIsAnError() throws Exception {
+        Path f = TestFiles.create(dir.resolve("f"), 10 * 4096, 1);
+        for (org.reactivestreams.Publisher<?> p : List.<org.reactivestreams.Publisher<?>>of(
+                AioFiles.read(f, ReadOptions.defaults().chunkSize(4096)),
+                AioFiles.write(Flux.just(ByteBuffer.allocate(10)), dir.resolve("w")),
+                AioFiles.open(f),
+                AioFiles.mismatch(f, f))) {
+            for (long n : new long[] {0, -1}) {
+                java.util.concurrent.CompletableFuture<Throwable> err = new java.util.concurrent.CompletableFuture<>();
+                p.subscribe(new org.reactivestreams.Subscriber<Object>() {
+                    @Override
+                    public void onSubscribe(org.reactivestreams.Subscription s) {
+                        s.request(n);
+                    }
+
+                    @Override
+                    public void onNext(Object o) {
+                        if (o instanceof ByteBuffer) AioFiles.release((ByteBuffer) o);
+                        if (o instanceof ReactiveAioFile) ((ReactiveAioFile) o).close().block();
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        err.complete(t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        err.complete(null);
+                    }
+                });
+                assertThat(err.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("%s request(%d)", p, n)
+                        .isInstanceOf(IllegalArgumentException.class);
+            }
+        }
+    }
 }

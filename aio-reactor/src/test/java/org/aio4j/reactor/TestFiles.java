@@ -93,6 +93,12 @@ public final class TestFiles {
         }
     }
 
+    /** Open fds of this process on files under {@code dir}. */
+    public static long openFdsUnder(Path dir) {
+        String prefix = dir.toAbsolutePath().toString();
+        return fdTargets().stream().filter(t -> t.contains(" -> " + prefix)).count();
+    }
+
     public static List<String> fdTargets() {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.map(p -> {
@@ -111,8 +117,12 @@ public final class TestFiles {
     /** Waits (at most 10 s) for a condition that asynchronous cleanup makes true. */
     public static void await(BooleanSupplier condition, Supplier<String> what) {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
+        for (int spins = 0; !condition.getAsBoolean(); spins++) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what.get());
+            if (spins < 2000) {
+                Thread.onSpinWait();
+                continue;
+            }
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {

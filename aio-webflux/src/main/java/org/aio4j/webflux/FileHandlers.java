@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.aio4j.AioException;
 import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.CopyOptions;
 import org.aio4j.reactor.spring.AioDataBufferUtils;
@@ -159,7 +160,8 @@ final class FileHandlers {
         byte[] endBoundary = ascii("\r\n--" + boundary + "--");
         long contentLength = endBoundary.length;
         for (long[] region : regions) {
-            contentLength += startBoundary.length + contentType.length + contentRange(region, length).length + region[1];
+            contentLength +=
+                    startBoundary.length + contentType.length + contentRange(region, length).length + region[1];
         }
         ok.contentLength(contentLength);
         if (head) return ok.build();
@@ -187,7 +189,8 @@ final class FileHandlers {
         if (ifRange.startsWith("\"")) return ifRange.equals(info.etag());
         if (ifRange.startsWith("W/")) return false;
         try {
-            Instant date = ZonedDateTime.parse(ifRange, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant date = ZonedDateTime.parse(ifRange, DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
             return date.equals(lastModified);
         } catch (RuntimeException e) {
             return false;
@@ -230,18 +233,19 @@ final class FileHandlers {
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(target -> {
                     AtomicLong received = new AtomicLong();
-                    Flux<DataBuffer> body = request.bodyToFlux(DataBuffer.class)
-                            .handle((buffer, sink) -> {
-                                if (received.addAndGet(buffer.readableByteCount()) > maxUploadSize) {
-                                    DataBufferUtils.release(buffer);
-                                    sink.error(new TooLargeException());
-                                } else {
-                                    sink.next(buffer);
-                                }
-                            });
-                    return atomically(target, tmp -> AioDataBufferUtils.write(
-                                            body, tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
-                                    .then(Mono.fromCallable(received::get)))
+                    Flux<DataBuffer> body = request.bodyToFlux(DataBuffer.class).handle((buffer, sink) -> {
+                        if (received.addAndGet(buffer.readableByteCount()) > maxUploadSize) {
+                            DataBufferUtils.release(buffer);
+                            sink.error(new TooLargeException());
+                        } else {
+                            sink.next(buffer);
+                        }
+                    });
+                    return atomically(
+                                    target,
+                                    tmp -> AioDataBufferUtils.write(
+                                                    body, tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                                            .then(Mono.fromCallable(received::get)))
                             .flatMap(size -> created(Map.of("path", relative(target), "size", size), target));
                 })
                 .onErrorResume(TooLargeException.class, e -> {
@@ -332,32 +336,51 @@ final class FileHandlers {
                 .flatMap(st -> atomically(
                                 st[1],
                                 tmp -> AioFiles.copy(
-                                        st[0], tmp, CopyOptions.defaults().fsync(true).replaceExisting(false)))
-                        .flatMap(bytes -> created(
-                                Map.of("from", relative(st[0]), "to", relative(st[1]), "bytes", bytes), st[1])))
+                                        st[0],
+                                        tmp,
+                                        CopyOptions.defaults().fsync(true).replaceExisting(false)))
+                        .flatMap(bytes ->
+                                created(Map.of("from", relative(st[0]), "to", relative(st[1]), "bytes", bytes), st[1])))
                 .onErrorResume(e -> refusal(request, from + " -> " + to, e));
     }
 
     // ---------------------------------------------------------------- errors
 
     private Mono<ServerResponse> refusal(ServerRequest request, String what, Throwable e) {
-        HttpStatus status;
-        if (e instanceof RootedPaths.BadPathException) {
+        HttpStatus status = statusFor(e);
+        if (status == null) return Mono.error(e);
+        if (status == HttpStatus.BAD_REQUEST || e instanceof RootedPaths.OutsideRootException) {
             log.warn("aio file router: refused " + request.method() + " '" + what + "': " + e.getMessage());
-            status = HttpStatus.BAD_REQUEST;
-        } else if (e instanceof RootedPaths.OutsideRootException) {
-            log.warn("aio file router: refused " + request.method() + " '" + what + "': " + e.getMessage());
-            status = HttpStatus.NOT_FOUND;
-        } else if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) {
-            status = HttpStatus.NOT_FOUND;
-        } else if (e instanceof AccessDeniedException) {
-            status = HttpStatus.FORBIDDEN;
-        } else if (e instanceof FileSystemException fse && fse.getReason() != null
-                && fse.getReason().toLowerCase(java.util.Locale.ROOT).contains("no space")) {
-            status = HttpStatus.INSUFFICIENT_STORAGE;
-        } else {
-            return Mono.error(e);
         }
         return ServerResponse.status(status).build();
+    }
+
+    /** The status for an expected failure, or null for an unexpected one (a 500, logged by WebFlux). */
+    static HttpStatus statusFor(Throwable e) {
+        if (e instanceof RootedPaths.BadPathException) return HttpStatus.BAD_REQUEST;
+        if (e instanceof RootedPaths.OutsideRootException) return HttpStatus.NOT_FOUND;
+        if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) return HttpStatus.NOT_FOUND;
+        if (e instanceof AccessDeniedException) return HttpStatus.FORBIDDEN;
+        if (e instanceof java.nio.file.FileAlreadyExistsException) return HttpStatus.CONFLICT;
+        if (e instanceof AioException a) {
+            String name = a.errnoName() == null ? "" : a.errnoName();
+            switch (name) {
+                case "ENOENT", "ENOTDIR", "EISDIR":
+                    return HttpStatus.NOT_FOUND;
+                case "EACCES", "EPERM", "EROFS":
+                    return HttpStatus.FORBIDDEN;
+                case "ENOSPC", "EDQUOT":
+                    return HttpStatus.INSUFFICIENT_STORAGE;
+                default:
+                    return null;
+            }
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            String reason = fse.getReason().toLowerCase(java.util.Locale.ROOT);
+            if (reason.contains("not a directory")) return HttpStatus.NOT_FOUND;
+            if (reason.contains("no space") || reason.contains("quota")) return HttpStatus.INSUFFICIENT_STORAGE;
+            if (reason.contains("read-only")) return HttpStatus.FORBIDDEN;
+        }
+        return null;
     }
 }

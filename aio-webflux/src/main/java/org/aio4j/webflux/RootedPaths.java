@@ -90,8 +90,7 @@ final class RootedPaths {
      * @throws NoSuchFileException when nothing exists there
      * @throws OutsideRootException when a symbolic link leads outside the root
      */
-    Path existing(String rawRelativePath, boolean encoded)
-            throws BadPathException, OutsideRootException, IOException {
+    Path existing(String rawRelativePath, boolean encoded) throws BadPathException, OutsideRootException, IOException {
         Path lexical = lexical(rawRelativePath, encoded);
         Path real = lexical.toRealPath();
         if (!real.startsWith(root) || real.equals(root)) {
@@ -122,7 +121,8 @@ final class RootedPaths {
         Path target = realParent.resolve(lexical.getFileName());
         if (Files.isSymbolicLink(target)) {
             Path real = target.toRealPath();
-            if (!real.startsWith(root)) throw new OutsideRootException("link leads outside the root: " + rawRelativePath);
+            if (!real.startsWith(root))
+                throw new OutsideRootException("link leads outside the root: " + rawRelativePath);
         }
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadPathException("a directory exists at " + rawRelativePath);

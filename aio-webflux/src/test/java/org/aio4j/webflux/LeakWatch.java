@@ -20,13 +20,22 @@ import org.slf4j.LoggerFactory;
 final class LeakWatch extends AppenderBase<ILoggingEvent> {
     final List<String> leaks = new CopyOnWriteArrayList<>();
 
+    private static final LeakWatch INSTANCE = new LeakWatch();
+
+    /**
+     * Attaches the recorder to Netty's leak logger (again, if a logging reset, such as Spring Boot's start, removed
+     * it). Call after the application started, e.g. in {@code @BeforeEach}.
+     */
     static LeakWatch install() {
-        LeakWatch w = new LeakWatch();
         Logger logger = (Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector");
-        w.setContext(logger.getLoggerContext());
-        w.start();
-        logger.addAppender(w);
-        return w;
+        synchronized (INSTANCE) {
+            if (!INSTANCE.isStarted()) {
+                INSTANCE.setContext(logger.getLoggerContext());
+                INSTANCE.start();
+            }
+            if (!logger.isAttached(INSTANCE)) logger.addAppender(INSTANCE);
+        }
+        return INSTANCE;
     }
 
     @Override

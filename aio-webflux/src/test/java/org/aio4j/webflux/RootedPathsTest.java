@@ -63,8 +63,10 @@ class RootedPathsTest {
 
     @Test
     void decodesSegments() throws Exception {
-        assertThat(paths.existing("sub/a%20b.txt", true)).isEqualTo(root.toRealPath().resolve("sub/a b.txt"));
-        assertThat(paths.existing("sub/a b.txt", false)).isEqualTo(root.toRealPath().resolve("sub/a b.txt"));
+        assertThat(paths.existing("sub/a%20b.txt", true))
+                .isEqualTo(root.toRealPath().resolve("sub/a b.txt"));
+        assertThat(paths.existing("sub/a b.txt", false))
+                .isEqualTo(root.toRealPath().resolve("sub/a b.txt"));
         assertThat(RootedPaths.decode("caf%C3%A9+x")).isEqualTo("café+x");
     }
 

@@ -37,16 +37,14 @@ public final class SuspendWaiter extends Waiter {
     }
 
     @Override
-    protected void clearWake() {
-        wake = false;
-    }
-
-    @Override
     protected boolean await(PosixAioBackend b, CompletionSink sink, long timeoutNanos) {
         if (b.n == 0) {
             parked = true;
             if (!wake && b.publishedEmpty()) LockSupport.parkNanos(this, timeoutNanos);
             parked = false;
+            // Consumed only after the wait: a wake-up that arrives earlier skips the park instead of being lost.
+            // The engine looks at its queues after every poll, so clearing it here loses nothing.
+            wake = false;
             return false;
         }
         timespec(ts, Math.min(timeoutNanos, sliceNanos));

@@ -124,7 +124,15 @@ public final class OpMono<T> extends Mono<T> implements Scannable {
 
         @Override
         public void request(long n) {
-            if (!Operators.validate(n)) return;
+            if (n <= 0) { // rule 3.9
+                boolean submitted = state == SUBMITTED;
+                if (finish()) {
+                    cancelled = true;
+                    if (submitted) cancelQuietly();
+                    actual.onError(Exceptions.nullOrNegativeRequestException(n));
+                }
+                return;
+            }
             if (cancelled || !STATE.compareAndSet(this, IDLE, SUBMITTING)) return;
             long t;
             try {
@@ -157,7 +165,11 @@ public final class OpMono<T> extends Mono<T> implements Scannable {
         }
 
         private void issueCancel() {
-            if (CANCEL_ISSUED.compareAndSet(this, 0, 1) && state == SUBMITTED) {
+            if (state == SUBMITTED) cancelQuietly();
+        }
+
+        private void cancelQuietly() {
+            if (CANCEL_ISSUED.compareAndSet(this, 0, 1)) {
                 try {
                     parent.ops.cancel(token);
                 } catch (Throwable e) {

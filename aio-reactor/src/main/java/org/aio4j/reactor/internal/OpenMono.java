@@ -11,7 +11,6 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -110,7 +109,20 @@ public final class OpenMono<T> extends Mono<T> {
 
         @Override
         public void request(long n) {
-            if (!Operators.validate(n)) return;
+            if (n <= 0) { // rule 3.9
+                for (; ; ) {
+                    int s = state;
+                    if ((s & CANCELLED) != 0) return;
+                    if ((s & HAS_VALUE) != 0 && (s & HAS_REQUEST) != 0) return; // already delivered
+                    if (STATE.compareAndSet(this, s, s | CANCELLED)) {
+                        if ((s & HAS_VALUE) != 0) {
+                            Support.runOn(parent.blockingScheduler, () -> Support.closeQuietly(file));
+                        }
+                        actual.onError(Exceptions.nullOrNegativeRequestException(n));
+                        return;
+                    }
+                }
+            }
             for (; ; ) {
                 int s = state;
                 if ((s & (HAS_REQUEST | CANCELLED)) != 0) return;

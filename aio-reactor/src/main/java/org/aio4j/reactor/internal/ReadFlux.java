@@ -135,6 +135,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 AtomicLongFieldUpdater.newUpdater(ReadSubscription.class, "requested");
 
         volatile boolean cancelled;
+        volatile Throwable requestError;
 
         // set by the open task, then openDone (volatile) publishes them
         AioFile file;
@@ -198,10 +199,13 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
 
         @Override
         public void request(long n) {
-            if (Operators.validate(n)) {
-                Operators.addCap(REQUESTED, this, n);
+            if (n <= 0) { // rule 3.9: an error, after the cleanup
+                requestError = Exceptions.nullOrNegativeRequestException(n);
                 drain();
+                return;
             }
+            Operators.addCap(REQUESTED, this, n);
+            drain();
         }
 
         @Override
@@ -254,6 +258,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
         private void step() {
             if (terminated) return;
             reap();
+            if (requestError != null && failure == null) failure = requestError;
             if (cancelled || failure != null || (openDone && openError != null)) {
                 stop();
                 return;
@@ -280,8 +285,8 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 head++;
                 emitted++;
                 actual.onNext(b);
-                if (cancelled) return; // the loop comes round again (cancel raised WIP)
             }
+            if (cancelled) return; // the loop comes round again (cancel raised WIP) and stops
             if (head == tail && nextPos >= end) {
                 terminated = true;
                 finish(null);
@@ -313,6 +318,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 if (s.state == SUBMITTED) { // not submitted: no handler will run
                     s.error = t;
                     s.state = COMPLETE;
+                    drain(); // inside the loop: only makes it go round once more
                 }
             }
         }

@@ -142,6 +142,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         static final int HAS_VALUE = 2;
 
         volatile boolean cancelled;
+        volatile Throwable requestError;
         volatile Subscription upstream;
         volatile boolean upstreamDone;
         volatile Throwable upstreamError;
@@ -263,7 +264,11 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         @Override
         public void request(long n) {
-            if (!Operators.validate(n)) return;
+            if (n <= 0) { // rule 3.9: an error, after the cleanup
+                requestError = Exceptions.nullOrNegativeRequestException(n);
+                drain();
+                return;
+            }
             for (; ; ) {
                 int s = resultState;
                 if ((s & HAS_REQUEST) != 0) return;
@@ -343,6 +348,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             int more = reap();
+            if (requestError != null && failure == null && !terminated) failure = requestError;
             Throwable upErr = upstreamError;
             if (cancelled || failure != null || upErr != null || (openDone && openError != null)) {
                 stop();
@@ -421,6 +427,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 if (op.state == SUBMITTED) {
                     op.error = t;
                     op.state = COMPLETE;
+                    drain(); // inside the loop: only makes it go round once more
                 }
             }
         }

@@ -1,0 +1,65 @@
+package org.aio4j.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.aio4j.AioFsyncMode;
+import org.aio4j.AioFile;
+import org.aio4j.internal.AioAbi;
+import org.aio4j.internal.TestAbis;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Notification#KEVENT} cannot run on Linux: its logic runs here against {@link FakeFreeBsdPosix}, a fake of
+ * FreeBSD's kernel AIO and kqueue that executes the requests with real pread/pwrite in random order, refuses 2% of
+ * submissions with EAGAIN (exercising the backoff retries) and records protocol violations. Untested on a real
+ * FreeBSD.
+ */
+class KeventModeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void stressThroughFakeKqueue() throws Exception {
+        AioAbi bsd = TestAbis.of("FreeBSD", "amd64");
+        FakeFreeBsdPosix fake = new FakeFreeBsdPosix(bsd, 0.02, 3);
+        try {
+            AioEngine.Builder b = AioEngine.builder();
+            b.posix = fake;
+            b.abi = bsd;
+            int ops = EngineStressTest.SLOW_OPS;
+            EngineStressTest.runIn(dir, b, ops);
+            assertThat(fake.violations).isEmpty();
+            assertThat(fake.outstanding()).as("requests never aio_return'ed").isZero();
+            assertThat(fake.returned.get()).isEqualTo(fake.submitted.get());
+            assertThat(fake.refused.get()).as("EAGAIN refusals exercised").isPositive();
+            assertThat(fake.kqOpen()).as("kqueue closed").isFalse();
+        } finally {
+            fake.shutdown();
+        }
+    }
+
+    @Test
+    void defaultsToKeventOnFreeBsdAndSyncs() throws Exception {
+        AioAbi bsd = TestAbis.of("FreeBSD", "amd64");
+        FakeFreeBsdPosix fake = new FakeFreeBsdPosix(bsd, 0, 1);
+        try {
+            AioEngine.Builder b = AioEngine.builder();
+            b.posix = fake;
+            b.abi = bsd;
+            try (AioEngine engine = b.build();
+                    AioFile f = AioFile.open(dir.resolve("s"), java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.WRITE)) {
+                assertThat(engine.notification()).isEqualTo(Notification.KEVENT);
+                assertThat(engine.mechanism()).contains("KEVENT").contains("untested");
+                assertThat(engine.cachedReadFastPath()).isFalse();
+                assertThat(engine.fsync(f, AioFsyncMode.O_SYNC).get()).isNull();
+            }
+            assertThat(fake.violations).isEmpty();
+            assertThat(fake.kqOpen()).isFalse();
+        } finally {
+            fake.shutdown();
+        }
+    }
+}

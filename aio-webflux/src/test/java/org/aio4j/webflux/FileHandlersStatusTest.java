@@ -1,0 +1,35 @@
+package org.aio4j.webflux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.aio4j.AioException;
+import org.aio4j.internal.Errno;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+
+class FileHandlersStatusTest {
+    @Test
+    void expectedFailuresMapToStatuses() {
+        Path p = Path.of("/root/x");
+        assertThat(FileHandlers.statusFor(new RootedPaths.BadPathException("x"))).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(FileHandlers.statusFor(new RootedPaths.OutsideRootException("x"))).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(FileHandlers.statusFor(new NoSuchFileException("x"))).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(FileHandlers.statusFor(new AccessDeniedException("x"))).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(FileHandlers.statusFor(new FileAlreadyExistsException("x"))).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(FileHandlers.statusFor(new FileSystemException("x", null, "Not a directory")))
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(FileHandlers.statusFor(AioException.of("write", Errno.ENOSPC.value(), p, 0)))
+                .isEqualTo(HttpStatus.INSUFFICIENT_STORAGE);
+        assertThat(FileHandlers.statusFor(AioException.of("open", Errno.EACCES.value(), p, -1)))
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(FileHandlers.statusFor(AioException.of("open", Errno.ENOENT.value(), p, -1)))
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(FileHandlers.statusFor(AioException.of("read", Errno.EIO.value(), p, 0))).isNull();
+        assertThat(FileHandlers.statusFor(new IllegalStateException())).isNull();
+    }
+}
