@@ -48,6 +48,9 @@ MACHINE="$RESULTS_DIR/machine-$STAMP.txt"
     free -h | head -2
     echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     java -version 2>&1 | head -2
+    echo "source: git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+        "($(git -C "$ROOT" status --porcelain 2>/dev/null | wc -l) files changed since that commit)"
+    echo "jar: $BENCH_JAR ($(date -u -r "$BENCH_JAR" 2>/dev/null || echo '?'))"
     echo "data dir: ${AIO_BENCH_DIR:-/var/tmp}/aio4j-bench ($(df -h "${AIO_BENCH_DIR:-/var/tmp}" | tail -1))"
     echo "engine options: $ENGINE_OPTS $JMH_EXTRA -prof gc"
     echo "reactor options: $REACTOR_OPTS $JMH_EXTRA -prof gc"

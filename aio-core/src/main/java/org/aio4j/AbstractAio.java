@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.internal.AioAbi;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.FdTracker;
@@ -59,6 +60,15 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
 
     /** Ops submitted and not yet reaped, process-wide: keeps them, their buffers and closures reachable. */
     static final Set<AbstractAio> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+
+    /** In-flight ops per fd number, in submission order: the predecessors {@link #cancel()} looks for. */
+    private static final ConcurrentHashMap<Integer, ConcurrentSkipListMap<Long, AbstractAio>> BY_FD =
+            new ConcurrentHashMap<>();
+
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    /** Submission order, set by {@link #track()}. */
+    private volatile long seq;
 
     private static final int EINPROGRESS = Errno.EINPROGRESS.value();
 
@@ -115,8 +125,8 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
                             + "address, use ByteBuffer.allocateDirect");
                 }
                 if (kind.reads && b.isReadOnly()) {
-                    throw new IllegalArgumentException("Can't read into an immutable buffer: " + name
-                            + " is read-only");
+                    throw new IllegalArgumentException(
+                            "Can't read into an immutable buffer: " + name + " is read-only");
                 }
                 lens[i] = b.remaining();
                 total += lens[i];
@@ -209,14 +219,13 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
 
     /** glibc overwrites aio_lio_opcode and aio_reqprio: write them again before every submission. */
     final void resetForSubmission() {
-        int opcode =
-                switch (kind) {
-                    case READ -> abi.LIO_READ;
-                    case WRITE -> abi.LIO_WRITE;
-                    case READV -> nativeVectored ? abi.LIO_READV : abi.LIO_READ;
-                    case WRITEV -> nativeVectored ? abi.LIO_WRITEV : abi.LIO_WRITE;
-                    case FSYNC -> abi.LIO_NOP;
-                };
+        int opcode = switch (kind) {
+            case READ -> abi.LIO_READ;
+            case WRITE -> abi.LIO_WRITE;
+            case READV -> nativeVectored ? abi.LIO_READV : abi.LIO_READ;
+            case WRITEV -> nativeVectored ? abi.LIO_WRITEV : abi.LIO_WRITE;
+            case FSYNC -> abi.LIO_NOP;
+        };
         for (int i = 0; i < parts; i++) {
             NativeMemory.putInt(cb(i) + abi.aiocb.lioOpcode(), opcode);
             NativeMemory.putInt(cb(i) + abi.aiocb.reqprio(), prio);
@@ -231,7 +240,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
         resetForSubmission();
         LibC c = NativeLib.libc();
         FdTracker.acquire(fd);
-        IN_FLIGHT.add(this);
+        track();
         int rc;
         int err = 0;
         try {
@@ -239,14 +248,16 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
                 case READ -> c.aio_read(cb(0));
                 case WRITE -> c.aio_write(cb(0));
                 case FSYNC -> c.aio_fsync(mode.value(), cb(0));
-                case READV, WRITEV -> nativeVectored
-                        ? (kind == Kind.READV
-                                ? NativeLib.gnu().aio_readv(cb(0))
-                                : NativeLib.gnu().aio_writev(cb(0)))
-                        : c.lio_listio(abi.LIO_NOWAIT, groupList, parts, groupSigevent);};
+                case READV, WRITEV ->
+                    nativeVectored
+                            ? (kind == Kind.READV
+                                    ? NativeLib.gnu().aio_readv(cb(0))
+                                    : NativeLib.gnu().aio_writev(cb(0)))
+                            : c.lio_listio(abi.LIO_NOWAIT, groupList, parts, groupSigevent);
+            };
             if (rc != 0) err = NativeLib.errno();
         } catch (RuntimeException | Error e) {
-            IN_FLIGHT.remove(this);
+            untrack();
             FdTracker.release(fd);
             throw e;
         }
@@ -259,7 +270,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
             state = State.IN_PROGRESS;
             throw AioException.ofLioListio(err, java.util.List.of(this), java.util.List.of());
         }
-        IN_FLIGHT.remove(this);
+        untrack();
         FdTracker.release(fd);
         throw AioException.of(kind.op, err);
     }
@@ -267,12 +278,14 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
     @Override
     public final synchronized int error() {
         switch (state) {
-            case NEW -> throw new IllegalStateException(
-                    "error() before submit(): the operation was not submitted yet; call submit() or "
-                            + "PosixAio.lioListio first");
-            case SUBMITTING -> throw new IllegalStateException(
-                    "the operation is being submitted by PosixAio.lioListio on another thread; call error() after "
-                            + "lioListio returned");
+            case NEW ->
+                throw new IllegalStateException(
+                        "error() before submit(): the operation was not submitted yet; call submit() or "
+                                + "PosixAio.lioListio first");
+            case SUBMITTING ->
+                throw new IllegalStateException(
+                        "the operation is being submitted by PosixAio.lioListio on another thread; call error() after "
+                                + "lioListio returned");
             case CLOSED -> throw new IllegalStateException("the operation was closed");
             case RETURNED -> {
                 return finalError;
@@ -312,13 +325,16 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
     @Override
     public final synchronized long aioReturn() throws AioException {
         switch (state) {
-            case NEW -> throw new IllegalStateException(
-                    "aioReturn() before submit(): submit the operation and wait for its completion first");
-            case SUBMITTING -> throw new IllegalStateException(
-                    "the operation is being submitted by PosixAio.lioListio on another thread");
-            case RETURNED -> throw new IllegalStateException(
-                    "aioReturn() was already called: an operation is reaped exactly once; create a new operation "
-                            + "for another request");
+            case NEW ->
+                throw new IllegalStateException(
+                        "aioReturn() before submit(): submit the operation and wait for its completion first");
+            case SUBMITTING ->
+                throw new IllegalStateException(
+                        "the operation is being submitted by PosixAio.lioListio on another thread");
+            case RETURNED ->
+                throw new IllegalStateException(
+                        "aioReturn() was already called: an operation is reaped exactly once; create a new operation "
+                                + "for another request");
             case CLOSED -> throw new IllegalStateException("the operation was closed");
             default -> {}
         }
@@ -358,7 +374,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
     private void finish(int e) {
         state = State.RETURNED;
         finalError = e;
-        IN_FLIGHT.remove(this);
+        untrack();
         FdTracker.release(fd);
         if (listEvent != null) {
             listEvent.release();
@@ -375,7 +391,22 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
     }
 
     @Override
-    public final synchronized AioCancelStat cancel() throws AioException {
+    public final AioCancelStat cancel() throws AioException {
+        AioCancelStat result;
+        boolean heal;
+        synchronized (this) {
+            unproven = false;
+            result = cancelLocked();
+            heal = unproven;
+        }
+        if (heal) healLaterOps();
+        return result;
+    }
+
+    /** Set by {@link #cancelPart} when a cancel's safety could not be proven (guarded by this). */
+    private boolean unproven;
+
+    private AioCancelStat cancelLocked() throws AioException {
         switch (state) {
             case NEW -> throw new IllegalStateException(
                     "cancel() before submit(): there is nothing to cancel; just close() the operation");
@@ -391,8 +422,8 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
         boolean canceled = false;
         boolean notCanceled = false;
         for (int i = 0; i < parts; i++) {
-            int r = c.aio_cancel(fd, cb(i));
-            if (r < 0) throw AioException.of("aio_cancel", NativeLib.errno());
+            // a part no longer queued cannot strand anything: ask glibc directly (AIO_ALLDONE, or EBADF...)
+            int r = c.aio_error(cb(i)) != EINPROGRESS ? nativeCancel(c, i) : cancelPart(c, i);
             AioCancelStat s = AioCancelStat.fromNative(r);
             if (s == AioCancelStat.AIO_CANCELED) canceled = true;
             else if (s == AioCancelStat.AIO_NOTCANCELED) notCanceled = true;
@@ -401,6 +432,125 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
                 ? AioCancelStat.AIO_NOTCANCELED
                 : canceled ? AioCancelStat.AIO_CANCELED : AioCancelStat.AIO_ALLDONE;
     }
+
+    /**
+     * aio_cancel of part {@code i}, only where it cannot strand other requests (glibc bug, see {@link
+     * Aio#cancel()}): when the part is provably not the head of its fd's queue, because an earlier request of
+     * ours on the same fd number, of no lower priority, is still in the queue before and after the call; or when it
+     * is the only request on its fd number. Otherwise answers AIO_NOTCANCELED without calling: the part will
+     * complete normally. Returns the native value.
+     */
+    private int cancelPart(LibC c, int i) throws AioException {
+        if (!GLIBC) return nativeCancel(c, i);
+        // 1. an earlier part of this op still queued is ahead of part i
+        for (int j = 0; j < i; j++) {
+            if (c.aio_error(cb(j)) == EINPROGRESS) {
+                int r = nativeCancel(c, i);
+                if (r == abi.AIO_CANCELED && c.aio_error(cb(j)) != EINPROGRESS) markUnproven();
+                return r;
+            }
+        }
+        // 2. an earlier op of ours on the same fd number
+        ConcurrentSkipListMap<Long, AbstractAio> same = BY_FD.get(fd);
+        if (same != null) {
+            for (AbstractAio y : same.headMap(seq, false).descendingMap().values()) {
+                if (y.prio > prio || !y.tryPin()) continue;
+                try {
+                    int part = y.pendingPart();
+                    if (part < 0) continue;
+                    int r = nativeCancel(c, i);
+                    if (r == abi.AIO_CANCELED && c.aio_error(y.cb(part)) != EINPROGRESS) markUnproven();
+                    return r;
+                } finally {
+                    y.unpin();
+                }
+            }
+        }
+        // 3. alone on the fd number: no request behind it to strand
+        if (FdTracker.inFlight(fd) == 1) {
+            int r = nativeCancel(c, i);
+            if (r == abi.AIO_CANCELED && FdTracker.inFlight(fd) != 1) markUnproven();
+            return r;
+        }
+        return abi.AIO_NOTCANCELED;
+    }
+
+    private void markUnproven() {
+        unproven = true;
+        UNPROVEN_CANCELS.incrementAndGet();
+    }
+
+    /**
+     * After a cancel whose safety could not be proven: glibc may have stranded the requests behind it. Each of our
+     * other ops on the fd number gets every still-queued part cancelled and submitted again at once (a running
+     * part answers AIO_NOTCANCELED and is left alone), which puts a stranded request back on glibc's run list. The
+     * user sees the op complete normally; its notification may fire an extra time for the cancelled attempt, and a
+     * part that cannot be submitted again completes with ECANCELED. Requests of others on the same fd number (the
+     * engine's) cannot be healed here. Takes one op's lock at a time, none while holding another.
+     */
+    private void healLaterOps() {
+        ConcurrentSkipListMap<Long, AbstractAio> same = BY_FD.get(fd);
+        if (same == null) return;
+        for (AbstractAio z : same.values()) {
+            if (z != this) z.healParts();
+        }
+    }
+
+    private synchronized void healParts() {
+        if (state != State.IN_PROGRESS && state != State.DONE) return;
+        LibC c = NativeLib.libc();
+        for (int j = 0; j < parts; j++) {
+            long p = cb(j);
+            if (c.aio_error(p) != EINPROGRESS) continue;
+            if (c.aio_cancel(fd, p) != abi.AIO_CANCELED) continue;
+            c.aio_return(p);
+            resetForSubmission();
+            int rc;
+            switch (kind) {
+                case READ -> rc = c.aio_read(p);
+                case WRITE -> rc = c.aio_write(p);
+                case FSYNC -> rc = c.aio_fsync(mode.value(), p);
+                case READV -> rc = nativeVectored ? NativeLib.gnu().aio_readv(p) : c.aio_read(p);
+                default -> rc = nativeVectored ? NativeLib.gnu().aio_writev(p) : c.aio_write(p);
+            }
+            if (rc == 0) HEALED.incrementAndGet();
+            else HEAL_FAILURES.incrementAndGet();
+        }
+    }
+
+    /** Parts submitted again by {@link #healLaterOps()}, and those that could not be (for tests). */
+    static final AtomicLong HEALED = new AtomicLong(), HEAL_FAILURES = new AtomicLong();
+
+    private int nativeCancel(LibC c, int i) throws AioException {
+        int r = c.aio_cancel(fd, cb(i));
+        if (r < 0) throw AioException.of("aio_cancel", NativeLib.errno());
+        return r;
+    }
+
+    /** Index of a part still in glibc's queue (EINPROGRESS), or -1. Call pinned. */
+    private int pendingPart() {
+        LibC c = NativeLib.libc();
+        for (int j = 0; j < parts; j++) {
+            if (c.aio_error(cb(j)) == EINPROGRESS) return j;
+        }
+        return -1;
+    }
+
+    /** Like {@link #pin()} but false instead of an exception for an op that is not in progress. */
+    private synchronized boolean tryPin() {
+        if (state != State.IN_PROGRESS && state != State.DONE) return false;
+        pins++;
+        return true;
+    }
+
+    /** glibc: per-op aio_cancel needs the guard of {@link #cancelPart}. */
+    private static final boolean GLIBC = NativeLib.isAvailable() && NativeLib.abi().name.contains("glibc");
+
+    /**
+     * Cancels whose safety could not be proven after the fact (the predecessor finished during the call): the queue
+     * behind may be stranded. For tests and diagnostics.
+     */
+    static final AtomicLong UNPROVEN_CANCELS = new AtomicLong();
 
     @Override
     public final int fd() {
@@ -422,10 +572,11 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
         Objects.requireNonNull(sigevNotify, "sigevNotify");
         switch (state) {
             case NEW -> {}
-            case RETURNED, CLOSED -> throw new IllegalStateException(
-                    "the operation was already reaped or closed: operations are single-use, create a new one");
-            default -> throw new IllegalStateException(
-                    "Can't change notification settings for an in-progress operation");
+            case RETURNED, CLOSED ->
+                throw new IllegalStateException(
+                        "the operation was already reaped or closed: operations are single-use, create a new one");
+            default ->
+                throw new IllegalStateException("Can't change notification settings for an in-progress operation");
         }
         writeNotification(sigevNotify);
         this.notify = sigevNotify;
@@ -445,13 +596,30 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
             }
             case RETURNED -> state = State.CLOSED;
             case CLOSED -> {}
-            default -> throw new IllegalStateException("in-progress operation closed (" + this + "): it was "
-                    + "submitted and not reaped. Wait for its completion (error(), PosixAio.aioSuspend) and call "
-                    + "aioReturn(); until then its native memory and buffers stay allocated and reachable.");
+            default ->
+                throw new IllegalStateException("in-progress operation closed (" + this + "): it was "
+                        + "submitted and not reaped. Wait for its completion (error(), PosixAio.aioSuspend) and call "
+                        + "aioReturn(); until then its native memory and buffers stay allocated and reachable.");
         }
     }
 
     // ---- helpers for PosixAio ----
+
+    /** Registers the op as in flight (before its submit call), in submission order. */
+    final void track() {
+        seq = SEQ.incrementAndGet();
+        IN_FLIGHT.add(this);
+        BY_FD.computeIfAbsent(fd, k -> new ConcurrentSkipListMap<>()).put(seq, this);
+    }
+
+    /** The op is reaped, or its submission failed. */
+    final void untrack() {
+        IN_FLIGHT.remove(this);
+        BY_FD.computeIfPresent(fd, (k, m) -> {
+            m.remove(seq);
+            return m.isEmpty() ? null : m;
+        });
+    }
 
     /** Reserves a NEW op for a lio_listio call. */
     final synchronized void reserveForList() {
@@ -486,10 +654,12 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
      */
     final synchronized boolean pin() {
         switch (state) {
-            case NEW -> throw new IllegalStateException(
-                    "PosixAio.aioSuspend on an operation that was not submitted: submit it first (" + this + ")");
-            case SUBMITTING -> throw new IllegalStateException(
-                    "PosixAio.aioSuspend on an operation being submitted by lioListio on another thread");
+            case NEW ->
+                throw new IllegalStateException(
+                        "PosixAio.aioSuspend on an operation that was not submitted: submit it first (" + this + ")");
+            case SUBMITTING ->
+                throw new IllegalStateException(
+                        "PosixAio.aioSuspend on an operation being submitted by lioListio on another thread");
             case RETURNED, CLOSED -> {
                 return false;
             }
@@ -525,12 +695,14 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
     private void requireNew(String what) {
         switch (state) {
             case NEW -> {}
-            case SUBMITTING, IN_PROGRESS, DONE -> throw new IllegalStateException(
-                    what + ": the operation was already submitted; reap it with aioReturn() and create a new "
-                            + "operation to submit again");
-            case RETURNED -> throw new IllegalStateException(
-                    what + ": the operation was already submitted and reaped; operations are single-use, create a "
-                            + "new one");
+            case SUBMITTING, IN_PROGRESS, DONE ->
+                throw new IllegalStateException(
+                        what + ": the operation was already submitted; reap it with aioReturn() and create a new "
+                                + "operation to submit again");
+            case RETURNED ->
+                throw new IllegalStateException(
+                        what + ": the operation was already submitted and reaped; operations are single-use, create a "
+                                + "new one");
             case CLOSED -> throw new IllegalStateException(what + ": the operation was closed");
         }
     }
@@ -551,7 +723,8 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[fd=" + fd + (kind == Kind.FSYNC ? ", mode=" + mode : ", offset="
-                + offset + ", nbytes=" + totalBytes) + ", state=" + state + "]";
+        return getClass().getSimpleName() + "[fd=" + fd
+                + (kind == Kind.FSYNC ? ", mode=" + mode : ", offset=" + offset + ", nbytes=" + totalBytes) + ", state="
+                + state + "]";
     }
 }

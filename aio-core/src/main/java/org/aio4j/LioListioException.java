@@ -47,7 +47,7 @@ public final class LioListioException extends AioException {
     @Override
     public String getMessage() {
         if (queued == null || notQueued == null) return super.getMessage();
-        return super.getMessage() + "; " + queued.size() + " op(s) queued (in progress, reap them), "
-                + notQueued.size() + " not queued";
+        return super.getMessage() + "; " + queued.size() + " op(s) queued (in progress, reap them), " + notQueued.size()
+                + " not queued";
     }
 }

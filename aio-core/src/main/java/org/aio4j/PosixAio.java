@@ -188,8 +188,7 @@ public final class PosixAio {
      *     notification
      * @throws IllegalStateException if an op is not NEW
      */
-    public static void lioListio(LioMode mode, List<? extends Aio> ops, SigevNotify sigevNotify)
-            throws AioException {
+    public static void lioListio(LioMode mode, List<? extends Aio> ops, SigevNotify sigevNotify) throws AioException {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(sigevNotify, "sigevNotify");
@@ -231,14 +230,14 @@ public final class PosixAio {
             for (AbstractAio op : list) index = op.writeAiocbs(array, index);
             for (AbstractAio op : list) {
                 org.aio4j.internal.FdTracker.acquire(op.fd);
-                AbstractAio.IN_FLIGHT.add(op);
+                op.track();
             }
             try {
                 rc = NativeLib.libc().lio_listio(mode.value(), array, parts, ev == null ? 0 : ev.address);
                 if (rc != 0) err = NativeLib.errno();
             } catch (RuntimeException | Error e) {
                 for (AbstractAio op : list) {
-                    AbstractAio.IN_FLIGHT.remove(op);
+                    op.untrack();
                     org.aio4j.internal.FdTracker.release(op.fd);
                 }
                 throw e;
@@ -258,7 +257,7 @@ public final class PosixAio {
                 queued.add(op);
             } else {
                 op.unreserve();
-                AbstractAio.IN_FLIGHT.remove(op);
+                op.untrack();
                 org.aio4j.internal.FdTracker.release(op.fd);
                 notQueued.add(op);
             }

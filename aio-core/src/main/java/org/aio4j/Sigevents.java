@@ -68,18 +68,18 @@ final class Sigevents {
 
     private static Pointer closureOf(SigevNotify.Callback callback) {
         return CLOSURES.computeIfAbsent(callback, cb -> {
-            SigevNotify.Callback guarded = value -> {
-                try {
-                    cb.onCompletion(value);
-                } catch (Throwable t) {
-                    // must not unwind into the C library's notification thread
-                }
-            };
-            Pointer p = Runtime.getSystemRuntime()
-                    .getClosureManager()
-                    .getClosurePointer(SigevNotify.Callback.class, guarded);
-            return new Closure(p, guarded);
-        })
+                    SigevNotify.Callback guarded = value -> {
+                        try {
+                            cb.onCompletion(value);
+                        } catch (Throwable t) {
+                            // must not unwind into the C library's notification thread
+                        }
+                    };
+                    Pointer p = Runtime.getSystemRuntime()
+                            .getClosureManager()
+                            .getClosurePointer(SigevNotify.Callback.class, guarded);
+                    return new Closure(p, guarded);
+                })
                 .pointer();
     }
 }

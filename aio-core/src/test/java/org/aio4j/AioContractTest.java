@@ -61,7 +61,9 @@ class AioContractTest {
     @Test
     void errorBeforeSubmit() {
         try (AioRead r = read(0, 1)) {
-            assertThatThrownBy(r::error).isInstanceOf(IllegalStateException.class).hasMessageContaining("submit()");
+            assertThatThrownBy(r::error)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("submit()");
             assertThatThrownBy(r::aioReturn)
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("submit");
@@ -84,7 +86,9 @@ class AioContractTest {
             assertThatThrownBy(r::aioReturn)
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already called");
-            assertThatThrownBy(r::submit).isInstanceOf(IllegalStateException.class).hasMessageContaining("single-use");
+            assertThatThrownBy(r::submit)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("single-use");
             assertThat(r.error()).isZero();
             assertThat(r.cancel()).isEqualTo(AioCancelStat.AIO_ALLDONE);
             assertThatThrownBy(() -> r.setSigevNotify(SigevNotify.none())).isInstanceOf(IllegalStateException.class);
@@ -104,7 +108,9 @@ class AioContractTest {
             assertThatThrownBy(() -> r.setSigevNotify(SigevNotify.none()))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("in-progress");
-            assertThatThrownBy(r::close).isInstanceOf(IllegalStateException.class).hasMessageContaining("in-progress");
+            assertThatThrownBy(r::close)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("in-progress");
             assertThat(PosixAio.opsInFlight()).isEqualTo(inFlightBefore + 1);
             assertThat(FdTracker.inFlight(p.fd())).isEqualTo(1);
             writeSync(p.fd(), "!");
@@ -147,11 +153,13 @@ class AioContractTest {
             assertThat(NativeMemory.getLong(sev + ABI.sigevent.value())).isEqualTo(5);
             r.setSigevNotify(SigevNotify.threadNative(0x1234, 9));
             assertThat(NativeMemory.getInt(sev + ABI.sigevent.notifyField())).isEqualTo(ABI.SIGEV_THREAD);
-            assertThat(NativeMemory.getLong(sev + ABI.sigevent.notifyFunction())).isEqualTo(0x1234);
+            assertThat(NativeMemory.getLong(sev + ABI.sigevent.notifyFunction()))
+                    .isEqualTo(0x1234);
             assertThat(NativeMemory.getLong(sev + ABI.sigevent.value())).isEqualTo(9);
             r.setSigevNotify(SigevNotify.none());
             assertThat(NativeMemory.getInt(sev + ABI.sigevent.notifyField())).isEqualTo(ABI.SIGEV_NONE);
-            assertThat(NativeMemory.getLong(sev + ABI.sigevent.notifyFunction())).isZero();
+            assertThat(NativeMemory.getLong(sev + ABI.sigevent.notifyFunction()))
+                    .isZero();
         }
     }
 
@@ -321,7 +329,10 @@ class AioContractTest {
         try (NixAioTest.Usr2 usr2 = NixAioTest.Usr2.install();
                 AioFile f = tempFile(dir, "");
                 AioWritev w = new AioWritev(
-                        f.fd(), 0, new ByteBuffer[] {direct("ab"), direct("cd"), direct("ef")}, 0,
+                        f.fd(),
+                        0,
+                        new ByteBuffer[] {direct("ab"), direct("cd"), direct("ef")},
+                        0,
                         SigevNotify.signal(ABI.SIGUSR2, 1))) {
             w.submit();
             usr2.await();
@@ -334,8 +345,8 @@ class AioContractTest {
     @Test
     void writevToDevFullThrowsTheFirstError() throws Exception {
         try (AioFile full = AioFile.open(Path.of("/dev/full"), java.nio.file.StandardOpenOption.WRITE);
-                AioWritev w =
-                        new AioWritev(full.fd(), 0, new ByteBuffer[] {direct("ab"), direct("cd")}, 0, SigevNotify.none())) {
+                AioWritev w = new AioWritev(
+                        full.fd(), 0, new ByteBuffer[] {direct("ab"), direct("cd")}, 0, SigevNotify.none())) {
             w.submit();
             assertThat(poll(w)).isEqualTo(Errno.ENOSPC.value());
             assertThatThrownBy(w::aioReturn)
@@ -533,8 +544,8 @@ class AioContractTest {
         long sem = NativeMemory.allocate(ABI.sizeofSemT);
         try (AioFile f = tempFile(dir, "abcdef")) {
             assertThat(NativeLib.gnu().sem_init(sem, 0, 0)).isZero();
-            try (AioRead r = new AioRead(f.fd(), 0, ByteBuffer.allocateDirect(6), 0,
-                    SigevNotify.threadNative(semPost, sem))) {
+            try (AioRead r =
+                    new AioRead(f.fd(), 0, ByteBuffer.allocateDirect(6), 0, SigevNotify.threadNative(semPost, sem))) {
                 r.submit();
                 long end = System.nanoTime() + 10_000_000_000L;
                 while (NativeLib.gnu().sem_trywait(sem) != 0) {

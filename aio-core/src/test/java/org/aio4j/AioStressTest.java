@@ -47,14 +47,26 @@ class AioStressTest {
         long fds = fdCount();
         long mem = NativeMemory.outstandingBytes();
         int inFlight = PosixAio.opsInFlight();
+        long unproven = AbstractAio.UNPROVEN_CANCELS.get();
+        long healed = AbstractAio.HEALED.get();
         long t0 = System.nanoTime();
         Result r = run(path, OPS, 42);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf(
                 "stress: %d ops in %d ms (%d ops/s), %d lio batches, %d cancels (%d AIO_CANCELED), %d refused closes,"
-                        + " %d file closes, %d failed (cancelled) ops, %d stalled fd queues recovered%n",
-                r.all.size(), ms, r.all.size() * 1000L / Math.max(1, ms), r.lioBatches, r.cancels, r.cancelled,
-                r.refusedCloses, r.fileCloses, r.errors, r.stalls);
+                        + " %d file closes, %d failed (cancelled) ops, %d stalled fd queues recovered, %d unproven cancels, %d parts healed%n",
+                r.all.size(),
+                ms,
+                r.all.size() * 1000L / Math.max(1, ms),
+                r.lioBatches,
+                r.cancels,
+                r.cancelled,
+                r.refusedCloses,
+                r.fileCloses,
+                r.errors,
+                r.stalls,
+                AbstractAio.UNPROVEN_CANCELS.get() - unproven,
+                AbstractAio.HEALED.get() - healed);
         assertThat(r.all).hasSizeGreaterThanOrEqualTo(OPS);
         assertThat(r.all).allSatisfy(t -> {
             assertThat(t.reaps).isEqualTo(1);
@@ -146,7 +158,8 @@ class AioStressTest {
                     // requests behind it forever; aio_cancel(fd, NULL) is the only way out (see AioCancelBugTest)
                     res.stalls++;
                     assertThat(PosixAio.aioCancelAll(first.fd())).isNotEqualTo(AioCancelStat.AIO_ALLDONE);
-                    res.stalledOps += (int) window.stream().filter(t -> t.op.fd() == first.fd()).count();
+                    res.stalledOps += (int)
+                            window.stream().filter(t -> t.op.fd() == first.fd()).count();
                 }
             }
             for (int i = window.size() - 1; i >= 0; i--) {

@@ -55,7 +55,8 @@ class GlibcCasesTest {
                 AioWrite w = new AioWrite(full.fd(), 0, direct("data"), 0, SigevNotify.none())) {
             w.submit();
             assertThat(poll(w)).isEqualTo(Errno.ENOSPC.value());
-            assertThatThrownBy(w::aioReturn).satisfies(e -> assertThat(errnoOf(e)).isEqualTo(Errno.ENOSPC.value()));
+            assertThatThrownBy(w::aioReturn)
+                    .satisfies(e -> assertThat(errnoOf(e)).isEqualTo(Errno.ENOSPC.value()));
             assertThat(w.error()).as("final error kept after reap").isEqualTo(Errno.ENOSPC.value());
         }
     }
@@ -90,7 +91,8 @@ class GlibcCasesTest {
         try (AioRead r = new AioRead(999, 0, ByteBuffer.allocateDirect(4), 0, SigevNotify.none())) {
             r.submit();
             assertThat(poll(r)).isEqualTo(Errno.EBADF.value());
-            assertThatThrownBy(r::aioReturn).satisfies(e -> assertThat(errnoOf(e)).isEqualTo(Errno.EBADF.value()));
+            assertThatThrownBy(r::aioReturn)
+                    .satisfies(e -> assertThat(errnoOf(e)).isEqualTo(Errno.EBADF.value()));
         }
     }
 

@@ -41,8 +41,7 @@ class NixAioTest {
     // ---- mod aio_fsync (nix) ----
     @Test
     void aio_fsync_test_accessors() {
-        try (AioFsync aiocb =
-                new AioFsync(1001, AioFsyncMode.O_SYNC, 42, SigevNotify.signal(ABI.SIGUSR2, 99))) {
+        try (AioFsync aiocb = new AioFsync(1001, AioFsyncMode.O_SYNC, 42, SigevNotify.signal(ABI.SIGUSR2, 99))) {
             assertThat(aiocb.fd()).isEqualTo(1001);
             assertThat(aiocb.mode()).isEqualTo(AioFsyncMode.O_SYNC);
             assertThat(aiocb.priority()).isEqualTo(42);
@@ -140,8 +139,7 @@ class NixAioTest {
         assertThat(NativeMemory.outstandingBytes()).isEqualTo(before);
     }
 
-    /** nix runs these on FreeBSD 14 only (native aio_readv); here they run through the lio_listio group. */
-    // ---- mod aio_readv (nix) ----
+    // ---- mod aio_readv (nix runs it on FreeBSD 14 only, native aio_readv; here through the lio_listio group) ----
     @Test
     void aio_readv_test_accessors() {
         ByteBuffer[] rbufs = {ByteBuffer.allocateDirect(4), ByteBuffer.allocateDirect(8)};
@@ -238,7 +236,7 @@ class NixAioTest {
         aiow.close();
     }
 
-    // ---- mod aio_writev (nix) ----
+    // ---- mod aio_writev (nix: FreeBSD 14 only; here through the lio_listio group) ----
     @Test
     void aio_writev_test_accessors() {
         ByteBuffer[] wbufs = {ByteBuffer.allocateDirect(4), ByteBuffer.allocateDirect(8)};
@@ -413,7 +411,9 @@ class NixAioTest {
             assertThat(string(rbuf)).isEqualTo("3456");
             assertThat(contents(f)).isEqualTo("abCDEF123456");
         }
-        assertThat(NativeMemory.outstandingBytes()).as("list sigevent freed after the last reap").isEqualTo(before);
+        assertThat(NativeMemory.outstandingBytes())
+                .as("list sigevent freed after the last reap")
+                .isEqualTo(before);
     }
 
     @Test
@@ -429,6 +429,7 @@ class NixAioTest {
     /** Installs a SIGUSR2 handler through sun.misc.Signal (the JVM handles USR2); restores the old one on close. */
     static final class Usr2 implements AutoCloseable {
         private final AtomicBoolean signaled = new AtomicBoolean();
+
         private Usr2() {
             sun.misc.Signal.handle(new sun.misc.Signal("USR2"), s -> signaled.set(true));
         }

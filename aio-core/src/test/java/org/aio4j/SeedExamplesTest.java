@@ -115,9 +115,8 @@ class SeedExamplesTest {
     @Test
     void writev() throws Exception {
         try (AioFile f = tempFile(dir, "");
-                AioWritev aiow =
-                        new AioWritev(f.fd(), 2, new ByteBuffer[] {direct("abcdef"), direct("123456")}, 0,
-                                SigevNotify.none())) {
+                AioWritev aiow = new AioWritev(
+                        f.fd(), 2, new ByteBuffer[] {direct("abcdef"), direct("123456")}, 0, SigevNotify.none())) {
             aiow.submit();
             while (aiow.error() == EINPROGRESS) Thread.sleep(10);
             assertThat(aiow.aioReturn()).isEqualTo(12);
@@ -183,8 +182,7 @@ class SeedExamplesTest {
         try (NixAioTest.Usr2 usr2 = NixAioTest.Usr2.install();
                 AioFile f = tempFile(dir, "");
                 AioWrite aiow = new AioWrite(f.fd(), 2, direct(WBUF), 0, SigevNotify.none())) {
-            PosixAio.lioListio(
-                    LioMode.LIO_NOWAIT, List.of(aiow), SigevNotify.signal(NativeLib.abi().SIGUSR2, 0));
+            PosixAio.lioListio(LioMode.LIO_NOWAIT, List.of(aiow), SigevNotify.signal(NativeLib.abi().SIGUSR2, 0));
             usr2.await();
             // lio_listio returned success and delivered its notification: all ops are complete
             assertThat(aiow.aioReturn()).isEqualTo(WBUF.length());

@@ -18,9 +18,7 @@ final class AioCandidates {
      */
     static long readFile(Path path, int chunk, int maxInFlight) throws InterruptedException {
         return CountingSubscriber.count(
-                AioFiles.read(
-                        path,
-                        ReadOptions.defaults().chunkSize(chunk).maxInFlight(maxInFlight)),
+                AioFiles.read(path, ReadOptions.defaults().chunkSize(chunk).maxInFlight(maxInFlight)),
                 (ByteBuffer b) -> {
                     int n = b.remaining();
                     AioFiles.release(b);

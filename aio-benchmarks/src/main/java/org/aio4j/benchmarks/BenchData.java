@@ -68,7 +68,8 @@ public final class BenchData {
                 return file;
             }
             Path tmp = Files.createTempFile(file.getParent(), FILE_NAME, ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
                 for (int i = 0; i < chunk.capacity(); i++) {
                     // 251 is prime: the pattern does not repeat on any power-of-two boundary.
@@ -118,7 +119,10 @@ public final class BenchData {
      * @return an aligned direct buffer
      */
     public static ByteBuffer alignedDirect(int size) {
-        return ByteBuffer.allocateDirect(size + BLOCK).alignedSlice(BLOCK).limit(size).slice();
+        return ByteBuffer.allocateDirect(size + BLOCK)
+                .alignedSlice(BLOCK)
+                .limit(size)
+                .slice();
     }
 
     /**

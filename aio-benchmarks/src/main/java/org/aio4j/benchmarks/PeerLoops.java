@@ -114,4 +114,19 @@ final class PeerLoops {
             channel.close();
         }
     }
+
+    /** The control: every "read" completes at once on the submitting thread, without I/O. */
+    static final class HarnessLoop extends ClosedLoop {
+        HarnessLoop(int queueDepth) {
+            super(queueDepth);
+        }
+
+        @Override
+        void submit(Slot slot) {
+            completed(slot, BenchData.BLOCK);
+        }
+
+        @Override
+        void closeResources() {}
+    }
 }

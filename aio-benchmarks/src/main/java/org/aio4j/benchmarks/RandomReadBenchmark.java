@@ -27,14 +27,18 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code engine-MODE} / {@code engine-MODE-nofast}: the aio4j engine in notification mode MODE, with and
  *       without the cached-read fast path, callback form (no allocation per op), engine defaults otherwise (one
  *       lane, {@code maxInFlight} 1024, glibc's 20 helper threads);
- *   <li>{@code engine-SUSPEND-lanes16}: the default mode with 16 dup'ed fds per file (glibc serializes the requests
- *       of one fd number, which matters for uncached reads); see {@link EngineLoop} for the naming;
+ *   <li>{@code engine-SUSPEND-nofast-lanes16}: the default mode without the fast path and with 16 dup'ed fds per
+ *       file (glibc serializes the requests of one fd number, which matters for uncached reads); see
+ *       {@link EngineLoop} for the naming;
  *   <li>{@code afc-default}: {@code AsynchronousFileChannel} on the JDK default pool;
  *   <li>{@code afc-fixed4}: {@code AsynchronousFileChannel} on a fixed pool of 4 threads;
  *   <li>{@code pool16}: blocking {@code FileChannel} positional reads as tasks on a fixed pool of 16 threads.
  * </ul>
  *
- * The single-thread {@code pread} loop is {@link RandomReadSyncBenchmark} (it has queue depth 1 by nature). One op is
+ * A control that is not in the default set, {@code -p impl=harness}, completes every "read" at once without I/O: it
+ * shows the harness's own ceiling and that it allocates nothing per op.
+ *
+ * <p>The single-thread {@code pread} loop is {@link RandomReadSyncBenchmark} (it has queue depth 1 by nature). One op is
  * one completed 4 KiB read; the score is ops/s. Run with {@code -prof gc} for bytes allocated per op (all threads).
  */
 @State(Scope.Benchmark)
@@ -55,7 +59,7 @@ public class RandomReadBenchmark {
         "engine-SIGNAL-nofast",
         "engine-THREAD",
         "engine-THREAD-nofast",
-        "engine-SUSPEND-lanes16",
+        "engine-SUSPEND-nofast-lanes16",
         "afc-default",
         "afc-fixed4",
         "pool16"
@@ -79,7 +83,8 @@ public class RandomReadBenchmark {
         boolean direct = switch (file) {
             case "cached" -> false;
             case "direct" -> true;
-            default -> throw new IllegalArgumentException("file: " + file);};
+            default -> throw new IllegalArgumentException("file: " + file);
+        };
         if (!direct) {
             BenchData.warmPageCache(path);
         }
@@ -95,6 +100,7 @@ public class RandomReadBenchmark {
             case "afc-default" -> new PeerLoops.AsyncChannelLoop(path, direct, qd, 0);
             case "afc-fixed4" -> new PeerLoops.AsyncChannelLoop(path, direct, qd, 4);
             case "pool16" -> new PeerLoops.BlockingPoolLoop(path, direct, qd, 16);
+            case "harness" -> new PeerLoops.HarnessLoop(qd);
             default -> throw new IllegalArgumentException("impl: " + impl);
         };
     }

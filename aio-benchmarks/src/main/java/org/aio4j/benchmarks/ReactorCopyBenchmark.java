@@ -57,7 +57,8 @@ public class ReactorCopyBenchmark {
     public void setUp() {
         source = BenchData.dataFile();
         BenchData.warmPageCache(source);
-        target = BenchData.dir().resolve("copy-target-" + impl + "-" + ProcessHandle.current().pid() + ".dat");
+        target = BenchData.dir()
+                .resolve("copy-target-" + impl + "-" + ProcessHandle.current().pid() + ".dat");
         factory = new DefaultDataBufferFactory();
     }
 
@@ -71,8 +72,9 @@ public class ReactorCopyBenchmark {
                     throw new IllegalStateException("AioFiles.copy reported " + n + " bytes");
                 }
             }
-            case "spring" -> DataBufferUtils.write(DataBufferUtils.read(source, factory, chunk), target)
-                    .block();
+            case "spring" ->
+                DataBufferUtils.write(DataBufferUtils.read(source, factory, chunk), target)
+                        .block();
             case "files" -> Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
             default -> throw new IllegalArgumentException("impl: " + impl);
         }

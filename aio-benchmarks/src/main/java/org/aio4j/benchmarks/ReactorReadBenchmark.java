@@ -78,19 +78,18 @@ public class ReactorReadBenchmark {
     /** Reads the whole file once. */
     @Benchmark
     public long readFile() throws Exception {
-        long bytes =
-                switch (impl) {
-                    case "aio" -> AioCandidates.readFile(path, chunk, inflight);
-                    case "spring" -> CountingSubscriber.count(
-                            DataBufferUtils.read(path, factory, chunk), (DataBuffer b) -> {
-                                int n = b.readableByteCount();
-                                DataBufferUtils.release(b);
-                                return n;
-                            });
-                    case "elastic" -> CountingSubscriber.count(elasticRead(path, chunk), ByteBuffer::remaining);
-                    case "plain" -> plainRead();
-                    default -> throw new IllegalArgumentException("impl: " + impl);
-                };
+        long bytes = switch (impl) {
+            case "aio" -> AioCandidates.readFile(path, chunk, inflight);
+            case "spring" ->
+                CountingSubscriber.count(DataBufferUtils.read(path, factory, chunk), (DataBuffer b) -> {
+                    int n = b.readableByteCount();
+                    DataBufferUtils.release(b);
+                    return n;
+                });
+            case "elastic" -> CountingSubscriber.count(elasticRead(path, chunk), ByteBuffer::remaining);
+            case "plain" -> plainRead();
+            default -> throw new IllegalArgumentException("impl: " + impl);
+        };
         if (bytes != BenchData.FILE_SIZE) {
             throw new IllegalStateException(impl + " read " + bytes + " bytes, expected " + BenchData.FILE_SIZE);
         }

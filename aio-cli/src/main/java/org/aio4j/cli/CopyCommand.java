@@ -71,6 +71,7 @@ final class CopyCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    @SuppressWarnings("try") // the SIGINT handler is only installed for the duration of the copy
     public Integer call() throws Exception {
         validate();
         PrintWriter out = spec.commandLine().getOut();

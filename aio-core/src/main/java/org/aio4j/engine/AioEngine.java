@@ -142,7 +142,14 @@ public final class AioEngine implements AutoCloseable {
         final long token;
         final long start;
 
-        Pending(byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h,
+        Pending(
+                byte kind,
+                AioFile file,
+                long position,
+                ByteBuffer buf,
+                int fsyncOp,
+                Object att,
+                AioHandler<?> h,
                 long token) {
             this.kind = kind;
             this.file = file;
@@ -535,7 +542,8 @@ public final class AioEngine implements AutoCloseable {
                 Trampoline.deliver(h, att, 0, null);
                 return 0;
             }
-            if (overflow == Overflow.WAIT && !pending.isEmpty()) return enqueue(kind, file, position, buf, fsyncOp, att, h);
+            if (overflow == Overflow.WAIT && !pending.isEmpty())
+                return enqueue(kind, file, position, buf, fsyncOp, att, h);
             int slot = free.pop();
             if (slot < 0) {
                 if (overflow == Overflow.FAIL) {
@@ -667,9 +675,8 @@ public final class AioEngine implements AutoCloseable {
         metrics.inFlight.decrementAndGet();
         free.push(slot);
         metrics.record(t0, errno == 0, errno == ecanceled);
-        AioException ex = errno == 0
-                ? null
-                : AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position);
+        AioException ex =
+                errno == 0 ? null : AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position);
         Trampoline.deliver(h, att, result, ex);
     }
 
@@ -719,10 +726,7 @@ public final class AioEngine implements AutoCloseable {
                         cancelIssued = true;
                         cancelEverything();
                     }
-                    if (metrics.inFlight.get() == 0
-                            && entering.get() == 0
-                            && retryCount == 0
-                            && pending.isEmpty()) {
+                    if (metrics.inFlight.get() == 0 && entering.get() == 0 && retryCount == 0 && pending.isEmpty()) {
                         clean = true;
                         break;
                     }
@@ -1002,7 +1006,9 @@ public final class AioEngine implements AutoCloseable {
             if (aioThreads >= 0 || aioIdleSeconds >= 0 || aioNum >= 0) {
                 // glibc defaults: 20 threads, 64 requests, 1 s idle
                 org.aio4j.PosixAio.aioInit(
-                        aioThreads >= 0 ? aioThreads : 20, aioNum >= 0 ? aioNum : 64, aioIdleSeconds >= 0 ? aioIdleSeconds : 1);
+                        aioThreads >= 0 ? aioThreads : 20,
+                        aioNum >= 0 ? aioNum : 64,
+                        aioIdleSeconds >= 0 ? aioIdleSeconds : 1);
             }
             boolean fp = fastPath == null ? a.RWF_NOWAIT != AioAbi.ABSENT : fastPath;
             int claimed = -1;
@@ -1018,10 +1024,7 @@ public final class AioEngine implements AutoCloseable {
                 }
                 case SIGNAL -> {
                     int rt = realtimeSignal > 0 ? realtimeSignal : Symbols.defaultRealtimeSignal();
-                    if (posix == null
-                            && rt > 0
-                            && SignalFdWaiter.blockedInThisThread(rt)
-                            && SignalFdWaiter.claim(rt)) {
+                    if (posix == null && rt > 0 && SignalFdWaiter.blockedInThisThread(rt) && SignalFdWaiter.claim(rt)) {
                         claimed = rt;
                         w = new SignalFdWaiter(rt);
                     } else {

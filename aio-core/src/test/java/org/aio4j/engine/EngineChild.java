@@ -23,7 +23,8 @@ public final class EngineChild {
 
     private static void efbig(Path p) throws Exception {
         try (AioEngine engine = AioEngine.builder().build();
-                AioFile f = AioFile.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                AioFile f =
+                        AioFile.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocateDirect(4096);
             try {
                 engine.write(f, 64L << 20, b).get();
@@ -38,7 +39,8 @@ public final class EngineChild {
     }
 
     private static void signalfd(Path p, int ops) throws Exception {
-        AioEngine.Builder b = AioEngine.builder().notification(Notification.SIGNAL).cachedReadFastPath(false);
+        AioEngine.Builder b =
+                AioEngine.builder().notification(Notification.SIGNAL).cachedReadFastPath(false);
         try (AioEngine probe = b.build()) {
             System.out.println("MECHANISM " + probe.mechanism());
         }

@@ -39,10 +39,17 @@ class EngineMetricsTest {
             long p50 = m.latencyQuantileUpperBoundNanos(0.5);
             assertThat(p50).isPositive().isLessThanOrEqualTo(m.latencyQuantileUpperBoundNanos(1.0));
             assertThatThrownBy(() -> m.latencyQuantileUpperBoundNanos(0)).isInstanceOf(IllegalArgumentException.class);
-            assertThat(reg.get("aio4j.engine.ops").tag("outcome", "completed").functionCounter().count())
+            assertThat(reg.get("aio4j.engine.ops")
+                            .tag("outcome", "completed")
+                            .functionCounter()
+                            .count())
                     .isEqualTo(20.0);
             assertThat(reg.get("aio4j.engine.latency").functionTimer().count()).isEqualTo(20.0);
-            assertThat(reg.get("aio4j.engine.inflight").tag("engine", "test").gauge().value()).isZero();
+            assertThat(reg.get("aio4j.engine.inflight")
+                            .tag("engine", "test")
+                            .gauge()
+                            .value())
+                    .isZero();
             assertThat(EngineMetrics.bucketUpperBoundNanos(10)).isEqualTo(2048);
         }
     }

@@ -32,7 +32,10 @@ class EngineRaceTest {
         Files.write(p, data);
         var base = EngineTestSupport.Baseline.take();
         int cancelled = 0, completed = 0;
-        try (AioEngine engine = AioEngine.builder().cachedReadFastPath(false).maxInFlight(8).build();
+        try (AioEngine engine = AioEngine.builder()
+                        .cachedReadFastPath(false)
+                        .maxInFlight(8)
+                        .build();
                 AioFile f = AioFile.open(p)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(4096);
             for (int i = 0; i < ITERATIONS; i++) {
@@ -44,7 +47,9 @@ class EngineRaceTest {
                     assertThat(EngineTestSupport.matches(buf, 7, 1)).isTrue();
                     completed++;
                 } catch (CancellationException e) {
-                    assertThat(asked).as("cancelled although cancel returned false").isTrue();
+                    assertThat(asked)
+                            .as("cancelled although cancel returned false")
+                            .isTrue();
                     assertThat(e.getCause()).isInstanceOf(AioCancelledException.class);
                     cancelled++;
                 }
@@ -63,7 +68,10 @@ class EngineRaceTest {
         Path p = dir.resolve("t");
         Files.write(p, new byte[4096]);
         AtomicInteger calls = new AtomicInteger();
-        try (AioEngine engine = AioEngine.builder().cachedReadFastPath(false).maxInFlight(4).build();
+        try (AioEngine engine = AioEngine.builder()
+                        .cachedReadFastPath(false)
+                        .maxInFlight(4)
+                        .build();
                 AioFile f = AioFile.open(p)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(4096);
             for (int i = 0; i < ITERATIONS / 4; i++) {
@@ -159,7 +167,10 @@ class EngineRaceTest {
     void futureCancelWhileQueuedForASlot() throws Exception {
         Path p = dir.resolve("q");
         Files.write(p, new byte[4096]);
-        try (AioEngine engine = AioEngine.builder().cachedReadFastPath(false).maxInFlight(1).build();
+        try (AioEngine engine = AioEngine.builder()
+                        .cachedReadFastPath(false)
+                        .maxInFlight(1)
+                        .build();
                 AioFile f = AioFile.open(p)) {
             int cancelledSeen = 0;
             for (int i = 0; i < 200; i++) {
@@ -178,5 +189,62 @@ class EngineRaceTest {
             assertThat(cancelledSeen).isPositive();
             assertThat(engine.metrics().queued()).isZero();
         }
+    }
+
+    /** A running op cannot be cancelled: close() gives up after its timeout, the reaper frees everything later. */
+    @Test
+    void closeWaitsBoundedForAnOpThatCannotBeCancelled() throws Exception {
+        var base = EngineTestSupport.Baseline.take();
+        long fds = org.aio4j.internal.NativeMemory.allocate(8);
+        int rfd, wfd;
+        try {
+            assertThat(org.aio4j.internal.NativeLib.libc().pipe(fds)).isZero();
+            rfd = org.aio4j.internal.NativeMemory.getInt(fds);
+            wfd = org.aio4j.internal.NativeMemory.getInt(fds + 4);
+        } finally {
+            org.aio4j.internal.NativeMemory.free(fds, 8);
+        }
+        AtomicReference<String> outcome = new AtomicReference<>();
+        CountDownLatch called = new CountDownLatch(1);
+        try (AioFile pipe = AioFile.adopt(rfd, null)) {
+            AioEngine engine = AioEngine.builder()
+                    .closeTimeout(java.time.Duration.ofMillis(200))
+                    .build();
+            ByteBuffer buf = ByteBuffer.allocateDirect(16);
+            engine.read(pipe, 0, buf, null, new AioHandler<Object>() {
+                @Override
+                public void completed(long result, Object a) {
+                    outcome.set("completed " + result);
+                    called.countDown();
+                }
+
+                @Override
+                public void failed(AioException e, Object a) {
+                    outcome.set("failed " + e.errnoName());
+                    called.countDown();
+                }
+            });
+            Thread.sleep(50); // let a glibc helper start the read: it now blocks in read(2)
+            long t0 = System.nanoTime();
+            engine.close();
+            assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(150_000_000L);
+            assertThat(engine.isTerminated()).isFalse();
+            assertThat(called.getCount()).isEqualTo(1);
+            long one = org.aio4j.internal.NativeMemory.allocate(1);
+            try {
+                org.aio4j.internal.NativeMemory.putByte(one, (byte) 'x');
+                assertThat(org.aio4j.internal.NativeLib.libc().write(wfd, one, 1))
+                        .isEqualTo(1);
+            } finally {
+                org.aio4j.internal.NativeMemory.free(one, 1);
+            }
+            assertThat(engine.awaitTermination(java.time.Duration.ofSeconds(10)))
+                    .isTrue();
+            assertThat(called.await(1, TimeUnit.SECONDS)).isTrue();
+            assertThat(outcome.get()).isEqualTo("completed 1");
+        } finally {
+            org.aio4j.internal.NativeLib.libc().close(wfd);
+        }
+        base.assertBack();
     }
 }

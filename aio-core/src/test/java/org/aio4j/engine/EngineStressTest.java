@@ -31,6 +31,7 @@ class EngineStressTest {
     static final int OPS = Integer.getInteger("aio4j.engine.stressOps", 20_000);
     /** The slow modes (THREAD, SIGNAL, KEVENT through its fake) run this many by default, OPS when set. */
     static final int SLOW_OPS = Integer.getInteger("aio4j.engine.stressOps", 10_000);
+
     static final int BLOCK = 4096, BLOCKS = 1024, QD = 32;
 
     @TempDir
@@ -38,7 +39,12 @@ class EngineStressTest {
 
     @Test
     void suspendWithOverflowQueue() throws Exception {
-        run(AioEngine.builder().notification(Notification.SUSPEND).cachedReadFastPath(false).maxInFlight(16), OPS);
+        run(
+                AioEngine.builder()
+                        .notification(Notification.SUSPEND)
+                        .cachedReadFastPath(false)
+                        .maxInFlight(16),
+                OPS);
     }
 
     @Test
@@ -49,7 +55,10 @@ class EngineStressTest {
     @Test
     void threadSemPost() throws Exception {
         run(
-                AioEngine.builder().notification(Notification.THREAD).cachedReadFastPath(false).lanes(2),
+                AioEngine.builder()
+                        .notification(Notification.THREAD)
+                        .cachedReadFastPath(false)
+                        .lanes(2),
                 SLOW_OPS);
     }
 
@@ -61,7 +70,8 @@ class EngineStressTest {
     @Test
     void signalfdExactInAChildJvmLaunchedWithTheSignalBlocked() throws Exception {
         String python = findPython();
-        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "python3 not found: cannot launch a JVM with a signal blocked");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                python != null, "python3 not found: cannot launch a JVM with a signal blocked");
         int rt = org.aio4j.engine.internal.Symbols.defaultRealtimeSignal();
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(
@@ -97,7 +107,8 @@ class EngineStressTest {
 
     @Test
     void signalUsr1() throws Exception {
-        AioEngine.Builder b = AioEngine.builder().notification(Notification.SIGNAL).cachedReadFastPath(false);
+        AioEngine.Builder b =
+                AioEngine.builder().notification(Notification.SIGNAL).cachedReadFastPath(false);
         run(b, SLOW_OPS);
     }
 
@@ -166,7 +177,8 @@ class EngineStressTest {
                     if (result != BLOCK) problems.add("op " + opId + " transferred " + result);
                     if (write) version.set(block, ver);
                     else if (!EngineTestSupport.matches(buf, block, version.get(block))) {
-                        problems.add("op " + opId + ": block " + block + " does not hold version " + version.get(block));
+                        problems.add(
+                                "op " + opId + ": block " + block + " does not hold version " + version.get(block));
                     }
                     busy.set(block, 0);
                     next();

@@ -42,7 +42,9 @@ final class EngineTestSupport {
     /** Live reaper threads. */
     static long reaperThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith("aio4j-reaper-") && !t.getName().endsWith("shared"))
+                .filter(t -> t.isAlive()
+                        && t.getName().startsWith("aio4j-reaper-")
+                        && !t.getName().endsWith("shared"))
                 .count();
     }
 
@@ -60,13 +62,14 @@ final class EngineTestSupport {
             long minFds = Long.MAX_VALUE;
             while (true) {
                 minFds = Math.min(minFds, fdCount());
-                boolean ok = NativeMemory.outstandingBytes() == nativeBytes
-                        && minFds <= fds
-                        && reaperThreads() <= reapers;
+                boolean ok =
+                        NativeMemory.outstandingBytes() == nativeBytes && minFds <= fds && reaperThreads() <= reapers;
                 if (ok || System.nanoTime() > end) break;
                 Thread.sleep(5);
             }
-            assertThat(NativeMemory.outstandingBytes()).as("native bytes outstanding").isEqualTo(nativeBytes);
+            assertThat(NativeMemory.outstandingBytes())
+                    .as("native bytes outstanding")
+                    .isEqualTo(nativeBytes);
             assertThat(minFds).as("open fds: %s", fdList()).isLessThanOrEqualTo(fds);
             assertThat(reaperThreads()).as("reaper threads").isLessThanOrEqualTo(reapers);
         }

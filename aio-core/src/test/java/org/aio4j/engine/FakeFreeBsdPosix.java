@@ -126,9 +126,11 @@ final class FakeFreeBsdPosix implements Posix {
         var l = abi.aiocb;
         var s = abi.sigevent;
         long sev = cb + l.sigevent();
-        if (NativeMemory.getInt(sev + s.notifyField()) != abi.SIGEV_KEVENT) violations.add("sigevent is not SIGEV_KEVENT");
+        if (NativeMemory.getInt(sev + s.notifyField()) != abi.SIGEV_KEVENT)
+            violations.add("sigevent is not SIGEV_KEVENT");
         if (NativeMemory.getInt(sev + s.notifyKqueue()) != KQ) violations.add("sigevent names another kqueue");
-        if (NativeMemory.getShort(sev + s.keventFlags()) != EV_ONESHOT) violations.add("kevent flags are not EV_ONESHOT");
+        if (NativeMemory.getShort(sev + s.keventFlags()) != EV_ONESHOT)
+            violations.add("kevent flags are not EV_ONESHOT");
         if (op != 2) {
             int want = op == 0 ? abi.LIO_READ : abi.LIO_WRITE;
             if (NativeMemory.getInt(cb + l.lioOpcode()) != want) violations.add("aio_lio_opcode not reset");

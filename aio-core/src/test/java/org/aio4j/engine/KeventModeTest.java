@@ -3,8 +3,8 @@ package org.aio4j.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import org.aio4j.AioFsyncMode;
 import org.aio4j.AioFile;
+import org.aio4j.AioFsyncMode;
 import org.aio4j.internal.AioAbi;
 import org.aio4j.internal.TestAbis;
 import org.junit.jupiter.api.Test;
@@ -49,7 +49,9 @@ class KeventModeTest {
             b.posix = fake;
             b.abi = bsd;
             try (AioEngine engine = b.build();
-                    AioFile f = AioFile.open(dir.resolve("s"), java.nio.file.StandardOpenOption.CREATE,
+                    AioFile f = AioFile.open(
+                            dir.resolve("s"),
+                            java.nio.file.StandardOpenOption.CREATE,
                             java.nio.file.StandardOpenOption.WRITE)) {
                 assertThat(engine.notification()).isEqualTo(Notification.KEVENT);
                 assertThat(engine.mechanism()).contains("KEVENT").contains("untested");

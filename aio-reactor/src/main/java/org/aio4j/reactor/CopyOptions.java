@@ -3,7 +3,7 @@ package org.aio4j.reactor;
 import org.aio4j.engine.AioEngine;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.annotation.Nullable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link AioFiles#copy} and {@link AioFiles#copyWithProgress}. Immutable: each wither returns a new

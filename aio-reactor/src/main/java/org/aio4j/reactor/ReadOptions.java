@@ -2,9 +2,9 @@ package org.aio4j.reactor;
 
 import java.util.Objects;
 import org.aio4j.engine.AioEngine;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.annotation.Nullable;
 
 /**
  * Options of {@link AioFiles#read(java.nio.file.Path, ReadOptions)}. Immutable: each wither returns a new instance

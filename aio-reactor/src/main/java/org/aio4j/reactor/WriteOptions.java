@@ -9,7 +9,7 @@ import java.util.Set;
 import org.aio4j.engine.AioEngine;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.annotation.Nullable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link AioFiles#write(org.reactivestreams.Publisher, java.nio.file.Path, WriteOptions)}. Immutable:

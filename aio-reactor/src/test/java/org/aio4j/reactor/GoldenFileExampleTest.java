@@ -31,7 +31,8 @@ class GoldenFileExampleTest {
         v1[4096] ^= 1;
         Path older = Files.write(dir.resolve("report.v1"), v1);
         StepVerifier.create(AioFiles.mismatch(older, golden))
-                .assertNext(offset -> assertThat(offset).as("first differing byte").isEqualTo(4096L))
+                .assertNext(
+                        offset -> assertThat(offset).as("first differing byte").isEqualTo(4096L))
                 .verifyComplete();
     }
 

@@ -76,7 +76,8 @@ class MismatchTest {
         Path pa = dir.resolve("a");
         Files.write(pa, new byte[100]);
         StepVerifier.create(AioFiles.mismatch(pa, dir.resolve("nope")))
-                .expectErrorSatisfies(e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
+                .expectErrorSatisfies(
+                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
                 .verify(Duration.ofSeconds(10));
     }
 }

@@ -39,7 +39,8 @@ class ReactiveAioFileTest {
     @Test
     void usingWhenWriteFsyncSizeReadClose() throws Exception {
         Path f = dir.resolve("f");
-        ByteBuffer src = ByteBuffer.allocateDirect(5).put(new byte[] {1, 2, 3, 4, 5}).flip();
+        ByteBuffer src =
+                ByteBuffer.allocateDirect(5).put(new byte[] {1, 2, 3, 4, 5}).flip();
         ByteBuffer dst = ByteBuffer.allocateDirect(16);
         Mono<Long> m = Mono.usingWhen(
                 AioFiles.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
@@ -74,8 +75,7 @@ class ReactiveAioFileTest {
         ReactiveAioFile file = AioFiles.open(f).block(Duration.ofSeconds(10));
         try {
             assertThat(file.path()).isEqualTo(f);
-            assertThatThrownBy(() -> file.read(0, ByteBuffer.allocate(3)))
-                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> file.read(0, ByteBuffer.allocate(3))).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> file.write(0, ByteBuffer.allocate(3)))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> file.read(-1, ByteBuffer.allocateDirect(3)))
@@ -91,7 +91,8 @@ class ReactiveAioFileTest {
     @Test
     void errorsAreTyped() throws Exception {
         StepVerifier.create(AioFiles.open(dir.resolve("missing")))
-                .expectErrorSatisfies(e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
+                .expectErrorSatisfies(
+                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
                 .verify(Duration.ofSeconds(10));
         Path f = dir.resolve("f");
         Files.write(f, new byte[3]);

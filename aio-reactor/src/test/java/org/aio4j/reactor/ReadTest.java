@@ -76,7 +76,10 @@ class ReadTest {
             int inFlight = rnd.nextInt(1, 9);
             long pos = rnd.nextInt(0, size + 10);
             long len = rnd.nextBoolean() ? -1 : rnd.nextInt(0, size + 10);
-            ReadOptions o = ReadOptions.defaults().chunkSize(chunk).maxInFlight(inFlight).position(pos);
+            ReadOptions o = ReadOptions.defaults()
+                    .chunkSize(chunk)
+                    .maxInFlight(inFlight)
+                    .position(pos);
             if (len >= 0) o = o.length(len);
             int from = (int) Math.min(pos, size);
             int to = (int) (len < 0 ? size : Math.min(size, pos + len));
@@ -91,7 +94,8 @@ class ReadTest {
         Path f = TestFiles.create(dir.resolve("f"), size, 7);
         byte[] all = TestFiles.expected(size, 7);
         AtomicInteger off = new AtomicInteger();
-        StepVerifier.create(AioFiles.read(f, ReadOptions.defaults().chunkSize(1000).maxInFlight(3)), 0)
+        StepVerifier.create(
+                        AioFiles.read(f, ReadOptions.defaults().chunkSize(1000).maxInFlight(3)), 0)
                 .expectSubscription()
                 .thenRequest(1)
                 .assertNext(b -> checkChunk(b, all, off, 1000))
@@ -124,8 +128,10 @@ class ReadTest {
         Path empty = TestFiles.create(dir.resolve("e"), 0, 1);
         StepVerifier.create(AioFiles.read(empty)).verifyComplete();
         Path f = TestFiles.create(dir.resolve("f"), 100, 1);
-        StepVerifier.create(AioFiles.read(f, ReadOptions.defaults().position(100))).verifyComplete();
-        StepVerifier.create(AioFiles.read(f, ReadOptions.defaults().position(1000))).verifyComplete();
+        StepVerifier.create(AioFiles.read(f, ReadOptions.defaults().position(100)))
+                .verifyComplete();
+        StepVerifier.create(AioFiles.read(f, ReadOptions.defaults().position(1000)))
+                .verifyComplete();
         StepVerifier.create(AioFiles.read(f, ReadOptions.defaults().length(0))).verifyComplete();
     }
 
@@ -154,8 +160,7 @@ class ReadTest {
         assertThatThrownBy(() -> AioFiles.read(f, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ReadOptions.defaults().chunkSize(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ReadOptions.defaults().chunkSize(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ReadOptions.defaults().maxInFlight(0))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ReadOptions.defaults().maxInFlight(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ReadOptions.defaults().position(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ReadOptions.defaults().length(-1)).isInstanceOf(IllegalArgumentException.class);
         ReadOptions d = ReadOptions.defaults();
@@ -220,7 +225,11 @@ class ReadTest {
             AtomicInteger maxOut = new AtomicInteger();
             AtomicInteger n = new AtomicInteger();
             long total = AioFiles.read(
-                            f, ReadOptions.defaults().chunkSize(64 * 1024).maxInFlight(bound).engine(engine))
+                            f,
+                            ReadOptions.defaults()
+                                    .chunkSize(64 * 1024)
+                                    .maxInFlight(bound)
+                                    .engine(engine))
                     .limitRate(1) // request(1) at a time
                     .doOnNext(b -> {
                         maxOut.accumulateAndGet(AioFiles.outstandingChunks() - base, Math::max);
@@ -241,7 +250,9 @@ class ReadTest {
                     .reduce(0L, Long::sum)
                     .block(Duration.ofSeconds(120));
             assertThat(total).isEqualTo(size);
-            assertThat(engine.metrics().peakInFlight()).isLessThanOrEqualTo(bound).isPositive();
+            assertThat(engine.metrics().peakInFlight())
+                    .isLessThanOrEqualTo(bound)
+                    .isPositive();
             // chunks alive at once: the read-ahead, plus the one in the consumer's hands
             assertThat(maxOut.get()).isLessThanOrEqualTo(bound + 1);
         }
@@ -253,7 +264,8 @@ class ReadTest {
         Scheduler s = Schedulers.newSingle("aio-test-signals");
         try {
             AtomicReference<String> bad = new AtomicReference<>();
-            StepVerifier.create(AioFiles.read(f, ReadOptions.defaults().chunkSize(4096).scheduler(s))
+            StepVerifier.create(AioFiles.read(
+                                    f, ReadOptions.defaults().chunkSize(4096).scheduler(s))
                             .doOnNext(b -> {
                                 if (!Thread.currentThread().getName().startsWith("aio-test-signals")) {
                                     bad.set(Thread.currentThread().getName());
@@ -262,7 +274,8 @@ class ReadTest {
                             })
                             .doOnComplete(() -> {
                                 if (!Thread.currentThread().getName().startsWith("aio-test-signals")) {
-                                    bad.set("complete on " + Thread.currentThread().getName());
+                                    bad.set("complete on "
+                                            + Thread.currentThread().getName());
                                 }
                             }))
                     .expectNextCount(5)
@@ -276,9 +289,10 @@ class ReadTest {
     @Test
     void takeWithDiscardReleasesAndCancels() {
         Path f = TestFiles.create(dir.resolve("f"), 50 * 4096, 1);
-        StepVerifier.create(AioFiles.read(f, ReadOptions.defaults().chunkSize(4096).maxInFlight(8))
-                        .take(3)
-                        .doOnNext(AioFiles::release))
+        StepVerifier.create(
+                        AioFiles.read(f, ReadOptions.defaults().chunkSize(4096).maxInFlight(8))
+                                .take(3)
+                                .doOnNext(AioFiles::release))
                 .expectNextCount(3)
                 .verifyComplete();
     }
@@ -287,35 +301,47 @@ class ReadTest {
     void cancelAgainstCompletionRaces() {
         Path f = TestFiles.create(dir.resolve("f"), 64 * 1024, 5);
         SplittableRandom rnd = new SplittableRandom(5);
-        ReadOptions o = ReadOptions.defaults().chunkSize(4096).maxInFlight(8);
+        // every other iteration on an engine without the cached-read fast path: real aio_read ops to cancel
+        AioEngine slow = AioEngine.builder().cachedReadFastPath(false).build();
+        ReadOptions fast = ReadOptions.defaults().chunkSize(4096).maxInFlight(8);
+        ReadOptions aio = fast.engine(slow);
         AtomicInteger lateSignals = new AtomicInteger();
-        for (int i = 0; i < 10_000; i++) {
-            int take = rnd.nextInt(0, 17);
-            AtomicInteger seen = new AtomicInteger();
-            java.util.concurrent.atomic.AtomicBoolean disposed = new java.util.concurrent.atomic.AtomicBoolean();
-            AtomicInteger afterDispose = new AtomicInteger();
-            reactor.core.publisher.BaseSubscriber<ByteBuffer> sub = new reactor.core.publisher.BaseSubscriber<>() {
-                @Override
-                protected void hookOnNext(ByteBuffer b) {
-                    if (disposed.get()) afterDispose.incrementAndGet();
-                    seen.incrementAndGet();
-                    AioFiles.release(b);
-                }
+        try {
+            for (int i = 0; i < 10_000; i++) {
+                ReadOptions o = (i & 1) == 0 ? fast : aio;
+                int take = rnd.nextInt(0, 17);
+                AtomicInteger seen = new AtomicInteger();
+                java.util.concurrent.atomic.AtomicBoolean disposed = new java.util.concurrent.atomic.AtomicBoolean();
+                AtomicInteger afterDispose = new AtomicInteger();
+                reactor.core.publisher.BaseSubscriber<ByteBuffer> sub = new reactor.core.publisher.BaseSubscriber<>() {
+                    @Override
+                    protected void hookOnNext(ByteBuffer b) {
+                        if (disposed.get()) afterDispose.incrementAndGet();
+                        seen.incrementAndGet();
+                        AioFiles.release(b);
+                    }
 
-                @Override
-                protected void hookOnComplete() {
-                    if (disposed.get()) afterDispose.incrementAndGet();
-                }
-            };
-            AioFiles.read(f, o).subscribe(sub);
-            long spin = System.nanoTime() + rnd.nextInt(0, 200) * 1000L;
-            while (seen.get() < take && System.nanoTime() < spin) Thread.onSpinWait();
-            sub.dispose();
-            disposed.set(true);
-            // at most the one signal already being delivered when cancel happened
-            assertThat(afterDispose.get()).isLessThanOrEqualTo(1);
-            lateSignals.addAndGet(afterDispose.get());
+                    @Override
+                    protected void hookOnComplete() {
+                        if (disposed.get()) afterDispose.incrementAndGet();
+                    }
+                };
+                AioFiles.read(f, o).subscribe(sub);
+                long spin = System.nanoTime() + rnd.nextInt(0, 200) * 1000L;
+                while (seen.get() < take && System.nanoTime() < spin) Thread.onSpinWait();
+                sub.dispose();
+                disposed.set(true);
+                // at most the one signal already being delivered when cancel happened
+                assertThat(afterDispose.get()).isLessThanOrEqualTo(1);
+                lateSignals.addAndGet(afterDispose.get());
+            }
+        } finally {
+            TestFiles.await(() -> slow.metrics().inFlight() == 0, () -> "ops reaped");
+            slow.close();
         }
+        assertThat(slow.metrics().cancelled())
+                .as("aio_cancel took effect at least once")
+                .isPositive();
         // cleanup is checked by the leak probe in after()
     }
 
@@ -339,7 +365,8 @@ class ReadTest {
                     @Override
                     public void onNext(Object o) {
                         if (o instanceof ByteBuffer) AioFiles.release((ByteBuffer) o);
-                        if (o instanceof ReactiveAioFile) ((ReactiveAioFile) o).close().block();
+                        if (o instanceof ReactiveAioFile)
+                            ((ReactiveAioFile) o).close().block();
                     }
 
                     @Override
@@ -357,5 +384,36 @@ class ReadTest {
                         .isInstanceOf(IllegalArgumentException.class);
             }
         }
+    }
+
+    /** A subscriber that throws from onNext (breaking rule 2.13) still gets onError, and nothing stays open. */
+    @Test
+    void throwingSubscriberGetsAnErrorAndNothingLeaks() throws Exception {
+        Path f = TestFiles.create(dir.resolve("f"), 20 * 4096, 1);
+        java.util.concurrent.CompletableFuture<Throwable> err = new java.util.concurrent.CompletableFuture<>();
+        AioFiles.read(f, ReadOptions.defaults().chunkSize(4096))
+                .subscribe(new reactor.core.CoreSubscriber<ByteBuffer>() {
+                    @Override
+                    public void onSubscribe(org.reactivestreams.Subscription s) {
+                        s.request(Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void onNext(ByteBuffer b) {
+                        AioFiles.release(b);
+                        throw new IllegalStateException("consumer bug");
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        err.complete(t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        err.complete(null);
+                    }
+                });
+        assertThat(err.get(10, java.util.concurrent.TimeUnit.SECONDS)).hasMessage("consumer bug");
     }
 }

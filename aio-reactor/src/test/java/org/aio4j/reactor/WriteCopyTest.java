@@ -93,7 +93,10 @@ class WriteCopyTest {
                 .expectNext(size)
                 .verifyComplete();
         assertThat(TestFiles.sha256(dst)).isEqualTo(TestFiles.sha256(src));
-        StepVerifier.create(AioFiles.mismatch(src, dst)).expectNext(-1L).expectComplete().verify(Duration.ofSeconds(60));
+        StepVerifier.create(AioFiles.mismatch(src, dst))
+                .expectNext(-1L)
+                .expectComplete()
+                .verify(Duration.ofSeconds(60));
         // read -> write pipeline as well, 100 MiB + 7 through the façade
         Path dst2 = dir.resolve("big.copy2");
         StepVerifier.create(AioFiles.write(AioFiles.read(src), dst2))
@@ -123,11 +126,11 @@ class WriteCopyTest {
     void writeWithFsyncAppendAndOptions() throws Exception {
         Path out = dir.resolve("out");
         byte[] a = TestFiles.expected(10_000, 1);
-        StepVerifier.create(AioFiles.write(heapChunks(a, 999), out, WriteOptions.defaults().fsync(true)))
+        StepVerifier.create(AioFiles.write(
+                        heapChunks(a, 999), out, WriteOptions.defaults().fsync(true)))
                 .expectNext(10_000L)
                 .verifyComplete();
-        StepVerifier.create(AioFiles.write(
-                        heapChunks(a, 333), out, StandardOpenOption.APPEND))
+        StepVerifier.create(AioFiles.write(heapChunks(a, 333), out, StandardOpenOption.APPEND))
                 .expectNext(10_000L)
                 .verifyComplete();
         byte[] both = new byte[20_000];
@@ -136,7 +139,8 @@ class WriteCopyTest {
         assertThat(Files.readAllBytes(out)).isEqualTo(both);
         // CREATE_NEW on an existing file: EEXIST
         StepVerifier.create(AioFiles.write(heapChunks(a, 333), out, StandardOpenOption.CREATE_NEW))
-                .expectErrorSatisfies(e -> assertThat(((AioException) e).errnoName()).isEqualTo("EEXIST"))
+                .expectErrorSatisfies(
+                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("EEXIST"))
                 .verify(Duration.ofSeconds(10));
     }
 
@@ -144,7 +148,8 @@ class WriteCopyTest {
     void writeReadOnlyAndDirectAndEmptyBuffers() throws Exception {
         Path out = dir.resolve("out");
         ByteBuffer ro = ByteBuffer.wrap(new byte[] {1, 2, 3}).asReadOnlyBuffer();
-        ByteBuffer direct = ByteBuffer.allocateDirect(2).put((byte) 4).put((byte) 5).flip();
+        ByteBuffer direct =
+                ByteBuffer.allocateDirect(2).put((byte) 4).put((byte) 5).flip();
         ByteBuffer empty = ByteBuffer.allocate(0);
         ByteBuffer roDirect = ByteBuffer.allocateDirect(1).put((byte) 6).flip().asReadOnlyBuffer();
         StepVerifier.create(AioFiles.write(Flux.just(ro, empty, direct, roDirect), out))
@@ -157,8 +162,8 @@ class WriteCopyTest {
     void writeSourceErrorPropagatesAndClosesFile() {
         Path out = dir.resolve("out");
         RuntimeException boom = new RuntimeException("boom");
-        StepVerifier.create(AioFiles.write(
-                        Flux.just(ByteBuffer.wrap(new byte[10])).concatWith(Flux.error(boom)), out))
+        StepVerifier.create(
+                        AioFiles.write(Flux.just(ByteBuffer.wrap(new byte[10])).concatWith(Flux.error(boom)), out))
                 .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
                 .verify(Duration.ofSeconds(10));
     }
@@ -191,10 +196,12 @@ class WriteCopyTest {
     @Test
     void writeIntoMissingDirectoryOrOntoDirectory() {
         StepVerifier.create(AioFiles.write(Flux.just(ByteBuffer.wrap(new byte[1])), dir.resolve("no/such/file")))
-                .expectErrorSatisfies(e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
+                .expectErrorSatisfies(
+                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
                 .verify(Duration.ofSeconds(10));
         StepVerifier.create(AioFiles.write(Flux.just(ByteBuffer.wrap(new byte[1])), dir))
-                .expectErrorSatisfies(e -> assertThat(((AioException) e).errnoName()).isEqualTo("EISDIR"))
+                .expectErrorSatisfies(
+                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("EISDIR"))
                 .verify(Duration.ofSeconds(10));
     }
 
@@ -205,11 +212,9 @@ class WriteCopyTest {
         assertThatThrownBy(() -> AioFiles.write(Flux.empty(), null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AioFiles.write(Flux.empty(), out, (java.nio.file.OpenOption) null))
                 .isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> WriteOptions.defaults().maxInFlight(0))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> WriteOptions.defaults().maxInFlight(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CopyOptions.defaults().chunkSize(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> CopyOptions.defaults().maxInFlight(-3))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CopyOptions.defaults().maxInFlight(-3)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> AioFiles.copy(out, null, CopyOptions.defaults()))
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AioFiles.mismatch(null, out)).isInstanceOf(NullPointerException.class);
@@ -234,7 +239,8 @@ class WriteCopyTest {
         long size = 3L * CHUNK * 4 + 5;
         Path src = TestFiles.create(dir.resolve("s"), size, 8);
         Path dst = dir.resolve("d");
-        List<CopyProgress> samples = AioFiles.copyWithProgress(src, dst, CopyOptions.defaults().chunkSize(CHUNK))
+        List<CopyProgress> samples = AioFiles.copyWithProgress(
+                        src, dst, CopyOptions.defaults().chunkSize(CHUNK))
                 .collectList()
                 .block(Duration.ofSeconds(30));
         assertThat(samples).isNotEmpty();
@@ -253,10 +259,12 @@ class WriteCopyTest {
         assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
         // the target exists now: without replaceExisting that is EEXIST, with it the copy overwrites
         StepVerifier.create(AioFiles.copy(src, dst, CopyOptions.defaults()))
-                .expectErrorSatisfies(e -> assertThat(((AioException) e).errnoName()).isEqualTo("EEXIST"))
+                .expectErrorSatisfies(
+                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("EEXIST"))
                 .verify(Duration.ofSeconds(10));
         Files.write(dst, new byte[(int) size + 100]);
-        StepVerifier.create(AioFiles.copy(src, dst, CopyOptions.defaults().replaceExisting(true).fsync(true)))
+        StepVerifier.create(AioFiles.copy(
+                        src, dst, CopyOptions.defaults().replaceExisting(true).fsync(true)))
                 .expectNext(size)
                 .verifyComplete();
         assertThat(Files.mismatch(src, dst)).isEqualTo(-1);

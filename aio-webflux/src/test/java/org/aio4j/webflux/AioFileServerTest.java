@@ -183,7 +183,13 @@ class AioFileServerTest {
 
     @Test
     void pathsThroughAFileAreNotFoundOrConflict() {
-        client.get().uri("/files/hello.txt/x").exchange().expectStatus().isNotFound().expectBody().returnResult();
+        client.get()
+                .uri("/files/hello.txt/x")
+                .exchange()
+                .expectStatus()
+                .isNotFound()
+                .expectBody()
+                .returnResult();
         client.put()
                 .uri("/files/hello.txt/x")
                 .bodyValue("x")
@@ -199,8 +205,8 @@ class AioFileServerTest {
         Path dir = Files.createDirectories(ROOT.resolve("aborted"));
         try (Socket socket = new Socket("localhost", port)) {
             OutputStream out = socket.getOutputStream();
-            out.write(("PUT /files/aborted/half.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
-                            + (4 * 1024 * 1024) + "\r\n\r\n")
+            out.write(("PUT /files/aborted/half.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + (4 * 1024 * 1024)
+                            + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(random(1024 * 1024, 3));
             out.flush();
@@ -209,7 +215,13 @@ class AioFileServerTest {
         }
         assertNoTemporaryFiles(dir);
         assertThat(dir.resolve("half.bin")).doesNotExist();
-        client.get().uri("/files/hello.txt").exchange().expectStatus().isOk().expectBody().returnResult();
+        client.get()
+                .uri("/files/hello.txt")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult();
     }
 
     @Test

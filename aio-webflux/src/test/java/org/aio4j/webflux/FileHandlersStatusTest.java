@@ -16,8 +16,10 @@ class FileHandlersStatusTest {
     @Test
     void expectedFailuresMapToStatuses() {
         Path p = Path.of("/root/x");
-        assertThat(FileHandlers.statusFor(new RootedPaths.BadPathException("x"))).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(FileHandlers.statusFor(new RootedPaths.OutsideRootException("x"))).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(FileHandlers.statusFor(new RootedPaths.BadPathException("x")))
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(FileHandlers.statusFor(new RootedPaths.OutsideRootException("x")))
+                .isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(FileHandlers.statusFor(new NoSuchFileException("x"))).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(FileHandlers.statusFor(new AccessDeniedException("x"))).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(FileHandlers.statusFor(new FileAlreadyExistsException("x"))).isEqualTo(HttpStatus.CONFLICT);
@@ -29,7 +31,8 @@ class FileHandlersStatusTest {
                 .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(FileHandlers.statusFor(AioException.of("open", Errno.ENOENT.value(), p, -1)))
                 .isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(FileHandlers.statusFor(AioException.of("read", Errno.EIO.value(), p, 0))).isNull();
+        assertThat(FileHandlers.statusFor(AioException.of("read", Errno.EIO.value(), p, 0)))
+                .isNull();
         assertThat(FileHandlers.statusFor(new IllegalStateException())).isNull();
     }
 }

@@ -10,6 +10,7 @@ import org.aio4j.internal.NativeMemory;
  * flight the reaper parks and a submitter unparks it (the "parked reaper with self-wake" of the platform notes).
  */
 public final class SuspendWaiter extends Waiter {
+    static final int MAX_WAIT = 4096;
     private final long sliceNanos;
     private long ts;
     private PosixAioBackend b;
@@ -48,7 +49,9 @@ public final class SuspendWaiter extends Waiter {
             return false;
         }
         timespec(ts, Math.min(timeoutNanos, sliceNanos));
-        b.px.aio_suspend(b.listAddr, b.n, ts);
+        // glibc's aio_suspend uses about 40 bytes of the caller's stack per entry: wait on at most MAX_WAIT
+        // entries; the scan after every wait checks all of them, and the slice bounds the delay for the rest.
+        b.px.aio_suspend(b.listAddr, Math.min(b.n, MAX_WAIT), ts);
         return true;
     }
 

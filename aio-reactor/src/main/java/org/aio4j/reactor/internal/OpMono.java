@@ -15,7 +15,7 @@ import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.util.annotation.Nullable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One engine op as a {@link Mono}: a read or write emits the byte count, an fsync completes empty. The op is
@@ -91,6 +91,8 @@ public final class OpMono<T> extends Mono<T> implements Scannable {
         actual.onSubscribe(new OpSubscription<>(this, actual));
     }
 
+    @SuppressWarnings("rawtypes")
+
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.RUN_STYLE) return Attr.RunStyle.ASYNC;
@@ -107,10 +109,12 @@ public final class OpMono<T> extends Mono<T> implements Scannable {
         final CoreSubscriber<? super T> actual;
 
         volatile int state;
+        @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<OpSubscription> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(OpSubscription.class, "state");
 
         volatile int cancelIssued;
+        @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<OpSubscription> CANCEL_ISSUED =
                 AtomicIntegerFieldUpdater.newUpdater(OpSubscription.class, "cancelIssued");
 
@@ -210,6 +214,8 @@ public final class OpMono<T> extends Mono<T> implements Scannable {
             }
             actual.onError(context(error));
         }
+
+        @SuppressWarnings("rawtypes")
 
         @Override
         public Object scanUnsafe(Attr key) {

@@ -17,7 +17,7 @@ import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.annotation.Nullable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a file range as ordered chunks with bounded read-ahead.
@@ -92,6 +92,8 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
         s.start();
     }
 
+    @SuppressWarnings("rawtypes")
+
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.PREFETCH) return maxInFlight;
@@ -123,8 +125,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
         final CoreSubscriber<? super ByteBuffer> actual;
         final Slot[] slots;
 
-        @Nullable
-        final Scheduler.Worker worker;
+        final Scheduler.@Nullable Worker worker;
 
         volatile int wip;
         static final AtomicIntegerFieldUpdater<ReadSubscription> WIP =
@@ -245,6 +246,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                     // a bug or a fatal error inside the loop: never leave the WIP counter raised
                     Exceptions.throwIfJvmFatal(t);
                     if (failure == null) failure = t;
+                    WIP.getAndIncrement(this); // go round once more: stop and signal the error
                 }
                 missed = WIP.addAndGet(this, -missed);
                 if (missed == 0) break;
@@ -409,6 +411,8 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 if (worker != null) worker.dispose();
             }
         }
+
+        @SuppressWarnings("rawtypes")
 
         @Override
         public Object scanUnsafe(Attr key) {

@@ -23,7 +23,7 @@ import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.annotation.Nullable;
+import org.jspecify.annotations.Nullable;
 import reactor.util.concurrent.Queues;
 import reactor.util.context.Context;
 
@@ -95,6 +95,8 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         s.start();
     }
 
+    @SuppressWarnings("rawtypes")
+
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.PREFETCH) return maxInFlight;
@@ -128,8 +130,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         final Op[] ops;
         final Queue<ByteBuffer> queue;
 
-        @Nullable
-        final Scheduler.Worker worker;
+        final Scheduler.@Nullable Worker worker;
 
         volatile int wip;
         static final AtomicIntegerFieldUpdater<WriteSubscriber> WIP =
@@ -336,6 +337,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 } catch (Throwable t) {
                     Exceptions.throwIfJvmFatal(t);
                     if (failure == null) failure = t;
+                    WIP.getAndIncrement(this); // go round once more: stop and signal the error
                 }
                 missed = WIP.addAndGet(this, -missed);
                 if (missed == 0) break;
@@ -549,6 +551,8 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 if (worker != null) worker.dispose();
             }
         }
+
+        @SuppressWarnings("rawtypes")
 
         @Override
         public Object scanUnsafe(Attr key) {

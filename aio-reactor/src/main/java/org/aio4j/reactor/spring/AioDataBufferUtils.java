@@ -40,6 +40,8 @@ public final class AioDataBufferUtils {
      * Reads the whole file as {@code DataBuffer}s of at most {@code bufferSize} bytes, like {@link
      * DataBufferUtils#read(Path, DataBufferFactory, int, OpenOption...)}.
      *
+     * <p>The file is always opened read-only; options are checked as Spring checks them but otherwise not used.
+     *
      * @throws IllegalArgumentException if {@code bufferSize <= 0} or options contain {@code APPEND} or {@code
      *     WRITE}
      */

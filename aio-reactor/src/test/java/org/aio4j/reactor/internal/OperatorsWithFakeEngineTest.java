@@ -49,8 +49,7 @@ class OperatorsWithFakeEngineTest {
     }
 
     private ReadFlux read(FakeOps ops, Path f, int chunk, int inFlight) {
-        return new ReadFlux(
-                ops, f, chunk, inFlight, 0, Long.MAX_VALUE, pool, null, Schedulers.boundedElastic(), null);
+        return new ReadFlux(ops, f, chunk, inFlight, 0, Long.MAX_VALUE, pool, null, Schedulers.boundedElastic(), null);
     }
 
     private Path file(int size) throws Exception {
@@ -67,14 +66,14 @@ class OperatorsWithFakeEngineTest {
         List<Long> positions = Collections.synchronizedList(new ArrayList<>());
         AtomicLong off = new AtomicLong();
         StepVerifier.create(read(ops, f, 100, 4).doOnNext(b -> {
-                            byte[] a = new byte[b.remaining()];
-                            b.get(a);
-                            byte[] want = new byte[a.length];
-                            System.arraycopy(ops.content, (int) off.get(), want, 0, a.length);
-                            assertThat(a).isEqualTo(want);
-                            positions.add(off.getAndAdd(a.length));
-                            pool.release(b);
-                        }))
+                    byte[] a = new byte[b.remaining()];
+                    b.get(a);
+                    byte[] want = new byte[a.length];
+                    System.arraycopy(ops.content, (int) off.get(), want, 0, a.length);
+                    assertThat(a).isEqualTo(want);
+                    positions.add(off.getAndAdd(a.length));
+                    pool.release(b);
+                }))
                 .then(() -> {
                     for (int round = 0; round < 2; round++) {
                         List<FakeOps.Op> p = ops.awaitPending(4);
@@ -177,7 +176,9 @@ class OperatorsWithFakeEngineTest {
         TestFiles.await(() -> ops.cancels.get() == 3, () -> "cancels of the 3 others");
         Thread.sleep(20);
         assertThat(errors.get()).as("error waits for the reaps").isZero();
-        assertThat(pool.outstanding()).as("buffers kept while ops are in flight").isEqualTo(4);
+        assertThat(pool.outstanding())
+                .as("buffers kept while ops are in flight")
+                .isEqualTo(4);
         assertThat(TestFiles.openFdsUnder(dir)).as("file still open").isEqualTo(1);
         p.get(0).complete();
         p.get(1).cancelled();
@@ -206,48 +207,50 @@ class OperatorsWithFakeEngineTest {
         AtomicInteger late = new AtomicInteger();
         java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-        for (int i = 0; i < 10_000; i++) {
-            FakeOps ops = new FakeOps(content);
-            AtomicBoolean cancelled = new AtomicBoolean();
-            CountDownLatch go = new CountDownLatch(1);
-            BaseSubscriber<ByteBuffer> sub = new BaseSubscriber<>() {
-                @Override
-                protected void hookOnNext(ByteBuffer b) {
-                    if (cancelled.get()) late.incrementAndGet();
-                    pool.release(b);
+            for (int i = 0; i < 10_000; i++) {
+                FakeOps ops = new FakeOps(content);
+                AtomicBoolean cancelled = new AtomicBoolean();
+                CountDownLatch go = new CountDownLatch(1);
+                BaseSubscriber<ByteBuffer> sub = new BaseSubscriber<>() {
+                    @Override
+                    protected void hookOnNext(ByteBuffer b) {
+                        if (cancelled.get()) late.incrementAndGet();
+                        pool.release(b);
+                    }
+                };
+                read(ops, f, 64, 4).subscribe(sub);
+                List<FakeOps.Op> p = ops.awaitPending(4);
+                int when = rnd.nextInt(0, 5);
+                java.util.concurrent.Future<?> completer = exec.submit(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int k = 0; k < p.size(); k++) p.get(k).complete();
+                });
+                go.countDown();
+                for (int k = 0; k < when * 50; k++) Thread.onSpinWait();
+                sub.dispose();
+                cancelled.set(true);
+                completer.get();
+                // ops submitted after the first completions, then cancelled: reap them as the engine would
+                long end = System.nanoTime() + 5_000_000_000L;
+                while (true) {
+                    List<FakeOps.Op> rest = ops.pending();
+                    if (rest.isEmpty()) break;
+                    for (FakeOps.Op op : rest) {
+                        if (op.cancelRequested) op.cancelled();
+                        else op.complete();
+                    }
+                    if (System.nanoTime() > end) throw new AssertionError("ops never settled: " + rest.size());
                 }
-            };
-            read(ops, f, 64, 4).subscribe(sub);
-            List<FakeOps.Op> p = ops.awaitPending(4);
-            int when = rnd.nextInt(0, 5);
-            java.util.concurrent.Future<?> completer = exec.submit(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (int k = 0; k < p.size(); k++) p.get(k).complete();
-            });
-            go.countDown();
-            for (int k = 0; k < when * 50; k++) Thread.onSpinWait();
-            sub.dispose();
-            cancelled.set(true);
-            completer.get();
-            // ops submitted after the first completions, then cancelled: reap them as the engine would
-            long end = System.nanoTime() + 5_000_000_000L;
-            while (true) {
-                List<FakeOps.Op> rest = ops.pending();
-                if (rest.isEmpty()) break;
-                for (FakeOps.Op op : rest) {
-                    if (op.cancelRequested) op.cancelled();
-                    else op.complete();
-                }
-                if (System.nanoTime() > end) throw new AssertionError("ops never settled: " + rest.size());
+                for (FakeOps.Op op : ops.all) assertThat(op.calls.get()).isEqualTo(1);
+                int iteration = i;
+                TestFiles.await(
+                        () -> pool.outstanding() == 0,
+                        () -> "iteration " + iteration + " chunks " + pool.outstanding());
             }
-            for (FakeOps.Op op : ops.all) assertThat(op.calls.get()).isEqualTo(1);
-            int iteration = i;
-            TestFiles.await(() -> pool.outstanding() == 0, () -> "iteration " + iteration + " chunks " + pool.outstanding());
-        }
         } finally {
             exec.shutdownNow();
         }
@@ -321,7 +324,8 @@ class OperatorsWithFakeEngineTest {
                 null);
         StepVerifier.create(w)
                 .then(() -> ops.awaitPending(1).get(0).complete(0))
-                .expectErrorSatisfies(e -> assertThat(((AioException) e).errnoName()).isEqualTo("EIO"))
+                .expectErrorSatisfies(
+                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("EIO"))
                 .verify(Duration.ofSeconds(10));
     }
 }

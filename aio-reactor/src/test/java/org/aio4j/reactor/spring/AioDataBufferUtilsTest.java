@@ -65,7 +65,8 @@ class AioDataBufferUtilsTest {
     @Test
     void buffersHaveTheRequestedSize() {
         Path f = TestFiles.create(dir.resolve("f"), 10_000, 1);
-        StepVerifier.create(AioDataBufferUtils.read(f, factory, 4096).doOnNext(DataBufferUtils::release)
+        StepVerifier.create(AioDataBufferUtils.read(f, factory, 4096)
+                        .doOnNext(DataBufferUtils::release)
                         .map(DataBuffer::readableByteCount))
                 .expectNext(4096, 4096, 10_000 - 8192)
                 .verifyComplete();
@@ -149,12 +150,12 @@ class AioDataBufferUtilsTest {
     void writeErrorsReleaseEverything() {
         Flux<DataBuffer> src = Flux.range(0, 50).map(i -> factory.wrap(new byte[4096]));
         StepVerifier.create(AioDataBufferUtils.write(src, Path.of("/dev/full"), StandardOpenOption.WRITE))
-                .expectErrorSatisfies(e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOSPC"))
+                .expectErrorSatisfies(
+                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOSPC"))
                 .verify(Duration.ofSeconds(10));
         RuntimeException boom = new RuntimeException("boom");
-        Flux<DataBuffer> failing = Flux.range(0, 5)
-                .map(i -> factory.wrap(new byte[100]))
-                .concatWith(Mono.error(boom));
+        Flux<DataBuffer> failing =
+                Flux.range(0, 5).map(i -> factory.wrap(new byte[100])).concatWith(Mono.error(boom));
         StepVerifier.create(AioDataBufferUtils.write(failing, dir.resolve("o")))
                 .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
                 .verify(Duration.ofSeconds(10));
@@ -164,7 +165,7 @@ class AioDataBufferUtilsTest {
     void cancelledWriteReleasesEverything() {
         Flux<DataBuffer> endless = Flux.generate(s -> s.next(factory.wrap(new byte[8192])));
         StepVerifier.create(AioDataBufferUtils.write(
-                                endless.doOnDiscard(DataBuffer.class, DataBufferUtils::release), dir.resolve("o")))
+                        endless.doOnDiscard(DataBuffer.class, DataBufferUtils::release), dir.resolve("o")))
                 .thenAwait(Duration.ofMillis(50))
                 .thenCancel()
                 .verify(Duration.ofSeconds(10));
@@ -175,9 +176,14 @@ class AioDataBufferUtilsTest {
         LeakTrackingDataBufferFactory other = new LeakTrackingDataBufferFactory();
         Path f = TestFiles.create(dir.resolve("f"), 10_000, 1);
         // forget to release the second buffer
-        AioDataBufferUtils.read(f, other, 4096).index().doOnNext(t -> {
-            if (t.getT1() != 1) DataBufferUtils.release(t.getT2());
-        }).blockLast(Duration.ofSeconds(10));
-        assertThatThrownBy(other::checkForLeaks).isInstanceOf(AssertionError.class).hasMessageContaining("1 DataBuffer");
+        AioDataBufferUtils.read(f, other, 4096)
+                .index()
+                .doOnNext(t -> {
+                    if (t.getT1() != 1) DataBufferUtils.release(t.getT2());
+                })
+                .blockLast(Duration.ofSeconds(10));
+        assertThatThrownBy(other::checkForLeaks)
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("1 DataBuffer");
     }
 }

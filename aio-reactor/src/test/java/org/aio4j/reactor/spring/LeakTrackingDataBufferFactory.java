@@ -86,7 +86,8 @@ public final class LeakTrackingDataBufferFactory implements DataBufferFactory {
 
     @Override
     public DataBuffer join(List<? extends DataBuffer> dataBuffers) {
-        DataBuffer joined = allocateBuffer(dataBuffers.stream().mapToInt(DataBuffer::readableByteCount).sum());
+        DataBuffer joined = allocateBuffer(
+                dataBuffers.stream().mapToInt(DataBuffer::readableByteCount).sum());
         for (DataBuffer b : dataBuffers) {
             joined.write(b);
             org.springframework.core.io.buffer.DataBufferUtils.release(b);
