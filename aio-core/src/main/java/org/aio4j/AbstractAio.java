@@ -291,6 +291,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
                 return finalError;
             }
             default -> {
+                if (healing != null) return EINPROGRESS;
                 int e = nativeError();
                 if (e != EINPROGRESS) state = State.DONE;
                 return e;
@@ -338,7 +339,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
             case CLOSED -> throw new IllegalStateException("the operation was closed");
             default -> {}
         }
-        int e = nativeError();
+        int e = healing != null ? EINPROGRESS : nativeError();
         if (e == EINPROGRESS) {
             throw new IllegalStateException("the operation is still in progress: poll error() until it is not "
                     + "EINPROGRESS, or wait with PosixAio.aioSuspend, then call aioReturn()");
@@ -407,6 +408,10 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
     private boolean unproven;
 
     private AioCancelStat cancelLocked() throws AioException {
+        if (healing != null) {
+            cancelRequestedWhileHealing = true; // the parts being healed stay cancelled
+            return AioCancelStat.AIO_CANCELED;
+        }
         switch (state) {
             case NEW -> throw new IllegalStateException(
                     "cancel() before submit(): there is nothing to cancel; just close() the operation");
@@ -488,23 +493,53 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
      * part that cannot be submitted again completes with ECANCELED. Requests of others on the same fd number (the
      * engine's) cannot be healed here. Takes one op's lock at a time, none while holding another.
      */
-    private void healLaterOps() {
+    void healLaterOps() {
         ConcurrentSkipListMap<Long, AbstractAio> same = BY_FD.get(fd);
         if (same == null) return;
+        // phase 1: cancel every queued part, so that glibc's list for the fd empties; phase 2: submit them again.
+        // Submitting one while others are still stranded would queue it behind them.
+        java.util.List<AbstractAio> held = new java.util.ArrayList<>();
         for (AbstractAio z : same.values()) {
-            if (z != this) z.healParts();
+            if (z != this && z.healCancel()) held.add(z);
         }
+        for (AbstractAio z : held) z.healResubmit();
     }
 
-    private synchronized void healParts() {
-        if (state != State.IN_PROGRESS && state != State.DONE) return;
+    /** Parts cancelled by {@link #healCancel()} and waiting for {@link #healResubmit()} (guarded by this). */
+    private boolean[] healing;
+
+    private boolean cancelRequestedWhileHealing;
+
+    private synchronized boolean healCancel() {
+        if (state != State.IN_PROGRESS && state != State.DONE) return false;
         LibC c = NativeLib.libc();
+        boolean any = false;
         for (int j = 0; j < parts; j++) {
             long p = cb(j);
             if (c.aio_error(p) != EINPROGRESS) continue;
             if (c.aio_cancel(fd, p) != abi.AIO_CANCELED) continue;
             c.aio_return(p);
-            resetForSubmission();
+            if (healing == null) healing = new boolean[parts];
+            healing[j] = true;
+            any = true;
+        }
+        if (any) state = State.IN_PROGRESS;
+        return any;
+    }
+
+    private synchronized void healResubmit() {
+        boolean[] h = healing;
+        healing = null;
+        if (h == null) return;
+        if (cancelRequestedWhileHealing) {
+            cancelRequestedWhileHealing = false;
+            return; // the user cancelled meanwhile: those parts stay ECANCELED
+        }
+        LibC c = NativeLib.libc();
+        resetForSubmission();
+        for (int j = 0; j < parts; j++) {
+            if (!h[j]) continue;
+            long p = cb(j);
             int rc;
             switch (kind) {
                 case READ -> rc = c.aio_read(p);
@@ -514,7 +549,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
                 default -> rc = nativeVectored ? NativeLib.gnu().aio_writev(p) : c.aio_write(p);
             }
             if (rc == 0) HEALED.incrementAndGet();
-            else HEAL_FAILURES.incrementAndGet();
+            else HEAL_FAILURES.incrementAndGet(); // the part completes with ECANCELED
         }
     }
 
@@ -681,6 +716,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
      */
     final synchronized int writePendingAiocbs(long list, int index) {
         if (state == State.RETURNED || state == State.CLOSED || state == State.DONE) return -1;
+        if (healing != null) return index; // being healed on another thread: not complete, nothing to wait on
         LibC c = NativeLib.libc();
         int n = index;
         for (int i = 0; i < parts; i++) {

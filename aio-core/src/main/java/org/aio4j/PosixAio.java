@@ -105,6 +105,13 @@ public final class PosixAio {
                     if (n < 0) return; // complete
                     count = n;
                 }
+                if (count == 0) { // every op is being healed (see Aio#cancel) on another thread: a moment
+                    if (timeout != null && deadline - System.nanoTime() <= 0) {
+                        throw AioException.of("aio_suspend", EAGAIN);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                    continue;
+                }
                 long list = NativeMemory.allocate(8L * count);
                 long ts = 0;
                 int rc;

@@ -73,6 +73,7 @@ class AioStressTest {
             assertThat(t.op.inProgress()).isFalse();
         });
         assertThat(r.otherErrors).as("only cancellations fail").isEmpty();
+        assertThat(r.stalls).as("fd queues stranded by a cancel").isZero();
         assertThat(PosixAio.opsInFlight()).isEqualTo(inFlight);
         assertThat(NativeMemory.outstandingBytes()).isEqualTo(mem);
         assertThat(FdTracker.pendingCloses()).isZero();
@@ -152,14 +153,14 @@ class AioStressTest {
             if (window.size() >= WINDOW || submitted >= ops) {
                 Aio first = window.get(0).op;
                 try {
-                    PosixAio.aioSuspend(List.of(first), Duration.ofMillis(250));
+                    PosixAio.aioSuspend(List.of(first), Duration.ofSeconds(5));
                 } catch (AioTryAgainException e) {
-                    // glibc 2.36: cancelling the head of an fd's queue before a helper thread took it strands the
-                    // requests behind it forever; aio_cancel(fd, NULL) is the only way out (see AioCancelBugTest)
+                    // glibc 2.36 strands the requests behind a cancelled, not yet started queue head forever (see
+                    // Aio#cancel and GlibcCasesTest); the core avoids that, this is the safety net: aio_cancel(fd,
+                    // NULL) is the only way out
                     res.stalls++;
                     assertThat(PosixAio.aioCancelAll(first.fd())).isNotEqualTo(AioCancelStat.AIO_ALLDONE);
-                    res.stalledOps += (int)
-                            window.stream().filter(t -> t.op.fd() == first.fd()).count();
+                    res.stalledOps += (int) window.stream().filter(t -> t.op.fd() == first.fd()).count();
                 }
             }
             for (int i = window.size() - 1; i >= 0; i--) {

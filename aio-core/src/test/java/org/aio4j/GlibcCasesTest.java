@@ -236,8 +236,10 @@ class GlibcCasesTest {
     /**
      * glibc 2.36 bug (found here, see Aio#cancel): cancelling the request at the head of an fd's queue that no helper
      * thread has taken yet marks the next request runnable without putting it on the run list, so every later
-     * request on that fd number waits forever. aio_cancel(fd, NULL) is the way out. Reproduced deterministically by
-     * keeping every helper thread busy with blocked FIFO reads, so that the head request must wait on the run list.
+     * request on that fd number waits forever. Reproduced deterministically by keeping every helper thread busy with
+     * blocked FIFO reads, so that the head request must wait on the run list. The core's cancel() refuses exactly
+     * that case (AIO_NOTCANCELED); a raw aio_cancel shows the bug, and the core's heal (cancel every queued request
+     * of ours behind it, then submit them again) gets the stranded op going.
      */
     @Test
     void cancellingAnUntakenHeadStrandsTheFdQueue() throws Exception {
@@ -255,39 +257,90 @@ class GlibcCasesTest {
                 blocked.add(r);
             }
             letAHelperThreadTakeIt();
-            ByteBuffer cbuf = ByteBuffer.allocateDirect(4);
+            ByteBuffer nbuf = ByteBuffer.allocateDirect(4);
             try (AioRead head = new AioRead(f.fd(), 0, ByteBuffer.allocateDirect(4), 0, SigevNotify.none());
-                    AioRead next = new AioRead(f.fd(), 4, cbuf, 0, SigevNotify.none())) {
+                    AioRead next = new AioRead(f.fd(), 4, nbuf, 0, SigevNotify.none())) {
                 head.submit();
                 next.submit();
-                AioCancelStat cs = head.cancel();
+                // the core refuses: head has no request of ours before it and is not alone on its fd number
+                assertThat(head.cancel()).isEqualTo(AioCancelStat.AIO_NOTCANCELED);
+                int raw = org.aio4j.internal.NativeLib.libc().aio_cancel(f.fd(), head.aiocbAddress(0));
+                boolean stranded = raw == org.aio4j.internal.NativeLib.abi().AIO_CANCELED;
                 writeSync(p.fd(), "x".repeat(busy));
                 for (AioRead r : blocked) {
                     PosixAio.aioSuspend(List.of(r), Duration.ofSeconds(10));
                     assertThat(r.aioReturn()).isEqualTo(1);
                 }
-                if (cs == AioCancelStat.AIO_NOTCANCELED) {
+                if (!stranded) {
                     // a helper thread was free after all (aio_init with more than 100 threads in this JVM)
                     poll(head);
                     poll(next);
                     assertThat(head.aioReturn() + next.aioReturn()).isEqualTo(8);
                     org.junit.jupiter.api.Assumptions.abort("could not keep every glibc helper thread busy");
                 }
-                assertThat(cs).isEqualTo(AioCancelStat.AIO_CANCELED);
                 assertThatThrownBy(head::aioReturn).isInstanceOf(AioCancelledException.class);
                 // every helper thread is idle now, yet the request behind the cancelled head never runs
                 assertThatThrownBy(() -> PosixAio.aioSuspend(List.of(next), Duration.ofMillis(300)))
                         .as("glibc strands the queue behind a cancelled untaken head")
                         .isInstanceOf(AioTryAgainException.class);
-                assertThat(PosixAio.aioCancelAll(f.fd())).isEqualTo(AioCancelStat.AIO_CANCELED);
-                assertThat(poll(next)).isEqualTo(Errno.ECANCELED.value());
-                assertThatThrownBy(next::aioReturn).isInstanceOf(AioCancelledException.class);
+                assertThat(next.error()).isEqualTo(EINPROGRESS);
+                head.healLaterOps();
+                PosixAio.aioSuspend(List.of(next), Duration.ofSeconds(10));
+                assertThat(next.error()).isZero();
+                assertThat(next.aioReturn()).isEqualTo(4);
+                assertThat(string(nbuf)).isEqualTo("efgh");
             }
             // the fd works again
             try (AioRead again = new AioRead(f.fd(), 4, ByteBuffer.allocateDirect(4), 0, SigevNotify.none())) {
                 again.submit();
                 PosixAio.aioSuspend(List.of(again), Duration.ofSeconds(10));
                 assertThat(again.aioReturn()).isEqualTo(4);
+            }
+        } finally {
+            for (AioFile d : fifos) d.close();
+        }
+    }
+
+    /** The other way out of a stranded queue: aio_cancel(fd, NULL); the stranded requests complete ECANCELED. */
+    @Test
+    void aioCancelAllFreesAStrandedQueue() throws Exception {
+        Path fifo = mkfifo(dir, "busy2");
+        int busy = 100;
+        List<AioFile> fifos = new java.util.ArrayList<>();
+        List<AioRead> blocked = new java.util.ArrayList<>();
+        try (AioFile p = openFifo(fifo);
+                AioFile f = tempFile(dir, "abcdefgh")) {
+            for (int i = 0; i < busy; i++) {
+                AioFile d = p.dup();
+                fifos.add(d);
+                AioRead r = read1(d.fd());
+                r.submit();
+                blocked.add(r);
+            }
+            letAHelperThreadTakeIt();
+            try (AioRead head = new AioRead(f.fd(), 0, ByteBuffer.allocateDirect(4), 0, SigevNotify.none());
+                    AioRead next = new AioRead(f.fd(), 4, ByteBuffer.allocateDirect(4), 0, SigevNotify.none())) {
+                head.submit();
+                next.submit();
+                int raw = org.aio4j.internal.NativeLib.libc().aio_cancel(f.fd(), head.aiocbAddress(0));
+                writeSync(p.fd(), "x".repeat(busy));
+                for (AioRead r : blocked) {
+                    PosixAio.aioSuspend(List.of(r), Duration.ofSeconds(10));
+                    assertThat(r.aioReturn()).isEqualTo(1);
+                }
+                if (raw != org.aio4j.internal.NativeLib.abi().AIO_CANCELED) {
+                    poll(head);
+                    poll(next);
+                    head.aioReturn();
+                    next.aioReturn();
+                    org.junit.jupiter.api.Assumptions.abort("could not keep every glibc helper thread busy");
+                }
+                assertThatThrownBy(head::aioReturn).isInstanceOf(AioCancelledException.class);
+                assertThatThrownBy(() -> PosixAio.aioSuspend(List.of(next), Duration.ofMillis(300)))
+                        .isInstanceOf(AioTryAgainException.class);
+                assertThat(PosixAio.aioCancelAll(f.fd())).isEqualTo(AioCancelStat.AIO_CANCELED);
+                assertThat(poll(next)).isEqualTo(Errno.ECANCELED.value());
+                assertThatThrownBy(next::aioReturn).isInstanceOf(AioCancelledException.class);
             }
         } finally {
             for (AioFile d : fifos) d.close();

@@ -64,6 +64,7 @@ public final class AioCli implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** {@code aio} without a command is a usage error. */
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing command (copy, cat, stat, bench, serve, help)");

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -247,9 +246,5 @@ final class BenchCommand implements Callable<Integer> {
     private static long copyFiles(Path src, Path dst) throws Exception {
         Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
         return Files.size(dst);
-    }
-
-    static String describe(List<Result> results) {
-        return Arrays.toString(results.toArray());
     }
 }

@@ -70,6 +70,7 @@ final class CopyJob {
     };
     private volatile boolean cancelled;
     private volatile CopyProgress last;
+    private volatile long copyDone;
     private volatile Checksums checksums;
     private volatile Throwable error;
     private long start;
@@ -91,6 +92,7 @@ final class CopyJob {
         Flux<Object> copy = AioFiles.copyWithProgress(source, target, copyOptions)
                 .doOnNext(p -> {
                     last = p;
+                    if (p.done()) copyDone = System.nanoTime();
                     progress.accept(p);
                 })
                 .cast(Object.class);
@@ -132,7 +134,8 @@ final class CopyJob {
                 }
             }
         }
-        return new Outcome(state, last, checksums, error, removed, nanos);
+        long copyNanos = copyDone == 0 ? nanos : copyDone - start;
+        return new Outcome(state, last, checksums, error, removed, nanos, copyNanos);
     }
 
     /** After a cancel, waits (bounded) until the operations this job had in flight have been reaped. */

@@ -13,10 +13,13 @@ final class NativeProbe {
 
     /** The few C functions the probes call (C names). */
     public interface Sys {
+        /** {@code syscall(number, arg1, arg2)}: -1 and errno on failure. */
         long syscall(long number, long arg1, @intptr_t long arg2);
 
+        /** {@code close(fd)}. */
         int close(int fd);
 
+        /** glibc's {@code gnu_get_libc_version()}; absent from other C libraries. */
         String gnu_get_libc_version();
     }
 

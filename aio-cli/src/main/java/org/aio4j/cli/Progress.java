@@ -57,14 +57,20 @@ abstract class Progress implements Consumer<CopyProgress>, AutoCloseable {
                     .build();
         }
 
+        private boolean closed;
+
         @Override
         public synchronized void accept(CopyProgress p) {
+            if (closed) return;
             bar.maxHint(Math.max(p.totalBytes(), 1));
             bar.stepTo(p.bytesDone());
+            if (p.done()) close(); // the copy is over (a verification may follow): stop the clock
         }
 
         @Override
         public synchronized void close() {
+            if (closed) return;
+            closed = true;
             bar.close();
         }
     }

@@ -180,7 +180,10 @@ class AioEngineBasicTest {
         Files.write(p, data);
         var base = EngineTestSupport.Baseline.take();
         int n = 6000;
-        try (AioEngine engine = AioEngine.builder().maxInFlight(8192).cachedReadFastPath(false).build();
+        try (AioEngine engine = AioEngine.builder()
+                        .maxInFlight(8192)
+                        .cachedReadFastPath(false)
+                        .build();
                 AioFile f = AioFile.open(p)) {
             java.util.List<CompletableFuture<Integer>> fs = new java.util.ArrayList<>();
             java.util.List<ByteBuffer> bufs = new java.util.ArrayList<>();

@@ -158,8 +158,9 @@ class EngineFaultTest {
             AioHandler<Object> h = new AioHandler<>() {
                 @Override
                 public void completed(long result, Object a) {
-                    int depth = Thread.currentThread().getStackTrace().length;
-                    if (done.get() % 10_000 == 0) maxDepth[0] = Math.max(maxDepth[0], depth);
+                    if (done.get() % 10_000 == 0) {
+                        maxDepth[0] = Math.max(maxDepth[0], Thread.currentThread().getStackTrace().length);
+                    }
                     if (result != 4096) bad.set(new AssertionError("read " + result));
                     if (done.incrementAndGet() == iterations) end.countDown();
                     else engine.read(f, 0, buf, null, this);

@@ -65,6 +65,10 @@ final class EngineTestSupport {
                 boolean ok =
                         NativeMemory.outstandingBytes() == nativeBytes && minFds <= fds && reaperThreads() <= reapers;
                 if (ok || System.nanoTime() > end) break;
+                if (Boolean.getBoolean("aio4j.engine.debugBaseline")) {
+                    System.out.println("baseline: native " + NativeMemory.outstandingBytes() + "/" + nativeBytes
+                            + " fds " + minFds + "/" + fds + " reapers " + reaperThreads() + "/" + reapers);
+                }
                 Thread.sleep(5);
             }
             assertThat(NativeMemory.outstandingBytes())

@@ -1,9 +1,9 @@
 package org.aio4j.reactor;
 
 import org.aio4j.engine.AioEngine;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link AioFiles#copy} and {@link AioFiles#copyWithProgress}. Immutable: each wither returns a new

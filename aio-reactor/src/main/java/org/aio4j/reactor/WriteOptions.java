@@ -7,9 +7,9 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import org.aio4j.engine.AioEngine;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link AioFiles#write(org.reactivestreams.Publisher, java.nio.file.Path, WriteOptions)}. Immutable:
@@ -78,8 +78,7 @@ public final class WriteOptions {
      * @throws NullPointerException for a null array or element
      */
     public WriteOptions openOptions(OpenOption... openOptions) {
-        return new WriteOptions(
-                maxInFlight, fsync, normalize(openOptions), engine, scheduler, blockingScheduler);
+        return new WriteOptions(maxInFlight, fsync, normalize(openOptions), engine, scheduler, blockingScheduler);
     }
 
     static OpenOption[] normalize(OpenOption... options) {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@link #release} accepts any buffer: one that is not outstanding from this pool (a foreign buffer, or one
  * released before) is ignored and reported as {@code false}.
  */
-public final class ChunkPool {
+public final class ChunkPool implements Chunks {
     /** Chunks are aligned to this, so they also suit {@code O_DIRECT}. */
     public static final int ALIGNMENT = 4096;
 
@@ -55,6 +55,7 @@ public final class ChunkPool {
      * A direct buffer with position 0 and limit {@code size} (its capacity may be larger), outstanding until
      * {@link #release}d.
      */
+    @Override
     public ByteBuffer acquire(int size) {
         int cap = capacityFor(size);
         ByteBuffer b = null;
@@ -84,6 +85,7 @@ public final class ChunkPool {
      * Gives a chunk back. Returns {@code false} (and does nothing) when {@code buffer} is null, not from this pool,
      * or already released.
      */
+    @Override
     public boolean release(ByteBuffer buffer) {
         if (buffer == null || !buffer.isDirect()) return false;
         if (out.remove(new Key(buffer)) == null) return false;

@@ -9,13 +9,13 @@ import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.AioHandler;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One engine op as a {@link Mono}: a read or write emits the byte count, an fsync completes empty. The op is
@@ -92,7 +92,6 @@ public final class OpMono<T> extends Mono<T> implements Scannable {
     }
 
     @SuppressWarnings("rawtypes")
-
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.RUN_STYLE) return Attr.RunStyle.ASYNC;
@@ -109,11 +108,13 @@ public final class OpMono<T> extends Mono<T> implements Scannable {
         final CoreSubscriber<? super T> actual;
 
         volatile int state;
+
         @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<OpSubscription> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(OpSubscription.class, "state");
 
         volatile int cancelIssued;
+
         @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<OpSubscription> CANCEL_ISSUED =
                 AtomicIntegerFieldUpdater.newUpdater(OpSubscription.class, "cancelIssued");
@@ -216,7 +217,6 @@ public final class OpMono<T> extends Mono<T> implements Scannable {
         }
 
         @SuppressWarnings("rawtypes")
-
         @Override
         public Object scanUnsafe(Attr key) {
             if (key == Attr.ACTUAL) return actual;

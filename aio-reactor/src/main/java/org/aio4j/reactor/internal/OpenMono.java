@@ -53,6 +53,7 @@ public final class OpenMono<T> extends Mono<T> {
         T value;
 
         volatile int state;
+
         @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<OpenSubscription> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(OpenSubscription.class, "state");

@@ -11,13 +11,13 @@ import java.util.function.LongConsumer;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.engine.AioHandler;
+import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a file range as ordered chunks with bounded read-ahead.
@@ -44,7 +44,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
     final int maxInFlight;
     final long position;
     final long length;
-    final ChunkPool pool;
+    final Chunks pool;
 
     @Nullable
     final Scheduler signalScheduler;
@@ -65,7 +65,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
             int maxInFlight,
             long position,
             long length,
-            ChunkPool pool,
+            Chunks pool,
             @Nullable Scheduler signalScheduler,
             Scheduler blockingScheduler,
             @Nullable LongConsumer onSize) {
@@ -93,7 +93,6 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
     }
 
     @SuppressWarnings("rawtypes")
-
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.PREFETCH) return maxInFlight;
@@ -413,7 +412,6 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
         }
 
         @SuppressWarnings("rawtypes")
-
         @Override
         public Object scanUnsafe(Attr key) {
             if (key == Attr.PARENT) return parent;

@@ -15,6 +15,7 @@ import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.AioHandler;
 import org.aio4j.internal.Errno;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -23,7 +24,6 @@ import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import org.jspecify.annotations.Nullable;
 import reactor.util.concurrent.Queues;
 import reactor.util.context.Context;
 
@@ -96,7 +96,6 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     }
 
     @SuppressWarnings("rawtypes")
-
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.PREFETCH) return maxInFlight;
@@ -170,7 +169,8 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             this.actual = actual;
             this.ops = new Op[parent.maxInFlight];
             for (int i = 0; i < ops.length; i++) ops[i] = new Op();
-            this.queue = Queues.<ByteBuffer>unbounded(Math.max(8, parent.maxInFlight)).get();
+            this.queue = Queues.<ByteBuffer>unbounded(Math.max(8, parent.maxInFlight))
+                    .get();
             this.worker = parent.signalScheduler != null ? parent.signalScheduler.createWorker() : null;
         }
 
@@ -553,7 +553,6 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         }
 
         @SuppressWarnings("rawtypes")
-
         @Override
         public Object scanUnsafe(Attr key) {
             if (key == Attr.PARENT) return upstream;

@@ -9,12 +9,15 @@ import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.ReadOptions;
 import org.aio4j.reactor.WriteOptions;
 import org.aio4j.reactor.internal.ChunkPool;
+import org.aio4j.reactor.internal.EngineOps;
+import org.aio4j.reactor.internal.ReadFlux;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Drop-in replacements for the file methods of Spring's {@link DataBufferUtils}, on the aio4j engine, with the
@@ -28,8 +31,10 @@ import reactor.core.publisher.Mono;
  *       {@code Mono<Void>} completes after the file was closed.
  * </ul>
  *
- * <p>Each {@code DataBuffer} is a copy out of a pooled direct chunk (the engine cannot read into or write from heap
- * memory), so any {@link DataBufferFactory} works. Reads have up to 4 chunks read ahead (Spring's: none). Threads
+ * <p>When the factory hands out direct memory (Netty's pooled direct buffers, {@code new
+ * DefaultDataBufferFactory(true)}) the engine reads straight into the {@code DataBuffer}s; otherwise (heap buffers)
+ * it reads into pooled direct chunks that are copied into the {@code DataBuffer}s when emitted, so any {@link
+ * DataBufferFactory} works. Written buffers are always copied into pooled direct chunks first. Reads have up to 4 chunks read ahead (Spring's: none). Threads
  * are those of {@link AioFiles}: files are opened and closed on {@code boundedElastic()}, data arrives on the
  * engine's reaper thread. This class needs spring-core on the classpath; the rest of aio4j does not.
  */
@@ -45,8 +50,7 @@ public final class AioDataBufferUtils {
      * @throws IllegalArgumentException if {@code bufferSize <= 0} or options contain {@code APPEND} or {@code
      *     WRITE}
      */
-    public static Flux<DataBuffer> read(
-            Path path, DataBufferFactory factory, int bufferSize, OpenOption... options) {
+    public static Flux<DataBuffer> read(Path path, DataBufferFactory factory, int bufferSize, OpenOption... options) {
         Objects.requireNonNull(path, "Path must not be null");
         Objects.requireNonNull(factory, "DataBufferFactory must not be null");
         Objects.requireNonNull(options, "options");
@@ -57,7 +61,7 @@ public final class AioDataBufferUtils {
                 throw new IllegalArgumentException("'" + option + "' not allowed");
             }
         }
-        return toDataBuffers(AioFiles.read(path, ReadOptions.defaults().chunkSize(bufferSize)), factory);
+        return read(path, 0, Long.MAX_VALUE, factory, bufferSize, ReadOptions.DEFAULT_MAX_IN_FLIGHT);
     }
 
     /**
@@ -73,27 +77,24 @@ public final class AioDataBufferUtils {
         if (bufferSize <= 0) throw new IllegalArgumentException("'bufferSize' must be > 0: " + bufferSize);
         if (position < 0) throw new IllegalArgumentException("'position' must not be negative: " + position);
         if (count < 0) throw new IllegalArgumentException("'count' must not be negative: " + count);
-        ReadOptions options =
-                ReadOptions.defaults().chunkSize(bufferSize).position(position).length(count);
-        return toDataBuffers(AioFiles.read(path, options), factory);
+        return read(path, position, count, factory, bufferSize, ReadOptions.DEFAULT_MAX_IN_FLIGHT);
     }
 
-    private static Flux<DataBuffer> toDataBuffers(Flux<ByteBuffer> chunks, DataBufferFactory factory) {
-        return chunks.map(chunk -> {
-            try {
-                DataBuffer buffer = factory.allocateBuffer(chunk.remaining());
-                boolean ok = false;
-                try {
-                    buffer.write(chunk);
-                    ok = true;
-                    return buffer;
-                } finally {
-                    if (!ok) DataBufferUtils.release(buffer);
-                }
-            } finally {
-                AioFiles.release(chunk);
-            }
-        });
+    private static Flux<DataBuffer> read(
+            Path path, long position, long count, DataBufferFactory factory, int bufferSize, int maxInFlight) {
+        DataBufferChunks chunks = new DataBufferChunks(factory);
+        return new ReadFlux(
+                        EngineOps.of(null),
+                        path,
+                        bufferSize,
+                        maxInFlight,
+                        position,
+                        count,
+                        chunks,
+                        null,
+                        Schedulers.boundedElastic(),
+                        null)
+                .map(chunks::toDataBuffer);
     }
 
     /**

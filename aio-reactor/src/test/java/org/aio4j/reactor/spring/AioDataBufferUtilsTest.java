@@ -25,7 +25,13 @@ class AioDataBufferUtilsTest {
     @TempDir
     Path dir;
 
-    final LeakTrackingDataBufferFactory factory = new LeakTrackingDataBufferFactory();
+    final LeakTrackingDataBufferFactory factory = newFactory();
+
+    /** Heap buffers here: the copy path. {@link AioDataBufferUtilsDirectTest} runs everything on direct ones. */
+    LeakTrackingDataBufferFactory newFactory() {
+        return new LeakTrackingDataBufferFactory();
+    }
+
     TestFiles.Probe probe;
 
     @BeforeEach
