@@ -80,12 +80,18 @@ public sealed interface Aio extends AutoCloseable permits AbstractAio {
      * AioCancelStat#AIO_ALLDONE} for an operation already reaped.
      *
      * <p><b>glibc bug</b> (seen on 2.36, reproduced by {@code GlibcCasesTest.cancellingAnUntakenHeadStrandsTheFdQueue}):
-     * glibc runs one request per fd number at a time. If the cancelled request was the head of its fd's queue and
-     * no helper thread had taken it yet (it waited for a free thread), glibc marks the next request on that fd
-     * runnable but never hands it to a thread: every later request on that fd number then waits forever. The only
-     * way out is {@link PosixAio#aioCancelAll(int)} on the fd (those requests complete with {@code ECANCELED}). A
-     * request that is the only one on its fd number, or that sits behind a running one, is cancelled safely; one op
-     * per (dup'ed) fd number at a time avoids the problem.
+     * glibc runs one request per fd number at a time. If a cancelled request was the head of its fd's queue and no
+     * helper thread had taken it yet, glibc marks the next request on that fd runnable but never hands it to a
+     * thread: every later request on that fd number then waits forever. So on glibc aio4j calls {@code aio_cancel}
+     * for a request only when that cannot happen: when a request of an earlier aio4j operation on the same fd number
+     * (of no lower priority) is still queued before it, or when the operation is the only one in flight on its fd
+     * number. Otherwise it answers {@link AioCancelStat#AIO_NOTCANCELED} without asking glibc (the operation then
+     * completes normally). If the earlier request finished during the call, so that safety is not proven, aio4j heals
+     * the fd: every still-queued request of its other operations on that fd number is cancelled and submitted again
+     * (their notification may then fire an extra time; a request that cannot be submitted again completes with
+     * {@code ECANCELED}). Requests on the same fd number that were not submitted through these classes (the engine's)
+     * cannot be healed: {@link PosixAio#aioCancelAll(int)} is the way out for them (they complete with {@code
+     * ECANCELED}). One operation per (dup'ed) fd number at a time avoids the question entirely.
      *
      * @throws AioException the errno of {@code aio_cancel} (EBADF for a bad fd)
      * @throws IllegalStateException before {@link #submit()}
