@@ -29,6 +29,28 @@ def num(x):
     return None if v != v else v
 
 
+def spread(pm, scale=1.0):
+    """(min, max) of the measured iterations, or None with fewer than two."""
+    raw = [num(v) for fork in pm.get("rawData", []) for v in fork]
+    raw = [v * scale for v in raw if v is not None]
+    return (min(raw), max(raw)) if len(raw) >= 2 else None
+
+
+def short_num(x):
+    if x >= 10_000:
+        return f"{x / 1000:.0f}k"
+    if x >= 1_000:
+        return f"{x / 1000:.1f}k"
+    return f"{x:.0f}"
+
+
+def with_spread(score, sp):
+    cell = fmt(score)
+    if sp is not None:
+        cell += f" ({short_num(sp[0])}-{short_num(sp[1])})"
+    return cell
+
+
 def fmt(x, digits=0):
     if x is None:
         return "n/a"
@@ -56,7 +78,7 @@ def engine_tables(rows):
             key = ("pread-1thread", p["file"], 1)
         else:
             key = (p["impl"], p["file"], int(p["qd"]))
-        res[key] = (num(pm["score"]), num(pm.get("scoreError")), num(norm))
+        res[key] = (num(pm["score"]), spread(pm), num(norm))
     if not res:
         return [], {}
     impls = []
@@ -66,7 +88,7 @@ def engine_tables(rows):
     out = []
     for file in ("cached", "direct"):
         title = "page-cached" if file == "cached" else "O_DIRECT"
-        out.append(f"\n#### 4 KiB random reads, {title}, ops/s (± JMH 99.9% error; B/op from `-prof gc`)\n")
+        out.append(f"\n#### 4 KiB random reads, {title}: ops/s (lowest-highest measured iteration); B/op from `-prof gc`\n")
         out.append("| candidate | QD 1 | QD 16 | QD 64 | B/op QD1 | B/op QD16 | B/op QD64 |")
         out.append("|---|---:|---:|---:|---:|---:|---:|")
         for impl in impls:
@@ -77,9 +99,7 @@ def engine_tables(rows):
                     cells.append("-")
                     norms.append("-")
                     continue
-                err = v[1]
-                err_s = f" ± {fmt(err)}" if err is not None else ""
-                cells.append(fmt(v[0]) + err_s)
+                cells.append(with_spread(v[0], v[1]))
                 norms.append(fmt(v[2], 1) if v[2] is not None else "n/a")
             if all(c == "-" for c in cells):
                 continue
@@ -121,10 +141,8 @@ def reactor_tables(rows):
         p = r.get("params", {})
         pm = r["primaryMetric"]
         mbps = num(pm["score"]) * MB_PER_FILE
-        err = num(pm.get("scoreError"))
-        err_mb = err * MB_PER_FILE if err is not None else None
         norm = num(r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score"))
-        entry = (mbps, err_mb, norm)
+        entry = (mbps, spread(pm, MB_PER_FILE), norm)
         if r["benchmark"].endswith("ReactorReadBenchmark.readFile"):
             read[(p["impl"], int(p["chunk"]))] = entry
         elif r["benchmark"].endswith("ReactorCopyBenchmark.copyFile"):
@@ -132,8 +150,8 @@ def reactor_tables(rows):
     out = []
     if read:
         chunks = sorted({k[1] for k in read})
-        out.append("\n#### Read the whole page-cached 1 GiB file into a counting subscriber, MB/s (± error; B/op = bytes "
-                   "allocated per whole-file read)\n")
+        out.append("\n#### Read the whole page-cached 1 GiB file into a counting subscriber, MB/s (lowest-highest "
+                   "measured iteration); B/op = bytes allocated per whole-file read\n")
         out.append("| candidate | " + " | ".join(f"{c // 1024} KiB chunks" for c in chunks) + " | "
                    + " | ".join(f"B/op {c // 1024} KiB" for c in chunks) + " |")
         out.append("|---|" + "---:|" * (2 * len(chunks)))
@@ -141,17 +159,16 @@ def reactor_tables(rows):
             cells, norms = [], []
             for c in chunks:
                 v = read.get((impl, c))
-                cells.append("-" if v is None else fmt(v[0]) + (f" ± {fmt(v[1])}" if v[1] is not None else ""))
+                cells.append("-" if v is None else with_spread(v[0], v[1]))
                 norms.append("-" if v is None or v[2] is None else fmt(v[2]))
             out.append(f"| {impl} | " + " | ".join(cells) + " | " + " | ".join(norms) + " |")
     if copy:
-        out.append("\n#### Copy the page-cached 1 GiB file, MB/s of source read (± error)\n")
+        out.append("\n#### Copy the page-cached 1 GiB file, MB/s of source read (lowest-highest measured iteration)\n")
         out.append("| candidate | chunk | MB/s | B/op |")
         out.append("|---|---:|---:|---:|")
         for (impl, c), v in sorted(copy.items()):
             chunk = f"{c // 1024} KiB" + (" (not used)" if impl == "files" else "")
-            out.append(f"| {impl} | {chunk} | {fmt(v[0])}" + (f" ± {fmt(v[1])}" if v[1] is not None else "")
-                       + f" | {fmt(v[2]) if v[2] is not None else 'n/a'} |")
+            out.append(f"| {impl} | {chunk} | {with_spread(v[0], v[1])} | {fmt(v[2]) if v[2] is not None else 'n/a'} |")
     out.append("\n#### Issue 4 targets\n")
     out.append("| target | chunk | measured | verdict |")
     out.append("|---|---:|---:|---|")

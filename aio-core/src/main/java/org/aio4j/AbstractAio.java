@@ -413,10 +413,12 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
             return AioCancelStat.AIO_CANCELED;
         }
         switch (state) {
-            case NEW -> throw new IllegalStateException(
-                    "cancel() before submit(): there is nothing to cancel; just close() the operation");
-            case SUBMITTING -> throw new IllegalStateException(
-                    "the operation is being submitted by PosixAio.lioListio on another thread");
+            case NEW ->
+                throw new IllegalStateException(
+                        "cancel() before submit(): there is nothing to cancel; just close() the operation");
+            case SUBMITTING ->
+                throw new IllegalStateException(
+                        "the operation is being submitted by PosixAio.lioListio on another thread");
             case CLOSED -> throw new IllegalStateException("the operation was closed");
             case RETURNED -> {
                 return AioCancelStat.AIO_ALLDONE;
@@ -579,7 +581,8 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
     }
 
     /** glibc: per-op aio_cancel needs the guard of {@link #cancelPart}. */
-    private static final boolean GLIBC = NativeLib.isAvailable() && NativeLib.abi().name.contains("glibc");
+    private static final boolean GLIBC =
+            NativeLib.isAvailable() && NativeLib.abi().name.contains("glibc");
 
     /**
      * Cancels whose safety could not be proven after the fact (the predecessor finished during the call): the queue

@@ -88,7 +88,7 @@ public sealed interface Aio extends AutoCloseable permits AbstractAio {
      * number. Otherwise it answers {@link AioCancelStat#AIO_NOTCANCELED} without asking glibc (the operation then
      * completes normally). If the earlier request finished during the call, so that safety is not proven, aio4j heals
      * the fd: every still-queued request of its other operations on that fd number is cancelled and submitted again
-     * (their notification may then fire an extra time; a request that cannot be submitted again completes with
+     * (their notification may then fire an extra or an early time; a request that cannot be submitted again completes with
      * {@code ECANCELED}). Requests on the same fd number that were not submitted through these classes (the engine's)
      * cannot be healed: {@link PosixAio#aioCancelAll(int)} is the way out for them (they complete with {@code
      * ECANCELED}). One operation per (dup'ed) fd number at a time avoids the question entirely.

@@ -160,7 +160,8 @@ class AioStressTest {
                     // NULL) is the only way out
                     res.stalls++;
                     assertThat(PosixAio.aioCancelAll(first.fd())).isNotEqualTo(AioCancelStat.AIO_ALLDONE);
-                    res.stalledOps += (int) window.stream().filter(t -> t.op.fd() == first.fd()).count();
+                    res.stalledOps += (int)
+                            window.stream().filter(t -> t.op.fd() == first.fd()).count();
                 }
             }
             for (int i = window.size() - 1; i >= 0; i--) {

@@ -39,9 +39,18 @@ final class CopyJob {
         CANCELLED
     }
 
-    /** The outcome: state, the last progress seen, checksums (when verified), the error, what happened to the target. */
+    /**
+     * The outcome: state, the last progress seen, checksums (when verified), the error, what happened to the target,
+     * the whole time and the copy's time (without the verification).
+     */
     record Outcome(
-            State state, CopyProgress last, Checksums checksums, Throwable error, boolean partialRemoved, long nanos) {}
+            State state,
+            CopyProgress last,
+            Checksums checksums,
+            Throwable error,
+            boolean partialRemoved,
+            long nanos,
+            long copyNanos) {}
 
     private final Path source;
     private final Path target;
