@@ -11,6 +11,7 @@ import org.aio4j.reactor.internal.ChunkPool;
 import org.aio4j.reactor.internal.EngineOps;
 import org.aio4j.reactor.internal.OpenMono;
 import org.aio4j.reactor.internal.ReadFlux;
+import org.aio4j.reactor.internal.SubscribeOnRequest;
 import org.aio4j.reactor.internal.WriteMono;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -254,7 +255,8 @@ public final class AioFiles {
         ReadOptions whole = options.position(0).length(Long.MAX_VALUE);
         Flux<ByteBuffer> ra = read(a, whole).concatWith(Mono.just(EOF));
         Flux<ByteBuffer> rb = read(b, whole).concatWith(Mono.just(EOF));
-        return Mono.defer(() -> {
+        // subscribed at the first request: zip prefetches, and nothing may be read before demand
+        return new SubscribeOnRequest<>(Mono.defer(() -> {
                     long[] offset = {0};
                     return Flux.zip(
                                     pair -> compare((ByteBuffer) pair[0], (ByteBuffer) pair[1], offset),
@@ -263,7 +265,7 @@ public final class AioFiles {
                                     rb)
                             .filter(r -> r != CONTINUE)
                             .next();
-                })
+                }))
                 .doOnDiscard(ByteBuffer.class, AioFiles::release);
     }
 

@@ -80,4 +80,21 @@ class MismatchTest {
                         e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
                 .verify(Duration.ofSeconds(10));
     }
+
+    @Test
+    void nothingIsOpenedOrReadBeforeTheFirstRequest() throws Exception {
+        Path pa = Files.write(dir.resolve("a"), new byte[50_000]);
+        Path pb = Files.write(dir.resolve("b"), new byte[50_000]);
+        int chunks = AioFiles.outstandingChunks();
+        StepVerifier.create(AioFiles.mismatch(pa, pb, ReadOptions.defaults().chunkSize(4096)), 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(100))
+                .then(() -> {
+                    assertThat(AioFiles.outstandingChunks()).isEqualTo(chunks);
+                    assertThat(TestFiles.openFdsUnder(dir)).isZero();
+                })
+                .thenRequest(1)
+                .expectNext(-1L)
+                .verifyComplete();
+    }
 }
