@@ -69,8 +69,19 @@ import org.aio4j.internal.NativeMemory;
 public final class AioEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AioEngine.class.getName());
     private static final byte K_READ = Backend.OP_READ, K_WRITE = Backend.OP_WRITE, K_FSYNC = Backend.OP_FSYNC;
-    private static final byte S_FREE = 0, S_SUBMITTED = 1, S_RETRY = 2;
+    private static final byte S_FREE = 0, S_SUBMITTED = 1, S_RETRY = 2, S_SUBMITTING = 3;
     private static final int STRIPES = 64;
+    /**
+     * Process-wide locks by fd number (striped), shared by every engine: each submit call ({@code aio_read}...)
+     * runs under the lock of its fd, and a guarded per-op cancel checks {@link FdTracker#inFlight} and calls
+     * {@code aio_cancel} under the same lock, so no engine request on that fd number can join the queue between the
+     * check and the cancel. Never held while taking a slot's stripe lock (the order is stripe, then fd lock).
+     */
+    private static final Object[] FD_LOCKS = new Object[256];
+
+    static {
+        for (int i = 0; i < FD_LOCKS.length; i++) FD_LOCKS[i] = new Object();
+    }
     static final int MAX_RETRIES = 8;
     static final long RETRY_BASE_NANOS = 50_000L;
     private static final long IDLE_NANOS = 100_000_000L;
@@ -369,11 +380,21 @@ public final class AioEngine implements AutoCloseable {
     }
 
     /**
-     * Cancels the op of {@code token} with {@code aio_cancel} (or removes it from the overflow queue). Its handler
-     * is still called exactly once, after the op was reaped: with {@link org.aio4j.AioCancelledException} if the
-     * cancel took effect, otherwise with the op's own outcome.
+     * Cancels the op of {@code token} with {@code aio_cancel(fd, aiocb)} where that is safe (or removes it from the
+     * overflow queue). Its handler is still called exactly once, after the op was reaped: with {@link
+     * org.aio4j.AioCancelledException} if the cancel took effect, otherwise with the op's own outcome.
      *
-     * @return true if the op will complete as cancelled; false if it is unknown, done, or already running
+     * <p>With glibc, a per-op {@code aio_cancel} of a request that heads its fd number's queue and was not yet taken
+     * by a helper thread strands every later request on that fd number forever (a glibc bug, see {@code
+     * docs/engine.md}). The engine therefore calls it only when the op is the only request in flight on its fd
+     * number in the whole process (as counted by {@link FdTracker}, which every aio4j submission path updates);
+     * otherwise it does not call it and returns false, and the op completes normally with its real result, as if
+     * glibc had answered {@code AIO_NOTCANCELED}. To cancel everything of a file, use {@link
+     * #cancelAll(AioFile)}. Residual risk: a request submitted on the same fd number by code outside aio4j (or by
+     * the core {@code Aio} ops) between the engine's check and its {@code aio_cancel} can still be stranded.
+     *
+     * @return true if the op will complete as cancelled; false if it is unknown, done, already running, or not
+     *     alone on its fd number (glibc)
      */
     public boolean cancel(long token) {
         if (token == 0) return false;
@@ -387,12 +408,15 @@ public final class AioEngine implements AutoCloseable {
                 backend.wakeup();
                 return true;
             }
-            return backend.cancel(slot, fds[slot]) == backend.canceledValue();
+            if (states[slot] != S_SUBMITTED) return false; // its submit call is under way
+            return cancelSubmitted(slot);
         }
     }
 
     /**
-     * Cancels every op in flight or queued.
+     * Cancels every op of this engine waiting for a slot, and asks {@link #cancel(long)} for each op in flight (so
+     * with glibc, an op that shares its fd number with another request in flight is not cancelled and completes
+     * normally). To cancel everything of one file, use {@link #cancelAll(AioFile)}.
      *
      * @return how many will complete as cancelled
      */
@@ -406,6 +430,104 @@ public final class AioEngine implements AutoCloseable {
             }
             if (t != 0 && cancel(t)) n++;
         }
+        return n;
+    }
+
+    /**
+     * Cancels every queued request on the fd numbers of {@code file} and of each of its lanes, with {@code
+     * aio_cancel(fd, NULL)}, which has no queue-stranding bug: every op of this engine on the file that was still
+     * queued completes as cancelled ({@link org.aio4j.AioCancelledException} for a handler, a cancelled future),
+     * exactly once, after it was reaped; ops already running complete normally with their real result; ops of the
+     * file waiting for a slot or for an EAGAIN retry complete as cancelled too. Ops submitted after this call returns
+     * run normally.
+     *
+     * <p><b>It cancels every request on those fd numbers, including ones submitted outside this engine</b> (another
+     * engine, the core {@code Aio} ops, native code sharing the fd): use it when the caller owns the file, for
+     * example a stream that opened it and is being cancelled.
+     *
+     * <pre>{@code
+     * AioFile file = AioFile.open(path);           // owned by this stream
+     * ... engine.read(file, pos, buf, att, handler) ...
+     * engine.cancelAll(file);                      // on cancel: every handler still runs once
+     * }</pre>
+     *
+     * @return how many ops of this engine will complete as cancelled (exact when no op of the file is being
+     *     submitted concurrently; otherwise ops whose submission was under way are not counted)
+     * @throws NullPointerException if {@code file} is null
+     */
+    public int cancelAll(AioFile file) {
+        Objects.requireNonNull(file, "file");
+        int n = 0;
+        for (Pending p : pending) if (p.file == file && cancelPending(p.token)) n++;
+        // Pin the fd numbers (FdTracker) so none is closed and reused while we cancel on it; a closed file is
+        // skipped (its ops in flight still pin their own fds, collected under the stripe locks).
+        int[] pinned = new int[1 + (lanes > 1 ? lanes : 0)];
+        int np = 0;
+        np = pin(file, pinned, np);
+        AioFile[] ls = lanes > 1 ? laneMap.get(file) : null;
+        if (ls != null) for (int i = 1; i < ls.length; i++) np = pin(ls[i], pinned, np);
+        try {
+            n += cancelAllLocked(file, pinned, np, 0);
+        } finally {
+            for (int i = 0; i < np; i++) FdTracker.release(pinned[i]);
+        }
+        return n;
+    }
+
+    private static int pin(AioFile f, int[] pinned, int np) {
+        int fd = f.fd();
+        FdTracker.acquire(fd);
+        if (!f.isOpen()) {
+            FdTracker.release(fd);
+            return np;
+        }
+        for (int i = 0; i < np; i++) {
+            if (pinned[i] == fd) {
+                FdTracker.release(fd);
+                return np;
+            }
+        }
+        pinned[np] = fd;
+        return np + 1;
+    }
+
+    /**
+     * Takes every stripe lock (in index order; {@link #cancel} takes one stripe, then an fd lock: no cycle), so no
+     * slot is freed or newly marked submitted while the fds are cancelled and the cancelled ops counted.
+     */
+    private int cancelAllLocked(AioFile file, int[] pinned, int np, int stripe) {
+        if (stripe < STRIPES) {
+            synchronized (stripes[stripe]) {
+                return cancelAllLocked(file, pinned, np, stripe + 1);
+            }
+        }
+        int[] cancelFds = java.util.Arrays.copyOf(pinned, np + capacity);
+        int nf = np;
+        boolean retry = false;
+        for (int slot = 0; slot < capacity; slot++) {
+            if (liveTokens[slot] == 0 || files[slot] != file) continue;
+            if (states[slot] == S_RETRY) {
+                retry = true;
+                continue;
+            }
+            // a live slot holds its fd in FdTracker until after it is freed, which needs the stripe lock we hold
+            int fd = fds[slot];
+            boolean seen = false;
+            for (int i = 0; i < nf && !seen; i++) seen = cancelFds[i] == fd;
+            if (!seen) cancelFds[nf++] = fd;
+        }
+        for (int i = 0; i < nf; i++) backend.cancelAll(cancelFds[i]);
+        int n = 0;
+        for (int slot = 0; slot < capacity; slot++) {
+            if (liveTokens[slot] == 0 || files[slot] != file) continue;
+            if (states[slot] == S_RETRY) {
+                cancelRequested[slot] = true;
+                n++;
+            } else if (states[slot] == S_SUBMITTED && backend.isCancelled(slot)) {
+                n++;
+            }
+        }
+        if (retry) backend.wakeup();
         return n;
     }
 
@@ -633,10 +755,13 @@ public final class AioEngine implements AutoCloseable {
         Object lock = stripes[slot & (STRIPES - 1)];
         synchronized (lock) {
             liveTokens[slot] = token;
-            states[slot] = S_SUBMITTED;
+            states[slot] = S_SUBMITTING;
         }
-        int rc = backend.submit(slot, kind, fd, addrs[slot], lens[slot], positions[slot], fsyncOps[slot]);
-        if (rc == 0) return token;
+        int rc = submitLocked(slot, kind, fd);
+        if (rc == 0) {
+            submitted(slot, token);
+            return token;
+        }
         if (rc == eagain) {
             synchronized (lock) {
                 states[slot] = S_RETRY;
@@ -651,6 +776,39 @@ public final class AioEngine implements AutoCloseable {
         return 0;
     }
 
+    /** The submit call, under the fd's lock (see {@link #FD_LOCKS}). */
+    private int submitLocked(int slot, byte kind, int fd) {
+        synchronized (fdLock(fd)) {
+            return backend.submit(slot, kind, fd, addrs[slot], lens[slot], positions[slot], fsyncOps[slot]);
+        }
+    }
+
+    /** After a successful submit call: the op may now be cancelled (unless it was already reaped). */
+    private void submitted(int slot, long token) {
+        synchronized (stripes[slot & (STRIPES - 1)]) {
+            if (liveTokens[slot] == token && states[slot] == S_SUBMITTING) states[slot] = S_SUBMITTED;
+        }
+    }
+
+    private static Object fdLock(int fd) {
+        return FD_LOCKS[fd & (FD_LOCKS.length - 1)];
+    }
+
+    /**
+     * Per-op {@code aio_cancel} of a submitted op, only where it cannot strand other requests: with glibc, only
+     * when the op is the one request in flight on its fd number process-wide ({@link FdTracker}), checked and
+     * cancelled under the fd's lock so that no engine submission on that fd slips in between. Otherwise does not
+     * call and answers false: the op completes normally. The caller holds the slot's stripe lock.
+     */
+    private boolean cancelSubmitted(int slot) {
+        int fd = fds[slot];
+        if (!backend.perOpCancelNeedsGuard()) return backend.cancel(slot, fd) == backend.canceledValue();
+        synchronized (fdLock(fd)) {
+            if (FdTracker.inFlight(fd) != 1) return false;
+            return backend.cancel(slot, fd) == backend.canceledValue();
+        }
+    }
+
     /** The end of every slotted op: frees the slot, then calls the handler. */
     private void reaped(int slot, long result, int errno) {
         AioHandler<?> h = handlers[slot];
@@ -660,15 +818,16 @@ public final class AioEngine implements AutoCloseable {
         long position = positions[slot];
         long t0 = starts[slot];
         int fd = fds[slot];
-        handlers[slot] = null;
-        attachments[slot] = null;
-        buffers[slot] = null;
-        files[slot] = null;
         synchronized (stripes[slot & (STRIPES - 1)]) {
             liveTokens[slot] = 0;
             states[slot] = S_FREE;
             cancelRequested[slot] = false;
         }
+        // cleared only after the slot is no longer live: cancelAll(file) reads files[] of live slots
+        handlers[slot] = null;
+        attachments[slot] = null;
+        buffers[slot] = null;
+        files[slot] = null;
         int g = (gens[slot] + 1) & 0x3FFFFFFF;
         gens[slot] = g == 0 ? 1 : g;
         FdTracker.release(fd);
@@ -769,7 +928,7 @@ public final class AioEngine implements AutoCloseable {
             synchronized (stripes[slot & (STRIPES - 1)]) {
                 if (liveTokens[slot] == 0) continue;
                 if (states[slot] == S_RETRY) cancelRequested[slot] = true;
-                else if (states[slot] == S_SUBMITTED) backend.cancel(slot, fds[slot]);
+                else if (states[slot] == S_SUBMITTED) cancelSubmitted(slot);
             }
         }
     }
@@ -804,12 +963,16 @@ public final class AioEngine implements AutoCloseable {
                 reaped(slot, -1, ecanceled);
                 continue;
             }
+            long token;
             synchronized (stripes[slot & (STRIPES - 1)]) {
-                states[slot] = S_SUBMITTED;
+                states[slot] = S_SUBMITTING;
+                token = liveTokens[slot];
             }
-            int rc = backend.submit(
-                    slot, kinds[slot], fds[slot], addrs[slot], lens[slot], positions[slot], fsyncOps[slot]);
-            if (rc == 0) continue;
+            int rc = submitLocked(slot, kinds[slot], fds[slot]);
+            if (rc == 0) {
+                submitted(slot, token);
+                continue;
+            }
             if (rc == eagain && attempts[slot] < MAX_RETRIES) {
                 synchronized (stripes[slot & (STRIPES - 1)]) {
                     states[slot] = S_RETRY;

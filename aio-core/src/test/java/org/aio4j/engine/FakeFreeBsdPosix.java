@@ -211,6 +211,17 @@ final class FakeFreeBsdPosix implements Posix {
 
     @Override
     public int aio_cancel(int fd, long aiocb) {
+        if (aiocb == 0) {
+            // every request on fd: AIO_CANCELED if all were cancelled, AIO_NOTCANCELED if one is running
+            int result = abi.AIO_ALLDONE;
+            for (Req q : requests.values()) {
+                if (q.fd != fd) continue;
+                int r = aio_cancel(fd, q.cb);
+                if (r == abi.AIO_NOTCANCELED) result = r;
+                else if (r == abi.AIO_CANCELED && result == abi.AIO_ALLDONE) result = r;
+            }
+            return result;
+        }
         Req r = requests.get(aiocb);
         if (r == null) return 3; // AIO_ALLDONE
         synchronized (r) {

@@ -8,10 +8,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.reactor.internal.ChunkPool;
+import org.aio4j.reactor.internal.DemandGate;
 import org.aio4j.reactor.internal.EngineOps;
 import org.aio4j.reactor.internal.OpenMono;
 import org.aio4j.reactor.internal.ReadFlux;
-import org.aio4j.reactor.internal.SubscribeOnRequest;
 import org.aio4j.reactor.internal.WriteMono;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -253,10 +253,12 @@ public final class AioFiles {
         Objects.requireNonNull(b, "b");
         Objects.requireNonNull(options, "options");
         ReadOptions whole = options.position(0).length(Long.MAX_VALUE);
-        Flux<ByteBuffer> ra = read(a, whole).concatWith(Mono.just(EOF));
-        Flux<ByteBuffer> rb = read(b, whole).concatWith(Mono.just(EOF));
-        // subscribed at the first request: zip prefetches, and nothing may be read before demand
-        return new SubscribeOnRequest<>(Mono.defer(() -> {
+        return Mono.defer(() -> {
+                    // the files are opened at once (errors too), but nothing is read before the first request:
+                    // zip prefetches from its sources as soon as it is subscribed
+                    DemandGate gate = new DemandGate();
+                    Flux<ByteBuffer> ra = gate.gate(read(a, whole)).concatWith(Mono.just(EOF));
+                    Flux<ByteBuffer> rb = gate.gate(read(b, whole)).concatWith(Mono.just(EOF));
                     long[] offset = {0};
                     return Flux.zip(
                                     pair -> compare((ByteBuffer) pair[0], (ByteBuffer) pair[1], offset),
@@ -264,8 +266,9 @@ public final class AioFiles {
                                     ra,
                                     rb)
                             .filter(r -> r != CONTINUE)
-                            .next();
-                }))
+                            .next()
+                            .doOnRequest(n -> gate.open());
+                })
                 .doOnDiscard(ByteBuffer.class, AioFiles::release);
     }
 

@@ -82,17 +82,15 @@ class MismatchTest {
     }
 
     @Test
-    void nothingIsOpenedOrReadBeforeTheFirstRequest() throws Exception {
+    void nothingIsReadBeforeTheFirstRequest() throws Exception {
         Path pa = Files.write(dir.resolve("a"), new byte[50_000]);
         Path pb = Files.write(dir.resolve("b"), new byte[50_000]);
         int chunks = AioFiles.outstandingChunks();
         StepVerifier.create(AioFiles.mismatch(pa, pb, ReadOptions.defaults().chunkSize(4096)), 0)
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(100))
-                .then(() -> {
-                    assertThat(AioFiles.outstandingChunks()).isEqualTo(chunks);
-                    assertThat(TestFiles.openFdsUnder(dir)).isZero();
-                })
+                // the files are open (so a missing one fails at once) but no chunk was read
+                .then(() -> assertThat(AioFiles.outstandingChunks()).isEqualTo(chunks))
                 .thenRequest(1)
                 .expectNext(-1L)
                 .verifyComplete();

@@ -54,6 +54,26 @@ public interface Backend {
     int canceledValue();
 
     /**
+     * True if a per-op {@link #cancel} can break the queue of other requests on the same fd number, so the engine
+     * may only call it for an op that is alone on its fd number (glibc: cancelling the untaken head of an fd's
+     * queue strands every request behind it; see {@code docs/engine.md}).
+     */
+    boolean perOpCancelNeedsGuard();
+
+    /**
+     * Cancels every queued request on {@code fd} ({@code aio_cancel(fd, NULL)}), including requests not made by
+     * this backend. Each cancelled op of this backend is still reported by {@link #poll}, with ECANCELED. Returns
+     * the native {@code AIO_CANCELED}, {@code AIO_NOTCANCELED} or {@code AIO_ALLDONE}, or -1 on error.
+     */
+    int cancelAll(int fd);
+
+    /**
+     * True if the op of {@code slot}, submitted and not yet reported, was cancelled ({@code aio_error} is
+     * ECANCELED): it will be reported with ECANCELED.
+     */
+    boolean isCancelled(int slot);
+
+    /**
      * Reaper thread only: waits up to {@code timeoutNanos} for completions (less if {@link #wakeup} is called) and
      * reports each through {@code sink}. Returns how many were reported.
      */

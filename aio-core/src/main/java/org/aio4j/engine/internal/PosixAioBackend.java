@@ -26,6 +26,8 @@ public final class PosixAioBackend implements Backend {
     private final int eagain;
     private final int rwfNowait;
     private final boolean readNow;
+    private final int ecanceled;
+    private final boolean cancelNeedsGuard;
 
     // Reaper-owned list of ops in flight.
     private final int[] list;
@@ -53,6 +55,10 @@ public final class PosixAioBackend implements Backend {
         this.eagain = Errno.EAGAIN.value();
         this.rwfNowait = abi.RWF_NOWAIT;
         this.readNow = readNow && rwfNowait != AioAbi.ABSENT;
+        this.ecanceled = Errno.ECANCELED.value();
+        // glibc's per-op aio_cancel strands the requests behind an untaken head (rt/aio_cancel.c +
+        // __aio_remove_request); musl, FreeBSD and macOS do not queue by fd that way.
+        this.cancelNeedsGuard = abi.name.contains("glibc");
         this.list = new int[capacity];
         this.pos = new int[capacity];
         this.early = new boolean[capacity];
@@ -136,6 +142,21 @@ public final class PosixAioBackend implements Backend {
     @Override
     public int canceledValue() {
         return abi.AIO_CANCELED;
+    }
+
+    @Override
+    public boolean perOpCancelNeedsGuard() {
+        return cancelNeedsGuard;
+    }
+
+    @Override
+    public int cancelAll(int fd) {
+        return px.aio_cancel(fd, 0L);
+    }
+
+    @Override
+    public boolean isCancelled(int slot) {
+        return px.aio_error(aiocb(slot)) == ecanceled;
     }
 
     @Override

@@ -222,7 +222,8 @@ class BlockHoundTest {
     @Test
     void readCancelledOnParallel() {
         AtomicBoolean seen = new AtomicBoolean();
-        StepVerifier.create(requestedOnParallel(AioFiles.read(file, ReadOptions.defaults().chunkSize(CHUNK)), seen)
+        StepVerifier.create(requestedOnParallel(
+                                AioFiles.read(file, ReadOptions.defaults().chunkSize(CHUNK)), seen)
                         .doOnNext(AioFiles::release)
                         .map(ByteBuffer::capacity)
                         .subscribeOn(Schedulers.parallel())
@@ -250,7 +251,9 @@ class BlockHoundTest {
                 })
                 .publishOn(Schedulers.parallel(), 2);
         StepVerifier.create(AioFiles.write(
-                                source, target, WriteOptions.defaults().fsync(true).scheduler(Schedulers.parallel()))
+                                source,
+                                target,
+                                WriteOptions.defaults().fsync(true).scheduler(Schedulers.parallel()))
                         .subscribeOn(Schedulers.parallel()))
                 .expectNext(8L * CHUNK)
                 .verifyComplete();
@@ -262,8 +265,7 @@ class BlockHoundTest {
     void writeOfReadChunksWithOpenOptionsOnParallel() {
         Path target = dir.resolve("copied-by-write");
         OpenOption[] options = {StandardOpenOption.CREATE_NEW};
-        StepVerifier.create(AioFiles.write(
-                                AioFiles.read(file).publishOn(Schedulers.parallel(), 1), target, options)
+        StepVerifier.create(AioFiles.write(AioFiles.read(file).publishOn(Schedulers.parallel(), 1), target, options)
                         .subscribeOn(Schedulers.parallel()))
                 .expectNext((long) content.length)
                 .verifyComplete();
@@ -280,7 +282,10 @@ class BlockHoundTest {
         StepVerifier.create(AioFiles.copy(file, target, options).subscribeOn(Schedulers.parallel()))
                 .expectNext((long) content.length)
                 .verifyComplete();
-        StepVerifier.create(AioFiles.mismatch(file, target, ReadOptions.defaults().chunkSize(CHUNK).scheduler(Schedulers.parallel()))
+        StepVerifier.create(AioFiles.mismatch(
+                                file,
+                                target,
+                                ReadOptions.defaults().chunkSize(CHUNK).scheduler(Schedulers.parallel()))
                         .subscribeOn(Schedulers.parallel()))
                 .expectNext(-1L)
                 .verifyComplete();
@@ -297,7 +302,9 @@ class BlockHoundTest {
         Path target = dir.resolve("progress");
         List<CopyProgress> samples = new ArrayList<>();
         StepVerifier.create(AioFiles.copyWithProgress(
-                                file, target, CopyOptions.defaults().chunkSize(CHUNK).scheduler(Schedulers.parallel()))
+                                file,
+                                target,
+                                CopyOptions.defaults().chunkSize(CHUNK).scheduler(Schedulers.parallel()))
                         .subscribeOn(Schedulers.parallel())
                         .publishOn(Schedulers.parallel(), 1)
                         .doOnNext(samples::add))
@@ -313,7 +320,10 @@ class BlockHoundTest {
     @Test
     void copyCancelledOnParallel() {
         Path target = dir.resolve("cancelled");
-        StepVerifier.create(AioFiles.copy(file, target, CopyOptions.defaults().chunkSize(4096).maxInFlight(1))
+        StepVerifier.create(AioFiles.copy(
+                                file,
+                                target,
+                                CopyOptions.defaults().chunkSize(4096).maxInFlight(1))
                         .subscribeOn(Schedulers.parallel()))
                 .thenAwait(Duration.ofMillis(1))
                 .thenCancel()

@@ -71,17 +71,6 @@ abstract class AioPublisherVerification<T> extends PublisherVerification<T> {
         }
     }
 
-    @org.testng.annotations.AfterMethod(alwaysRun = true)
-    public void debugChunks(java.lang.reflect.Method m) {
-        await(() -> AioFiles.outstandingChunks() <= chunksBefore, 300);
-        System.out.println("DEBUG " + getClass().getSimpleName() + "." + m.getName() + " outstanding " + (AioFiles.outstandingChunks() - chunksBefore));
-    }
-
-    static void await(java.util.function.BooleanSupplier condition, long millis) {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) Thread.onSpinWait();
-    }
-
     /** A fresh path in this class's directory (nothing there yet). */
     Path newPath(String prefix) {
         return dir.resolve(prefix + "-" + names.incrementAndGet());

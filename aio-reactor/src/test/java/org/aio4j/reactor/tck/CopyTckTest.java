@@ -42,7 +42,8 @@ public class CopyTckTest extends MonoVerification<Long> {
     public void missingSourceFailsAfterRequest() {
         reactor.test.StepVerifier.create(AioFiles.copy(missing(), newPath("copy"), options()))
                 .expectErrorSatisfies(e -> {
-                    if (!(e instanceof org.aio4j.AioException) || !"ENOENT".equals(((org.aio4j.AioException) e).errnoName())) {
+                    if (!(e instanceof org.aio4j.AioException)
+                            || !"ENOENT".equals(((org.aio4j.AioException) e).errnoName())) {
                         throw new AssertionError("expected ENOENT, got " + e);
                     }
                 })

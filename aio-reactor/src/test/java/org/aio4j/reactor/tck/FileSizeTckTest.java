@@ -47,7 +47,8 @@ public class FileSizeTckTest extends MonoVerification<Long> {
     public void closedFileFailsAfterRequest() {
         reactor.test.StepVerifier.create(closed.size())
                 .expectErrorSatisfies(e -> {
-                    if (!(e instanceof org.aio4j.AioException) || !"EBADF".equals(((org.aio4j.AioException) e).errnoName())) {
+                    if (!(e instanceof org.aio4j.AioException)
+                            || !"EBADF".equals(((org.aio4j.AioException) e).errnoName())) {
                         throw new AssertionError("expected EBADF, got " + e);
                     }
                 })
