@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns the JMH JSON results of run.sh into the Markdown tables of docs/benchmarks.md, with the issue targets.
 
-usage: report.py ENGINE_JSON REACTOR_JSON > summary.md   (either may be '-' when that suite was not run)
+usage: report.py ENGINE_JSON REACTOR_JSON > summary.md
+  (either may be '-' when that suite was not run, or several files joined by commas)
 """
 import json
 import sys
@@ -9,15 +10,18 @@ import sys
 MB_PER_FILE = (1 << 30) / 1e6  # one op of the reactor suites is the whole 1 GiB file
 
 
-def load(path):
-    if path == "-":
-        return []
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        print(f"<!-- could not read {path}: {e} -->")
-        return []
+def load(paths):
+    """One JMH JSON file, several joined by commas, or '-' for none."""
+    rows = []
+    for path in paths.split(","):
+        if path in ("-", ""):
+            continue
+        try:
+            with open(path) as f:
+                rows += json.load(f)
+        except (OSError, ValueError) as e:
+            print(f"<!-- could not read {path}: {e} -->")
+    return rows
 
 
 def num(x):

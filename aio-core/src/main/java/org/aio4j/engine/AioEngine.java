@@ -62,9 +62,13 @@ import org.aio4j.internal.NativeMemory;
  * forms allocate nothing per op; the future forms allocate the future.
  *
  * <h2>Cancellation</h2>
- * {@link #cancel(long)} and {@link CompletableFuture#cancel} call {@code aio_cancel}. A cancelled op still
- * completes exactly once, after it was reaped: the handler gets {@link org.aio4j.AioCancelledException}, the future
- * completes as cancelled. A request already running cannot be cancelled and completes normally.
+ * {@link #cancel(long)} and {@link CompletableFuture#cancel} call {@code aio_cancel(fd, aiocb)} only where that is
+ * safe: with glibc, only for an op that is the one request in flight on its fd number (glibc strands the queue
+ * behind a cancelled untaken head, see {@link #cancel(long)}); otherwise they return false and the op completes
+ * normally. {@link #cancelAll(AioFile)} cancels everything queued on a file's fd numbers with {@code aio_cancel(fd,
+ * NULL)}. A cancelled op still completes exactly once, after it was reaped: the handler gets {@link
+ * org.aio4j.AioCancelledException}, the future completes as cancelled. A request already running cannot be
+ * cancelled and completes normally.
  */
 public final class AioEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AioEngine.class.getName());
@@ -963,10 +967,19 @@ public final class AioEngine implements AutoCloseable {
                 reaped(slot, -1, ecanceled);
                 continue;
             }
-            long token;
+            long token = 0;
             synchronized (stripes[slot & (STRIPES - 1)]) {
-                states[slot] = S_SUBMITTING;
-                token = liveTokens[slot];
+                // a cancel that came after the check above (cancel or cancelAll already answered true)
+                if (cancelRequested[slot]) {
+                    cancel = true;
+                } else {
+                    states[slot] = S_SUBMITTING;
+                    token = liveTokens[slot];
+                }
+            }
+            if (cancel) {
+                reaped(slot, -1, ecanceled);
+                continue;
             }
             int rc = submitLocked(slot, kinds[slot], fds[slot]);
             if (rc == 0) {

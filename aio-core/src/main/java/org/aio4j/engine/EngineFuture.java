@@ -6,7 +6,7 @@ import org.aio4j.AioCancelledException;
 import org.aio4j.AioException;
 
 /**
- * The future an {@link AioEngine} returns. {@link #cancel} calls {@code aio_cancel}; the future completes as
+ * The future an {@link AioEngine} returns. {@link #cancel} goes through {@link AioEngine#cancel(long)}; the future completes as
  * cancelled only after the reaper has reaped the cancelled op, so the buffer is free to reuse once {@link
  * #isDone()} is true, whatever the outcome.
  */
@@ -61,10 +61,12 @@ final class EngineFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * Asks {@code aio_cancel} to cancel the operation. Returns true when the request was cancelled (or was still
-     * waiting for a slot): the future then completes as cancelled as soon as the reaper has reaped it, which may be
-     * just after this method returns. Returns false when it already completed or is already running (it then
-     * completes normally). {@code mayInterruptIfRunning} is ignored: a running request cannot be interrupted.
+     * Asks the engine to cancel the operation ({@link AioEngine#cancel(long)}: {@code aio_cancel} only where it
+     * cannot strand other requests). Returns true when the request was cancelled (or was still waiting for a slot):
+     * the future then completes as cancelled as soon as the reaper has reaped it, which may be just after this
+     * method returns. Returns false when it already completed, is already running, or (glibc) shares its fd number
+     * with another request in flight: it then completes normally. {@code mayInterruptIfRunning} is ignored: a
+     * running request cannot be interrupted.
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {

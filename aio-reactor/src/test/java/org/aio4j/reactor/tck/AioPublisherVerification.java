@@ -45,8 +45,16 @@ abstract class AioPublisherVerification<T> extends PublisherVerification<T> {
     Path dir;
     private int chunksBefore;
 
+    /** The TCK environment of this class (the superclass keeps its own reference private). */
+    final TestEnvironment env;
+
     AioPublisherVerification() {
-        super(new TestEnvironment(TIMEOUT_MILLIS, NO_SIGNALS_MILLIS, POLL_MILLIS), GC_MILLIS);
+        this(new TestEnvironment(TIMEOUT_MILLIS, NO_SIGNALS_MILLIS, POLL_MILLIS));
+    }
+
+    private AioPublisherVerification(TestEnvironment env) {
+        super(env, GC_MILLIS);
+        this.env = env;
     }
 
     @BeforeClass

@@ -25,7 +25,7 @@ public class CopyTckTest extends MonoVerification<Long> {
     }
 
     @Override
-    Publisher<Long> mono() {
+    Publisher<Long> single() {
         if (source == null) source = patternFile("source", SIZE);
         Path target = newPath("copy");
         return AioFiles.copy(source, target, options())

@@ -18,7 +18,7 @@ public class FileCloseTckTest extends VoidMonoVerification {
     }
 
     @Override
-    Publisher<Void> mono() {
+    Publisher<Void> single() {
         ReactiveAioFile f = files.open(newPath("file"));
         return f.close().doOnSuccess(v -> {
             if (f.file().isOpen()) throw new IllegalStateException("still open: " + f);

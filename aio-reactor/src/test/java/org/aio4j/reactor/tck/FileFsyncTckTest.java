@@ -26,7 +26,7 @@ public class FileFsyncTckTest extends VoidMonoVerification {
     }
 
     @Override
-    Publisher<Void> mono() {
+    Publisher<Void> single() {
         return file.fsync((calls++ & 1) == 0 ? AioFsyncMode.O_SYNC : AioFsyncMode.O_DSYNC);
     }
 

@@ -30,7 +30,7 @@ public class FileReadTckTest extends MonoVerification<Integer> {
     }
 
     @Override
-    Publisher<Integer> mono() {
+    Publisher<Integer> single() {
         ByteBuffer dst = ByteBuffer.allocateDirect(4096);
         return file.read(8000, dst).doOnNext(n -> {
             if (n != 2000) throw new IllegalStateException("read " + n);

@@ -31,7 +31,7 @@ public class FileSizeTckTest extends MonoVerification<Long> {
     }
 
     @Override
-    Publisher<Long> mono() {
+    Publisher<Long> single() {
         return file.size().doOnNext(n -> {
             if (n != 12_345) throw new IllegalStateException("size " + n);
         });

@@ -27,7 +27,7 @@ public class FileWriteTckTest extends MonoVerification<Integer> {
     }
 
     @Override
-    Publisher<Integer> mono() {
+    Publisher<Integer> single() {
         ByteBuffer src = ByteBuffer.allocateDirect(3000);
         return file.write(offset.getAndAdd(3000), src).doOnNext(n -> {
             if (n != 3000) throw new IllegalStateException("wrote " + n);

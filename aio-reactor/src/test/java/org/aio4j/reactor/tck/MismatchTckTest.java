@@ -22,7 +22,7 @@ public class MismatchTckTest extends MonoVerification<Long> {
     int calls;
 
     @Override
-    Publisher<Long> mono() {
+    Publisher<Long> single() {
         if (a == null) {
             a = patternFile("a", SIZE);
             b = patternFile("b", SIZE);

@@ -15,7 +15,7 @@ public class OpenTckTest extends MonoVerification<ReactiveAioFile> {
     Path file;
 
     @Override
-    Publisher<ReactiveAioFile> mono() {
+    Publisher<ReactiveAioFile> single() {
         if (file == null) file = patternFile("file", 100);
         return AioFiles.open(file, StandardOpenOption.READ).doOnNext(f -> {
             f.file().close();

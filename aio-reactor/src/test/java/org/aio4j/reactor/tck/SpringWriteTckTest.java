@@ -31,7 +31,7 @@ public class SpringWriteTckTest extends VoidMonoVerification {
     }
 
     @Override
-    Publisher<Void> mono() {
+    Publisher<Void> single() {
         Path target = newPath("write");
         return AioDataBufferUtils.write(source(), target).doOnSuccess(v -> {
             try {

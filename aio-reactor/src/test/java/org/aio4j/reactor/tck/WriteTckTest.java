@@ -16,7 +16,7 @@ public class WriteTckTest extends MonoVerification<Long> {
     static final long EXPECTED = 3 * 1000 + 4096;
 
     @Override
-    Publisher<Long> mono() {
+    Publisher<Long> single() {
         Path target = newPath("write");
         Flux<ByteBuffer> source = Flux.range(0, 5).map(i -> switch (i) {
             case 0 -> ByteBuffer.allocateDirect(1000);
