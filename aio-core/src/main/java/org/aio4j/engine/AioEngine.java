@@ -86,6 +86,7 @@ public final class AioEngine implements AutoCloseable {
     static {
         for (int i = 0; i < FD_LOCKS.length; i++) FD_LOCKS[i] = new Object();
     }
+
     static final int MAX_RETRIES = 8;
     static final long RETRY_BASE_NANOS = 50_000L;
     private static final long IDLE_NANOS = 100_000_000L;
@@ -455,8 +456,9 @@ public final class AioEngine implements AutoCloseable {
      * engine.cancelAll(file);                      // on cancel: every handler still runs once
      * }</pre>
      *
-     * @return how many ops of this engine will complete as cancelled (exact when no op of the file is being
-     *     submitted concurrently; otherwise ops whose submission was under way are not counted)
+     * @return how many ops of this engine will complete as cancelled: a lower bound, exact unless an op of the file
+     *     was being submitted at that moment (by another thread, or resubmitted by the reaper after EAGAIN), which
+     *     may be cancelled without being counted
      * @throws NullPointerException if {@code file} is null
      */
     public int cancelAll(AioFile file) {

@@ -201,10 +201,14 @@ class EngineCancelTest {
                 }
             }
             assertThat(allDone)
-                    .as("reads behind a cancelled untaken head never completed (glibc stranded the fd queue);"
-                            + " cancel returned %s, %d of 4 handlers called", cancelled, calledInTime)
+                    .as(
+                            "reads behind a cancelled untaken head never completed (glibc stranded the fd queue);"
+                                    + " cancel returned %s, %d of 4 handlers called",
+                            cancelled, calledInTime)
                     .isTrue();
-            assertThat(cancelled).as("cancel of a head that is not alone on its fd").isFalse();
+            assertThat(cancelled)
+                    .as("cancel of a head that is not alone on its fd")
+                    .isFalse();
             rec.assertEachCalledOnce();
             for (int i = 0; i < 4; i++) {
                 assertThat(rec.errors[i]).isNull();
@@ -261,7 +265,9 @@ class EngineCancelTest {
                 long t = engine.read(f, 0, ByteBuffer.allocateDirect(BLOCK), 0, rec);
                 assumeQueuedUntaken(rec);
                 cancelled = engine.cancel(t);
-                assertThat(rec.await(5_000)).as("a cancelled op is reaped without a helper").isTrue();
+                assertThat(rec.await(5_000))
+                        .as("a cancelled op is reaped without a helper")
+                        .isTrue();
             }
             assertThat(cancelled).isTrue();
             rec.assertEachCalledOnce();
@@ -295,7 +301,9 @@ class EngineCancelTest {
                 assumeQueuedUntaken(rec);
                 assertThat(engine.metrics().queued()).isEqualTo(n - 32);
                 count = engine.cancelAll(f);
-                assertThat(rec.await(5_000)).as("%d of %d handlers called", rec.called(), n).isTrue();
+                assertThat(rec.await(5_000))
+                        .as("%d of %d handlers called", rec.called(), n)
+                        .isTrue();
             }
             assertThat(count).isEqualTo(n);
             rec.assertEachCalledOnce();
@@ -331,7 +339,9 @@ class EngineCancelTest {
                 ByteBuffer[] bufs = buffers(n);
                 for (int i = 0; i < n; i++) engine.read(f, (long) i * BLOCK, bufs[i], i, rec);
                 int count = engine.cancelAll(f);
-                assertThat(rec.await(5_000)).as("%d of %d handlers called", rec.called(), n).isTrue();
+                assertThat(rec.await(5_000))
+                        .as("%d of %d handlers called", rec.called(), n)
+                        .isTrue();
                 rec.assertEachCalledOnce();
                 int cancelled = 0;
                 for (int i = 0; i < n; i++) {
@@ -347,8 +357,8 @@ class EngineCancelTest {
                 totalCancelled += cancelled;
                 totalCompleted += n - cancelled;
             }
-            System.out.println("cancelAll with running ops: " + totalCancelled + " cancelled, " + totalCompleted
-                    + " completed");
+            System.out.println(
+                    "cancelAll with running ops: " + totalCancelled + " cancelled, " + totalCompleted + " completed");
             assertThat(totalCancelled).as("cancelAll cancelled something").isPositive();
         }
     }
@@ -447,7 +457,7 @@ class EngineCancelTest {
         } finally {
             canceller.shutdownNow();
         }
-        System.out.println("cancel by token vs submissions on the same fd: " + cancelledTotal + " of "
-                + RACE_ITERATIONS + " cancelled");
+        System.out.println("cancel by token vs submissions on the same fd: " + cancelledTotal + " of " + RACE_ITERATIONS
+                + " cancelled");
     }
 }

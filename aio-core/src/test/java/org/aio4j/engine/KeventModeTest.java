@@ -40,6 +40,63 @@ class KeventModeTest {
         }
     }
 
+    /**
+     * cancelAll(file) through the fake, with half of the submissions refused with EAGAIN so that ops wait for a retry:
+     * queued, retrying and running ops each end exactly once, with the right bytes when not cancelled, and the fake
+     * sees every request returned.
+     */
+    @Test
+    void cancelAllCoversQueuedAndRetryingOps() throws Exception {
+        AioAbi bsd = TestAbis.of("FreeBSD", "amd64");
+        FakeFreeBsdPosix fake = new FakeFreeBsdPosix(bsd, 0.5, 1);
+        int n = 32, block = 4096;
+        Path p = dir.resolve("c");
+        EngineTestSupport.writeInitial(p, n, block);
+        long cancelledTotal = 0, countedTotal = 0;
+        try {
+            AioEngine.Builder b = AioEngine.builder();
+            b.posix = fake;
+            b.abi = bsd;
+            try (AioEngine engine = b.maxInFlight(n).build();
+                    AioFile f = AioFile.open(p)) {
+                for (int round = 0; round < 50; round++) {
+                    EngineCancelTest.Recorder rec = new EngineCancelTest.Recorder(n);
+                    java.nio.ByteBuffer[] bufs = new java.nio.ByteBuffer[n];
+                    for (int i = 0; i < n; i++) {
+                        bufs[i] = java.nio.ByteBuffer.allocateDirect(block);
+                        engine.read(f, (long) i * block, bufs[i], i, rec);
+                    }
+                    int count = engine.cancelAll(f);
+                    assertThat(rec.await(10_000)).isTrue();
+                    rec.assertEachCalledOnce();
+                    int cancelled = 0;
+                    for (int i = 0; i < n; i++) {
+                        if (rec.errors[i] instanceof org.aio4j.AioCancelledException) {
+                            cancelled++;
+                        } else {
+                            assertThat(rec.errors[i]).isNull();
+                            assertThat(rec.results[i]).isEqualTo(block);
+                            assertThat(EngineTestSupport.matches(bufs[i], i, 0)).isTrue();
+                        }
+                    }
+                    // a retry being submitted by the reaper during the call may be cancelled without being counted
+                    assertThat(count).isLessThanOrEqualTo(cancelled);
+                    cancelledTotal += cancelled;
+                    countedTotal += count;
+                }
+                assertThat(engine.metrics().cancelled()).isEqualTo(cancelledTotal);
+            }
+            assertThat(cancelledTotal).isPositive();
+            assertThat(fake.violations).isEmpty();
+            assertThat(fake.outstanding()).as("requests never aio_return'ed").isZero();
+            assertThat(fake.refused.get()).as("EAGAIN refusals exercised").isPositive();
+            System.out.println("cancelAll through the fake: " + cancelledTotal + " cancelled (" + countedTotal
+                    + " counted by cancelAll) of " + 50 * n);
+        } finally {
+            fake.shutdown();
+        }
+    }
+
     @Test
     void defaultsToKeventOnFreeBsdAndSyncs() throws Exception {
         AioAbi bsd = TestAbis.of("FreeBSD", "amd64");
