@@ -1188,7 +1188,12 @@ public final class AioEngine implements AutoCloseable {
                         aioNum >= 0 ? aioNum : 64,
                         aioIdleSeconds >= 0 ? aioIdleSeconds : 1);
             }
-            boolean fp = fastPath == null ? a.RWF_NOWAIT != AioAbi.ABSENT : fastPath;
+            boolean hasPreadv2 = a.RWF_NOWAIT != AioAbi.ABSENT && NativeLib.hasSymbol("preadv2");
+            if (fastPath == Boolean.TRUE && !hasPreadv2) {
+                throw new UnsupportedOperationException("the cached-read fast path needs preadv2(RWF_NOWAIT), which "
+                        + a.name + " lacks here");
+            }
+            boolean fp = fastPath == null ? hasPreadv2 : fastPath;
             int claimed = -1;
             Waiter w;
             switch (mode) {

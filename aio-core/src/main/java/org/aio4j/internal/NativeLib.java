@@ -107,6 +107,18 @@ public final class NativeLib {
         return ABI;
     }
 
+    /**
+     * True when the process can resolve the C symbol {@code name} (for optional functions such as {@code preadv2},
+     * which musl before 1.2.4 lacks although the kernel has it).
+     */
+    public static boolean hasSymbol(String name) {
+        try {
+            return com.kenai.jffi.Library.getDefault().getSymbolAddress(name) != 0L;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
     /** The errno saved by the last call of this thread into {@link LibC} or {@link LibCGnu}. */
     public static int errno() {
         return RUNTIME.getLastError();

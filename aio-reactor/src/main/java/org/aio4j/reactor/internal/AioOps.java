@@ -24,6 +24,20 @@ public interface AioOps {
     /** Submits an fsync; returns a token for {@link #cancel}. */
     <A> long fsync(AioFile file, AioFsyncMode mode, A attachment, AioHandler<? super A> handler);
 
-    /** Asks the engine to cancel the op (aio_cancel); its handler still runs exactly once. */
+    /**
+     * Asks the engine to cancel the op (aio_cancel); its handler still runs exactly once. With glibc the engine
+     * declines (returns false, the op completes normally) unless the op is alone on its fd number: use {@link
+     * #cancelAll} for a file the caller owns.
+     */
     boolean cancel(long token);
+
+    /**
+     * Cancels every request still queued on {@code file} ({@code aio_cancel(fd, NULL)} on its fd numbers): each
+     * completes as cancelled after it was reaped, ops already running complete normally, every handler still runs
+     * exactly once. It also cancels requests of others on the same fd numbers, so only for a file the caller opened
+     * and owns (a read or write stream's own file).
+     *
+     * @return how many ops will complete as cancelled (a lower bound)
+     */
+    int cancelAll(AioFile file);
 }

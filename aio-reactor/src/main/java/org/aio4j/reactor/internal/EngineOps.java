@@ -53,6 +53,11 @@ public final class EngineOps implements AioOps {
     }
 
     @Override
+    public int cancelAll(AioFile file) {
+        return engine().cancelAll(file);
+    }
+
+    @Override
     public String toString() {
         return "EngineOps[" + Objects.toString(configured, "shared") + "]";
     }

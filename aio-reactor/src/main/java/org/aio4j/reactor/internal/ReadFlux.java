@@ -33,7 +33,8 @@ import reactor.core.scheduler.Scheduler;
  * on whichever thread calls it (the engine's reaper, the requesting thread, or the thread that opened the file);
  * with one, the loop and every signal run on one worker of that scheduler.
  *
- * <p>Cancel and errors: every read in flight is cancelled with the engine (aio_cancel); buffers go back to the
+ * <p>Cancel and errors: every read in flight is cancelled with the engine, all at once on the stream's own file
+ * ({@link AioOps#cancelAll}, {@code aio_cancel(fd, NULL)}); buffers go back to the
  * pool and the file is closed (on {@code blockingScheduler}) only once every op has been reaped; nothing is emitted
  * after cancel; an error or completion is signalled after the file was closed.
  */
@@ -355,18 +356,29 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
             }
         }
 
-        /** Cancel or error: cancel what is in flight, release when everything is reaped, then close and signal. */
+        /**
+         * Cancel or error: cancel what is in flight, release when everything is reaped, then close and signal.
+         *
+         * <p>The stream opened the file and owns it, so everything in flight on it is cancelled at once with {@link
+         * AioOps#cancelAll} ({@code aio_cancel(fd, NULL)}): a per-op cancel is declined by the engine on glibc when
+         * the op shares its fd number with others (glibc's queue-stranding bug), which would leave every queued read
+         * to run to the end. No read is submitted once stopping, so one call covers them all.
+         */
         private void stop() {
             stopping = true;
+            boolean cancelNeeded = false;
             for (long i = head; i < tail; i++) {
                 Slot s = slot(i);
                 if (s.state == SUBMITTED && !s.cancelRequested) {
                     s.cancelRequested = true;
-                    try {
-                        parent.ops.cancel(s.token);
-                    } catch (Throwable t) {
-                        Exceptions.throwIfJvmFatal(t);
-                    }
+                    cancelNeeded = true;
+                }
+            }
+            if (cancelNeeded) {
+                try {
+                    parent.ops.cancelAll(file);
+                } catch (Throwable t) {
+                    Exceptions.throwIfJvmFatal(t);
                 }
             }
             if (inFlight != 0 || !openDone) return;

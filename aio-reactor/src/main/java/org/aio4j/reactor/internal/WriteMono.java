@@ -37,7 +37,8 @@ import reactor.util.context.Context;
  * into a pooled direct chunk. <b>Every buffer received is released</b> after it was written (or dropped):
  * {@link ChunkPool#release} gives pooled chunks back and ignores other buffers. With {@code fsync}, one {@code
  * aio_fsync} runs after the last write. The file is closed (on {@code blockingScheduler}) before the result or the
- * error is signalled; on cancel, the writes in flight are cancelled and the file is closed once each was reaped.
+ * error is signalled; on cancel, the writes in flight are cancelled (all at once on the file, {@link
+ * AioOps#cancelAll}) and the file is closed once each was reaped.
  *
  * <p>With {@code APPEND} among the open options the kernel ignores the offsets, so writes then go one at a time.
  */
@@ -505,14 +506,21 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 up.cancel();
             }
             releaseQueue();
+            // The file was opened by this subscriber and is owned by it: cancel everything queued on it at once
+            // (aio_cancel(fd, NULL)); a per-op cancel is declined on glibc when ops share the fd number. Nothing is
+            // submitted once stopping, so one call covers every write (or the fsync) in flight.
+            boolean cancelNeeded = false;
             for (Op op : ops) {
                 if (op.state == SUBMITTED && !op.cancelRequested) {
                     op.cancelRequested = true;
-                    try {
-                        parent.ops.cancel(op.token);
-                    } catch (Throwable t) {
-                        Exceptions.throwIfJvmFatal(t);
-                    }
+                    cancelNeeded = true;
+                }
+            }
+            if (cancelNeeded) {
+                try {
+                    parent.ops.cancelAll(file);
+                } catch (Throwable t) {
+                    Exceptions.throwIfJvmFatal(t);
                 }
             }
             if (inFlight != 0 || !openDone) return;
