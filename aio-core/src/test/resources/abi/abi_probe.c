@@ -77,6 +77,15 @@ int main(void) {
 #endif
     SIZE("sizeof.iovec", struct iovec);
 
+    /* glibc-private aiocb offsets (AioAbi.GLIBC_AIOCB_*_OFFSET), compared like constants */
+#if defined(__GLIBC__)
+    printf("GLIBC_AIOCB_ERROR_CODE_OFFSET %ld\n", (long) offsetof(struct aiocb, __error_code));
+    printf("GLIBC_AIOCB_RETURN_VALUE_OFFSET %ld\n", (long) offsetof(struct aiocb, __return_value));
+#else
+    ABSENT(GLIBC_AIOCB_ERROR_CODE_OFFSET);
+    ABSENT(GLIBC_AIOCB_RETURN_VALUE_OFFSET);
+#endif
+
     /* constants */
     CONST(SIGEV_NONE);
     CONST(SIGEV_SIGNAL);

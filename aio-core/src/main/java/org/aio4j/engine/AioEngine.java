@@ -384,6 +384,263 @@ public final class AioEngine implements AutoCloseable {
         return start(K_FSYNC, file, 0, null, mode.value(), attachment, handler);
     }
 
+    // ------------------------------------------------------------------------------------------------ batch
+
+    /**
+     * A new, empty {@link Batch}: collect reads and writes, then {@link Batch#submit()} them with one {@code
+     * lio_listio}.
+     *
+     * <pre>{@code
+     * AioEngine.Batch batch = engine.batch();
+     * batch.read(file, 0, buf0, "a", handler).write(file, 4096, buf1, "b", handler);
+     * CompletableFuture<Integer> f = batch.read(file, 8192, buf2);
+     * batch.submit();   // one lio_listio(LIO_NOWAIT) for all three; each handler/future completes once
+     * }</pre>
+     *
+     * @throws IllegalStateException if the engine is closed
+     */
+    public Batch batch() {
+        if (closed) throw new IllegalStateException("the engine is closed");
+        return new Batch();
+    }
+
+    /**
+     * Reads and writes collected to be submitted together with one {@code lio_listio(LIO_NOWAIT, list, n, NULL)}.
+     * Each op completes exactly as if it had been submitted alone ({@link #read(AioFile, long, ByteBuffer, Object,
+     * AioHandler)}...): one handler call or future completion, on the reaper thread or, for an op that completes at
+     * once, on the thread that calls {@link #submit()}. Not thread-safe; single use. Input is checked when an op is
+     * added (same rules as the single-op forms). The batch allocates per batch (its lists, the native {@code
+     * aiocb*} list, freed right after the call), not per op beyond the single-op forms.
+     *
+     * <p>How it is submitted: every op that gets a slot goes into the one {@code lio_listio} call; ops that find no
+     * free slot follow the engine's {@link Overflow} policy like a single op ({@link Overflow#WAIT}: queued and
+     * submitted one by one when slots free; {@link Overflow#FAIL}: {@link org.aio4j.AioTryAgainException}), and while
+     * ops are already waiting for a slot the whole batch queues behind them (FIFO). Reads skip the cached-read fast
+     * path. If the call fails (glibc: -1 with EAGAIN/EINVAL, with some entries queued and running), the entries glibc
+     * did not queue are found through glibc's private {@code __error_code} (see {@code docs/engine.md}) and each is
+     * submitted again alone by the reaper under the engine's EAGAIN policy (backoff from 50 us, at most 8 attempts),
+     * so each gets its own outcome: its real errno, or {@link org.aio4j.AioTryAgainException} when glibc stays out of
+     * requests. Where the C library has no known way to tell (musl, FreeBSD, macOS), the batch is submitted op by op
+     * ({@code aio_read}/{@code aio_write}), with the same outcomes.
+     */
+    public final class Batch {
+        private byte[] kinds = new byte[8];
+        private AioFile[] files = new AioFile[8];
+        private long[] positions = new long[8];
+        private ByteBuffer[] buffers = new ByteBuffer[8];
+        private Object[] atts = new Object[8];
+        private AioHandler<?>[] handlers = new AioHandler<?>[8];
+        private EngineFuture<?>[] futures = new EngineFuture<?>[8];
+        private int size;
+        private boolean submitted;
+
+        private Batch() {}
+
+        /**
+         * Adds a read like {@link AioEngine#read(AioFile, long, ByteBuffer, Object, AioHandler)}.
+         *
+         * @return this batch
+         * @throws NullPointerException if an argument other than {@code attachment} is null
+         * @throws IllegalArgumentException if {@code dst} is not direct or is read-only, or {@code position < 0}
+         * @throws IllegalStateException if the batch was already submitted
+         */
+        public <A> Batch read(
+                AioFile file, long position, ByteBuffer dst, A attachment, AioHandler<? super A> handler) {
+            checkRead(file, position, dst);
+            Objects.requireNonNull(handler, "handler");
+            add(K_READ, file, position, dst, attachment, handler, null);
+            return this;
+        }
+
+        /**
+         * Adds a write like {@link AioEngine#write(AioFile, long, ByteBuffer, Object, AioHandler)}.
+         *
+         * @return this batch
+         * @throws NullPointerException if an argument other than {@code attachment} is null
+         * @throws IllegalArgumentException if {@code src} is not direct, or {@code position < 0}
+         * @throws IllegalStateException if the batch was already submitted
+         */
+        public <A> Batch write(
+                AioFile file, long position, ByteBuffer src, A attachment, AioHandler<? super A> handler) {
+            checkWrite(file, position, src);
+            Objects.requireNonNull(handler, "handler");
+            add(K_WRITE, file, position, src, attachment, handler, null);
+            return this;
+        }
+
+        /**
+         * Adds a read like {@link AioEngine#read(AioFile, long, ByteBuffer)}; the future completes after {@link
+         * #submit()} (it never completes if the batch is never submitted).
+         *
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if {@code dst} is not direct or is read-only, or {@code position < 0}
+         * @throws IllegalStateException if the batch was already submitted
+         */
+        public CompletableFuture<Integer> read(AioFile file, long position, ByteBuffer dst) {
+            checkRead(file, position, dst);
+            EngineFuture<Integer> f = new EngineFuture<>(AioEngine.this, EngineFuture.INT);
+            add(K_READ, file, position, dst, f, EngineFuture.HANDLER, f);
+            return f;
+        }
+
+        /**
+         * Adds a write like {@link AioEngine#write(AioFile, long, ByteBuffer)}; the future completes after {@link
+         * #submit()}.
+         *
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if {@code src} is not direct, or {@code position < 0}
+         * @throws IllegalStateException if the batch was already submitted
+         */
+        public CompletableFuture<Integer> write(AioFile file, long position, ByteBuffer src) {
+            checkWrite(file, position, src);
+            EngineFuture<Integer> f = new EngineFuture<>(AioEngine.this, EngineFuture.INT);
+            add(K_WRITE, file, position, src, f, EngineFuture.HANDLER, f);
+            return f;
+        }
+
+        /** How many ops were added. */
+        public int size() {
+            return size;
+        }
+
+        private void add(
+                byte kind, AioFile file, long pos, ByteBuffer buf, Object att, AioHandler<?> h, EngineFuture<?> f) {
+            if (submitted) throw new IllegalStateException("the batch was already submitted");
+            if (size == kinds.length) {
+                int c = size * 2;
+                kinds = java.util.Arrays.copyOf(kinds, c);
+                files = java.util.Arrays.copyOf(files, c);
+                positions = java.util.Arrays.copyOf(positions, c);
+                buffers = java.util.Arrays.copyOf(buffers, c);
+                atts = java.util.Arrays.copyOf(atts, c);
+                handlers = java.util.Arrays.copyOf(handlers, c);
+                futures = java.util.Arrays.copyOf(futures, c);
+            }
+            kinds[size] = kind;
+            files[size] = file;
+            positions[size] = pos;
+            buffers[size] = buf;
+            atts[size] = att;
+            handlers[size] = h;
+            futures[size] = f;
+            size++;
+        }
+
+        /**
+         * Submits every op added, with one {@code lio_listio} where the platform allows (see {@link Batch}). Each
+         * op's handler is called, or its future completed, exactly once. An empty batch does nothing.
+         *
+         * @return one token per op, in the order added, for {@link AioEngine#cancel(long)} (0 for an op that already
+         *     completed on this thread)
+         * @throws IllegalStateException if the engine is closed (nothing is submitted and no handler is called) or
+         *     the batch was already submitted
+         */
+        public long[] submit() {
+            if (submitted) throw new IllegalStateException("the batch was already submitted");
+            long[] tokens = new long[size];
+            entering.incrementAndGet();
+            try {
+                if (closed) throw new IllegalStateException("the engine is closed");
+                submitted = true;
+                if (size > 0) submitBatch(this, tokens);
+            } finally {
+                entering.decrementAndGet();
+            }
+            for (int i = 0; i < size; i++) {
+                if (futures[i] != null) futures[i].setToken(tokens[i]);
+            }
+            // drop references: the engine holds what it needs per slot
+            java.util.Arrays.fill(buffers, 0, size, null);
+            java.util.Arrays.fill(atts, 0, size, null);
+            java.util.Arrays.fill(handlers, 0, size, null);
+            java.util.Arrays.fill(futures, 0, size, null);
+            java.util.Arrays.fill(files, 0, size, null);
+            return tokens;
+        }
+    }
+
+    /** Submits a batch; the caller counted itself in {@link #entering} and checked {@link #closed}. */
+    private void submitBatch(Batch b, long[] tokens) {
+        int n = b.size;
+        int[] slots = new int[n];
+        int[] index = new int[n];
+        int m = 0;
+        boolean direct = backend.supportsBatch();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            AioFile file = b.files[i];
+            byte kind = b.kinds[i];
+            ByteBuffer buf = b.buffers[i];
+            long pos = b.positions[i];
+            int slot = -1;
+            if (direct && file.isOpen() && buf.remaining() > 0 && !(overflow == Overflow.WAIT && !pending.isEmpty())) {
+                slot = free.pop();
+            }
+            if (slot < 0) {
+                // the single-op path: closed file, empty buffer, overflow policy, or no lio_listio batch here
+                tokens[i] = startEntered(kind, file, pos, buf, 0, b.atts[i], b.handlers[i]);
+                continue;
+            }
+            metrics.submitted.increment();
+            fill(slot, kind, file, pos, buf, 0, b.atts[i], b.handlers[i], t0);
+            int fd = fds[slot];
+            FdTracker.acquire(fd);
+            // Checked after acquire, as in launch(): a close that saw our count defers the fd close.
+            if (!file.isOpen()) {
+                reaped(slot, -1, ebadf);
+                continue;
+            }
+            long token = ((long) gens[slot] << 32) | slot;
+            synchronized (stripes[slot & (STRIPES - 1)]) {
+                liveTokens[slot] = token;
+                states[slot] = S_SUBMITTING;
+            }
+            tokens[i] = token;
+            slots[m] = slot;
+            index[m] = i;
+            m++;
+        }
+        if (m == 0) return;
+        int[] status = new int[m];
+        // The fd locks of every fd involved, taken in ascending lock order (a guarded per-op cancel takes a stripe
+        // lock, then one fd lock; single submits take one fd lock): no cycle. So, as for single submits, a guarded
+        // cancel either counts these ops in FdTracker or runs after the call.
+        int[] locks = new int[m];
+        for (int j = 0; j < m; j++) locks[j] = fds[slots[j]] & (FD_LOCKS.length - 1);
+        java.util.Arrays.sort(locks);
+        int nl = 0;
+        for (int j = 0; j < m; j++) if (nl == 0 || locks[nl - 1] != locks[j]) locks[nl++] = locks[j];
+        batchLocked(locks, nl, 0, slots, m, status);
+        boolean retry = false;
+        for (int j = 0; j < m; j++) {
+            int slot = slots[j];
+            long token = tokens[index[j]];
+            if (status[j] == 0) {
+                submitted(slot, token);
+                continue;
+            }
+            // not queued by lio_listio: the reaper submits it alone (EAGAIN policy), which gives its own errno
+            synchronized (stripes[slot & (STRIPES - 1)]) {
+                states[slot] = S_RETRY;
+            }
+            attempts[slot] = 1;
+            metrics.retries.increment();
+            retryQueue.offer(slot);
+            retry = true;
+        }
+        if (retry) backend.wakeup();
+    }
+
+    private void batchLocked(int[] locks, int nl, int i, int[] slots, int m, int[] status) {
+        if (i < nl) {
+            synchronized (FD_LOCKS[locks[i]]) {
+                batchLocked(locks, nl, i + 1, slots, m, status);
+            }
+            return;
+        }
+        backend.submitBatch(slots, m, kinds, fds, addrs, lens, positions, status);
+    }
+
     /**
      * Cancels the op of {@code token} with {@code aio_cancel(fd, aiocb)} where that is safe (or removes it from the
      * overflow queue). Its handler is still called exactly once, after the op was reaped: with {@link
@@ -660,6 +917,16 @@ public final class AioEngine implements AutoCloseable {
         entering.incrementAndGet();
         try {
             if (closed) throw new IllegalStateException("the engine is closed");
+            return startEntered(kind, file, position, buf, fsyncOp, att, h);
+        } finally {
+            entering.decrementAndGet();
+        }
+    }
+
+    /** {@link #start} after the caller counted itself in {@link #entering} and saw the engine open. */
+    private long startEntered(
+            byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
+        {
             metrics.submitted.increment();
             if (!file.isOpen()) {
                 finishNow(kind, file, position, ebadf, h, att, System.nanoTime());
@@ -684,8 +951,6 @@ public final class AioEngine implements AutoCloseable {
             }
             fill(slot, kind, file, position, buf, fsyncOp, att, h, System.nanoTime());
             return launch(slot);
-        } finally {
-            entering.decrementAndGet();
         }
     }
 
@@ -1190,8 +1455,8 @@ public final class AioEngine implements AutoCloseable {
             }
             boolean hasPreadv2 = a.RWF_NOWAIT != AioAbi.ABSENT && NativeLib.hasSymbol("preadv2");
             if (fastPath == Boolean.TRUE && !hasPreadv2) {
-                throw new UnsupportedOperationException("the cached-read fast path needs preadv2(RWF_NOWAIT), which "
-                        + a.name + " lacks here");
+                throw new UnsupportedOperationException(
+                        "the cached-read fast path needs preadv2(RWF_NOWAIT), which " + a.name + " lacks here");
             }
             boolean fp = fastPath == null ? hasPreadv2 : fastPath;
             int claimed = -1;

@@ -193,16 +193,28 @@ final class AbiTables {
         return linuxCommon().put("O_DIRECT", oDirect).map;
     }
 
+    /**
+     * glibc LP64: {@link #linux(int)} plus the glibc-private {@code offsetof(struct aiocb, __error_code)} (112) and
+     * {@code offsetof(struct aiocb, __return_value)} (120), see {@link GlibcLp64}. Not an ABI promise of glibc (the
+     * fields are private), hence the {@code GLIBC_} names; checked by {@code AbiMatchesCTest} with {@code offsetof}.
+     */
+    private static Map<String, Integer> linuxGlibc(int oDirect) {
+        Map<String, Integer> m = new java.util.LinkedHashMap<>(linux(oDirect));
+        m.put("GLIBC_AIOCB_ERROR_CODE_OFFSET", 112);
+        m.put("GLIBC_AIOCB_RETURN_VALUE_OFFSET", 120);
+        return m;
+    }
+
     /** Linux x86_64, glibc: {@link GlibcLp64}, {@link #linuxCommon()}, {@link #O_DIRECT_X86_64}. Machine-checked. */
     static final AioAbi LINUX_GLIBC_X86_64 = new AioAbi(
-            "linux-glibc-x86_64", GlibcLp64.AIOCB, GlibcLp64.SIGEVENT, GlibcLp64.SIZES, linux(O_DIRECT_X86_64));
+            "linux-glibc-x86_64", GlibcLp64.AIOCB, GlibcLp64.SIGEVENT, GlibcLp64.SIZES, linuxGlibc(O_DIRECT_X86_64));
 
     /**
      * Linux aarch64, glibc: {@link GlibcLp64}, {@link #linuxCommon()}, {@link #O_DIRECT_AARCH64}. Machine-checked
      * where {@code aarch64-linux-gnu-gcc} and {@code qemu-aarch64-static} are installed.
      */
     static final AioAbi LINUX_GLIBC_AARCH64 = new AioAbi(
-            "linux-glibc-aarch64", GlibcLp64.AIOCB, GlibcLp64.SIGEVENT, GlibcLp64.SIZES, linux(O_DIRECT_AARCH64));
+            "linux-glibc-aarch64", GlibcLp64.AIOCB, GlibcLp64.SIGEVENT, GlibcLp64.SIZES, linuxGlibc(O_DIRECT_AARCH64));
 
     // ------------------------------------------------------------------------------------------------------------
     // Linux, musl, LP64

@@ -88,6 +88,13 @@ public final class AioAbi {
      * a caller must be ready for {@code UnsatisfiedLinkError} from {@code LibCGnu.preadv2}.
      */
     public final int RWF_NOWAIT;
+    /**
+     * glibc-private offsets in {@code struct aiocb}: {@code __error_code} and {@code __return_value} ({@link
+     * #ABSENT} on every other C library). glibc sets {@code __error_code} to {@code EINPROGRESS} exactly when it
+     * queues a request ({@code __aio_enqueue_request}); the engine's {@code lio_listio} batch uses that to learn
+     * which entries a failed call queued. Private to glibc, so only machine-checked tables have them.
+     */
+    public final int GLIBC_AIOCB_ERROR_CODE_OFFSET, GLIBC_AIOCB_RETURN_VALUE_OFFSET;
 
     /** Value meaning "this platform has no such constant". */
     public static final int ABSENT = -1;
@@ -131,6 +138,8 @@ public final class AioAbi {
         SIGUSR1 = c("SIGUSR1");
         SIGUSR2 = c("SIGUSR2");
         RWF_NOWAIT = c("RWF_NOWAIT");
+        GLIBC_AIOCB_ERROR_CODE_OFFSET = c("GLIBC_AIOCB_ERROR_CODE_OFFSET");
+        GLIBC_AIOCB_RETURN_VALUE_OFFSET = c("GLIBC_AIOCB_RETURN_VALUE_OFFSET");
     }
 
     private int c(String key) {

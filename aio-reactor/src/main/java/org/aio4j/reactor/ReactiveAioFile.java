@@ -22,8 +22,10 @@ import reactor.core.scheduler.Scheduler;
  * <p>Each returned {@link Mono} is cold: every subscription submits its own op at its first request. Buffers must
  * be direct (a heap buffer is refused with {@link IllegalArgumentException} at assembly); they stay the caller's.
  * Signals arrive on the engine's reaper thread (or the requesting thread for reads the page cache served at once);
- * use {@code publishOn} to move them. Cancelling a subscription calls {@code aio_cancel}; the buffer of a cancelled
- * op must not be reused, since the op may still run until the engine reaps it.
+ * use {@code publishOn} to move them. Cancelling a subscription asks the engine to cancel that one op ({@code
+ * aio_cancel}; with glibc only when no other request shares its fd number, otherwise the op completes normally and
+ * nothing is signalled); the buffer of a cancelled op must not be reused, since the op may still run until the
+ * engine reaps it.
  */
 public final class ReactiveAioFile {
     private final AioFile file;

@@ -102,7 +102,9 @@ class CancelQueuedOpsTest {
             } finally {
                 NativeMemory.free(buf, BUSY);
             }
-            assertThat(done.await(10, TimeUnit.SECONDS)).as("the busy reads finish").isTrue();
+            assertThat(done.await(10, TimeUnit.SECONDS))
+                    .as("the busy reads finish")
+                    .isTrue();
         }
 
         @Override
@@ -166,13 +168,15 @@ class CancelQueuedOpsTest {
                 TestFiles.await(
                         () -> AioFiles.outstandingChunks() == probe.chunks() && TestFiles.openFdsUnder(dir) == 0,
                         () -> "cleanup after cancel: chunks " + AioFiles.outstandingChunks() + " (start "
-                                + probe.chunks() + "), fds " + TestFiles.fdTargets());
+                                + probe.chunks() + "), fds on the file " + TestFiles.openFdsUnder(dir));
                 long millis = (System.nanoTime() - t0) / 1_000_000;
                 System.out.printf("cancel of a stream with %d queued reads settled in %d ms%n", IN_FLIGHT, millis);
                 assertThat(millis).as("cleanup took %d ms", millis).isLessThan(5_000);
                 cancelled = engine.metrics().cancelled();
                 assertThat(engine.metrics().inFlight()).isZero();
-                assertThat(busy.done.getCount()).as("the helpers were busy all along").isEqualTo(BUSY);
+                assertThat(busy.done.getCount())
+                        .as("the helpers were busy all along")
+                        .isEqualTo(BUSY);
             }
             assertThat(cancelled).as("every queued read completed as cancelled").isEqualTo(IN_FLIGHT);
             assertThat(received.get()).isZero();
@@ -222,14 +226,18 @@ class CancelQueuedOpsTest {
                 d.dispose();
                 TestFiles.await(
                         () -> AioFiles.outstandingChunks() == probe.chunks() && TestFiles.openFdsUnder(dir) == 0,
-                        () -> "cleanup after cancel: chunks " + AioFiles.outstandingChunks() + ", fds "
-                                + TestFiles.fdTargets());
+                        () -> "cleanup after cancel: chunks " + AioFiles.outstandingChunks() + ", fds on the file "
+                                + TestFiles.openFdsUnder(dir));
                 long millis = (System.nanoTime() - t0) / 1_000_000;
                 assertThat(millis).as("cleanup took %d ms", millis).isLessThan(5_000);
                 cancelled = engine.metrics().cancelled();
-                assertThat(busy.done.getCount()).as("the helpers were busy all along").isEqualTo(BUSY);
+                assertThat(busy.done.getCount())
+                        .as("the helpers were busy all along")
+                        .isEqualTo(BUSY);
             }
-            assertThat(cancelled).as("every queued write completed as cancelled").isEqualTo(IN_FLIGHT);
+            assertThat(cancelled)
+                    .as("every queued write completed as cancelled")
+                    .isEqualTo(IN_FLIGHT);
             assertThat(terminal.get()).isZero();
             assertThat(out.toFile().length()).as("no write ran").isZero();
         }

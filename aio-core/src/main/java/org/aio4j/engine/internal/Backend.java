@@ -33,6 +33,22 @@ public interface Backend {
      */
     int submit(int slot, int op, int fd, long buf, long len, long offset, int fsyncOp);
 
+    /**
+     * True if {@link #submitBatch} submits with one call ({@code lio_listio}) and can tell, after a failed call,
+     * which entries were queued. False: the engine submits a batch op by op.
+     */
+    boolean supportsBatch();
+
+    /**
+     * Starts the reads and writes of {@code slots[0..n-1]} with one call ({@code lio_listio(LIO_NOWAIT)}), where
+     * {@link #supportsBatch()}. The op of slot {@code s} is {@code ops[s]} ({@link #OP_READ} or {@link #OP_WRITE}),
+     * on {@code fds[s]}, {@code lens[s]} bytes at {@code bufs[s]}, file offset {@code offsets[s]} (arrays indexed by
+     * slot). On return {@code status[i]} is 0 if the entry {@code i} was queued (it is in flight until {@link
+     * #poll} reports it) or an errno if it was not (its slot is free again at once; submitting it again alone is
+     * safe). Returns 0 if the call succeeded, otherwise its errno.
+     */
+    int submitBatch(int[] slots, int n, byte[] ops, int[] fds, long[] bufs, long[] lens, long[] offsets, int[] status);
+
     /** True if {@link #tryReadNow} may return a result. */
     boolean supportsReadNow();
 

@@ -34,6 +34,11 @@ public final class NativePosix implements Posix {
     }
 
     @Override
+    public int lio_listio(int mode, long list, int nent, long sig) {
+        return c.lio_listio(mode, list, nent, sig);
+    }
+
+    @Override
     public int aio_error(long aiocb) {
         return c.aio_error(aiocb);
     }

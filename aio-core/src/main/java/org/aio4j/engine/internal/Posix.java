@@ -21,6 +21,14 @@ public interface Posix {
 
     int aio_cancel(int fd, long aiocb);
 
+    /**
+     * {@code lio_listio(mode, list, nent, sig)}. Fakes that do not model it keep this default, which refuses the
+     * call (the engine only uses it where {@link PosixAioBackend#supportsBatch()} says so).
+     */
+    default int lio_listio(int mode, long list, int nent, long sig) {
+        throw new UnsupportedOperationException("lio_listio");
+    }
+
     int aio_suspend(long list, int nent, long timeout);
 
     long preadv2(int fd, long iov, int iovcnt, long offset, int flags);

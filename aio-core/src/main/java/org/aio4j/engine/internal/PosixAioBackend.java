@@ -28,6 +28,10 @@ public final class PosixAioBackend implements Backend {
     private final boolean readNow;
     private final int ecanceled;
     private final boolean cancelNeedsGuard;
+    /** glibc-private {@code offsetof(struct aiocb, __error_code)}, or -1: no {@code lio_listio} batch. */
+    private final int errorCodeOffset;
+    /** Written to {@code __error_code} before {@code lio_listio}; no errno and not EINPROGRESS. */
+    static final int NOT_QUEUED = 0xA104_BA7C;
 
     // Reaper-owned list of ops in flight.
     private final int[] list;
@@ -59,6 +63,7 @@ public final class PosixAioBackend implements Backend {
         // glibc's per-op aio_cancel strands the requests behind an untaken head (rt/aio_cancel.c +
         // __aio_remove_request); musl, FreeBSD and macOS do not queue by fd that way.
         this.cancelNeedsGuard = abi.name.contains("glibc");
+        this.errorCodeOffset = abi.GLIBC_AIOCB_ERROR_CODE_OFFSET;
         this.list = new int[capacity];
         this.pos = new int[capacity];
         this.early = new boolean[capacity];
@@ -90,8 +95,7 @@ public final class PosixAioBackend implements Backend {
         return capacity;
     }
 
-    @Override
-    public int submit(int slot, int op, int fd, long buf, long len, long offset, int fsyncOp) {
+    private long prepare(int slot, int op, int fd, long buf, long len, long offset) {
         long cb = aiocb(slot);
         AioAbi.AiocbLayout l = abi.aiocb;
         NativeMemory.putInt(cb + l.fildes(), fd);
@@ -101,6 +105,72 @@ public final class PosixAioBackend implements Backend {
         NativeMemory.putLong(cb + l.buf(), buf);
         NativeMemory.putLong(cb + l.nbytes(), len);
         NativeMemory.putLong(cb + l.offset(), offset);
+        return cb;
+    }
+
+    @Override
+    public boolean supportsBatch() {
+        return errorCodeOffset >= 0;
+    }
+
+    /**
+     * One {@code lio_listio(LIO_NOWAIT, list, n, NULL)}. glibc gives no per-entry answer when the call fails
+     * (-1 with EAGAIN/EINVAL/EIO: some entries may be queued and running), so before the call each entry's private
+     * {@code __error_code} is set to {@link #NOT_QUEUED}, a value no errno has: glibc's {@code
+     * __aio_enqueue_request} writes {@code EINPROGRESS} there for every entry it queues (and later 0 or the op's
+     * errno), and an entry it refused either keeps the sentinel (request pool exhausted: EAGAIN) or gets the
+     * refusal's errno (bad {@code aio_reqprio}: EINVAL; no helper thread could be started). Only an entry still
+     * holding the sentinel is reported as not queued; any other entry joins the reaper's list: a queued one is
+     * reaped normally, a refused one reads as complete with glibc's errno (glibc holds no reference to it, so
+     * reaping it with {@code aio_return} is harmless). glibc's {@code lio_listio} (GLIBC_2_4 and later) does not
+     * touch {@code aio_sigevent} in {@code LIO_NOWAIT} mode (only the 2.1-2.3 compat symbol forced {@code
+     * SIGEV_NONE}), so the sigevents written once per slot stay valid. The list is native, freed after the call
+     * (glibc keeps pointers to the aiocbs, not to the list).
+     */
+    @Override
+    public int submitBatch(
+            int[] slots, int n, byte[] ops, int[] fds, long[] bufs, long[] lens, long[] offsets, int[] status) {
+        if (errorCodeOffset < 0) throw new UnsupportedOperationException("no lio_listio batch on " + abi.name);
+        long listBytes = 8L * n;
+        long lst;
+        try {
+            lst = NativeMemory.allocate(listBytes);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // nothing was submitted: the engine submits each op alone (no allocation there)
+            java.util.Arrays.fill(status, 0, n, eagain);
+            return eagain;
+        }
+        try {
+            for (int i = 0; i < n; i++) {
+                int s = slots[i];
+                long cb = prepare(s, ops[s], fds[s], bufs[s], lens[s], offsets[s]);
+                NativeMemory.putInt(cb + errorCodeOffset, NOT_QUEUED);
+                waiter.beforeSubmit(s);
+                NativeMemory.putLong(lst + 8L * i, cb);
+            }
+            int rc = px.lio_listio(abi.LIO_NOWAIT, lst, n, 0L);
+            int e = rc == 0 ? 0 : px.errno();
+            if (rc != 0 && e == 0) e = eagain;
+            for (int i = 0; i < n; i++) {
+                int s = slots[i];
+                if (rc == 0 || NativeMemory.getInt(aiocb(s) + errorCodeOffset) != NOT_QUEUED) {
+                    status[i] = 0;
+                    published.offer(s);
+                } else {
+                    status[i] = e;
+                    waiter.submitFailed(s);
+                }
+            }
+            waiter.published();
+            return e;
+        } finally {
+            NativeMemory.free(lst, listBytes);
+        }
+    }
+
+    @Override
+    public int submit(int slot, int op, int fd, long buf, long len, long offset, int fsyncOp) {
+        long cb = prepare(slot, op, fd, buf, len, offset);
         waiter.beforeSubmit(slot);
         int rc;
         if (op == OP_READ) rc = px.aio_read(cb);

@@ -19,7 +19,8 @@ import reactor.core.publisher.Operators;
 
 /**
  * One engine op as a {@link Mono}: a read or write emits the byte count, an fsync completes empty. The op is
- * submitted at the first request (each subscription submits its own op); cancel calls {@code aio_cancel} for it.
+ * submitted at the first request (each subscription submits its own op); cancel asks the engine to cancel that op
+ * ({@link AioOps#cancel}, never {@link AioOps#cancelAll}: the file is the caller's and may carry others' ops).
  * Signals arrive on the engine's reaper thread, or on the requesting thread when the engine completed the op at
  * once (cached reads).
  *
