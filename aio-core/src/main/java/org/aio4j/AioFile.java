@@ -30,11 +30,13 @@ import org.aio4j.internal.NativeLib;
 public final class AioFile implements AutoCloseable {
     private final int fd;
     private final Path path;
+    private final boolean direct;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private AioFile(int fd, Path path) {
+    private AioFile(int fd, Path path, boolean direct) {
         this.fd = fd;
         this.path = path;
+        this.direct = direct;
     }
 
     /**
@@ -78,17 +80,28 @@ public final class AioFile implements AutoCloseable {
             NativeLib.libc().close(fd);
             throw AioException.of("open", Errno.EISDIR.value(), path, -1);
         }
-        return new AioFile(fd, path);
+        return new AioFile(fd, path, opts.contains(AioOpenOption.DIRECT));
     }
 
     /**
      * Takes ownership of an fd opened elsewhere; {@link #close()} will close it.
      *
+     * {@link #isDirect()} is read from the fd's status flags ({@code fcntl(F_GETFL)}).
+     *
      * @param path the file, for error messages; may be null
      */
     public static AioFile adopt(int fd, Path path) {
         if (fd < 0) throw new IllegalArgumentException("fd must not be negative: " + fd);
-        return new AioFile(fd, path);
+        return new AioFile(fd, path, queryDirect(fd));
+    }
+
+    /** {@code fcntl(fd, F_GETFL) & O_DIRECT}; false where there is no O_DIRECT or the query fails. */
+    private static boolean queryDirect(int fd) {
+        if (!NativeLib.isAvailable()) return false;
+        int oDirect = NativeLib.abi().O_DIRECT;
+        if (oDirect == AioAbi.ABSENT || oDirect == 0) return false;
+        int fl = NativeLib.libc().fcntl(fd, 3 /* F_GETFL on Linux, the BSDs and macOS */, 0);
+        return fl >= 0 && (fl & oDirect) != 0;
     }
 
     /**
@@ -101,7 +114,18 @@ public final class AioFile implements AutoCloseable {
         ensureOpen();
         int d = NativeLib.libc().dup(fd);
         if (d < 0) throw AioException.of("dup", NativeLib.errno(), path, -1);
-        return new AioFile(d, path);
+        return new AioFile(d, path, direct);
+    }
+
+    /**
+     * True if this file does direct I/O ({@code O_DIRECT}, bypassing the page cache): it was opened with {@link
+     * AioOpenOption#DIRECT}, or adopted from an fd with {@code O_DIRECT} set, or duplicated from such a file.
+     * Buffers, offsets and lengths of its operations must then be aligned as the file system requires (commonly
+     * 4096 bytes), or the operation fails with EINVAL. The completion engine uses this to pick its defaults (see
+     * {@code AioEngine.Builder#directLanes(int)}).
+     */
+    public boolean isDirect() {
+        return direct;
     }
 
     /** The fd number. Valid while this file is open. */

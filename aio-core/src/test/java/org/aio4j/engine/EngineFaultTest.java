@@ -159,7 +159,8 @@ class EngineFaultTest {
                 @Override
                 public void completed(long result, Object a) {
                     if (done.get() % 10_000 == 0) {
-                        maxDepth[0] = Math.max(maxDepth[0], Thread.currentThread().getStackTrace().length);
+                        maxDepth[0] =
+                                Math.max(maxDepth[0], Thread.currentThread().getStackTrace().length);
                     }
                     if (result != 4096) bad.set(new AssertionError("read " + result));
                     if (done.incrementAndGet() == iterations) end.countDown();

@@ -26,7 +26,8 @@ class ReadmeExampleTest {
         // --- README example starts here
         try (AioFile file =
                 AioFile.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(4096).put("hello".getBytes()).flip();
+            ByteBuffer buf =
+                    ByteBuffer.allocateDirect(4096).put("hello".getBytes()).flip();
             try (AioWrite w = new AioWrite(file.fd(), 0, buf, 0, SigevNotify.none())) {
                 w.submit();
                 PosixAio.aioSuspend(List.of(w), null); // wait for completion
@@ -34,7 +35,10 @@ class ReadmeExampleTest {
             }
         }
         // or, with the engine and Reactor:
-        long copied = AioFiles.copy(source, target, CopyOptions.defaults().chunkSize(1 << 20).maxInFlight(16))
+        long copied = AioFiles.copy(
+                        source,
+                        target,
+                        CopyOptions.defaults().chunkSize(1 << 20).maxInFlight(16))
                 .block();
         // --- README example ends here
         assertThat(written).isEqualTo(5);
