@@ -44,12 +44,21 @@ public class ReactorCopyBenchmark {
     @Param({"65536", "1048576"})
     public int chunk;
 
+    /**
+     * Where the copy goes: {@code tmpfs} ({@code /dev/shm}: the written pages stay in memory, so the score is the
+     * cost of the copy pipeline itself) or {@code disk} (next to the source, on the disk's file system: the score
+     * then also depends on the kernel's write-back and, on a file system mounted with {@code discard}, on the
+     * discards of the replaced target, which vary from second to second with what ran before).
+     */
+    @Param({"tmpfs", "disk"})
+    public String target;
+
     /** Ops in flight of the {@code aio} candidate ({@code CopyOptions.maxInFlight}; the library default is 4). */
     @Param({"4"})
     public int inflight;
 
     private Path source;
-    private Path target;
+    private Path targetFile;
     private DefaultDataBufferFactory factory;
 
     /** Creates the data file if needed and warms the page cache. */
@@ -57,8 +66,19 @@ public class ReactorCopyBenchmark {
     public void setUp() {
         source = BenchData.dataFile();
         BenchData.warmPageCache(source);
-        target = BenchData.dir()
-                .resolve("copy-target-" + impl + "-" + ProcessHandle.current().pid() + ".dat");
+        Path dir = switch (target) {
+            case "disk" -> BenchData.dir();
+            case "tmpfs" -> {
+                Path shm = Path.of("/dev/shm");
+                if (!Files.isDirectory(shm) || !Files.isWritable(shm)) {
+                    throw new IllegalStateException("no writable /dev/shm for target=tmpfs; use -p target=disk");
+                }
+                yield shm;
+            }
+            default -> throw new IllegalArgumentException("target: " + target);
+        };
+        targetFile = dir.resolve(
+                "aio4j-copy-target-" + impl + "-" + ProcessHandle.current().pid() + ".dat");
         factory = new DefaultDataBufferFactory();
     }
 
@@ -67,18 +87,18 @@ public class ReactorCopyBenchmark {
     public long copyFile() throws Exception {
         switch (impl) {
             case "aio" -> {
-                long n = AioCandidates.copyFile(source, target, chunk, inflight);
+                long n = AioCandidates.copyFile(source, targetFile, chunk, inflight);
                 if (n != BenchData.FILE_SIZE) {
                     throw new IllegalStateException("AioFiles.copy reported " + n + " bytes");
                 }
             }
             case "spring" ->
-                DataBufferUtils.write(DataBufferUtils.read(source, factory, chunk), target)
+                DataBufferUtils.write(DataBufferUtils.read(source, factory, chunk), targetFile)
                         .block();
-            case "files" -> Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            case "files" -> Files.copy(source, targetFile, StandardCopyOption.REPLACE_EXISTING);
             default -> throw new IllegalArgumentException("impl: " + impl);
         }
-        long size = Files.size(target);
+        long size = Files.size(targetFile);
         if (size != BenchData.FILE_SIZE) {
             throw new IllegalStateException(impl + " copied " + size + " bytes, expected " + BenchData.FILE_SIZE);
         }
@@ -88,6 +108,6 @@ public class ReactorCopyBenchmark {
     /** Deletes the copy. */
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        Files.deleteIfExists(target);
+        Files.deleteIfExists(targetFile);
     }
 }

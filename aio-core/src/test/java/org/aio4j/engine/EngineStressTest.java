@@ -23,14 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
  * every byte read against the last version written to its block, the whole file at the end, that every handler ran
  * exactly once, and that native memory, fds and reaper threads are back to their start values after close.
  *
- * <p>The op count per mode is the system property {@code aio4j.engine.stressOps} (default 20,000, which keeps this
- * class to well under a minute on a 2-core machine; the issue's 1,000,000 per mode was run by hand with {@code
- * -Daio4j.engine.stressOps=1000000}, see {@code docs/engine.md} for the rates measured).
+ * <p>The op count per mode is the system property {@code aio4j.engine.stressOps}: default 1,000,000 per mode, as the
+ * issue asks (about four minutes for the whole class on a quiet 2-core machine, THREAD being the slowest at about
+ * 9,000 ops/s); {@code -Daio4j.engine.stressOps=20000} makes it a quick check.
  */
 class EngineStressTest {
-    static final int OPS = Integer.getInteger("aio4j.engine.stressOps", 20_000);
-    /** The slow modes (THREAD, SIGNAL, KEVENT through its fake) run this many by default, OPS when set. */
-    static final int SLOW_OPS = Integer.getInteger("aio4j.engine.stressOps", 10_000);
+    static final int OPS = Integer.getInteger("aio4j.engine.stressOps", 1_000_000);
+    /** The slow modes (THREAD, SIGNAL) run this many: the same count. */
+    static final int SLOW_OPS = OPS;
 
     static final int BLOCK = 4096, BLOCKS = 1024, QD = 32;
 

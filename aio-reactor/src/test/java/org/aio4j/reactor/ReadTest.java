@@ -65,6 +65,32 @@ class ReadTest {
         assertThat(collect(AioFiles.read(f))).isEqualTo(TestFiles.expected(size, size));
     }
 
+    /**
+     * Page-cached data read through the engine's fast path by a consumer that releases each chunk at once: the stream
+     * emits each chunk before reading the next, so it keeps one chunk in use, not {@code maxInFlight} (a plain read
+     * loop's cache footprint).
+     */
+    @Test
+    void cachedReadsWithPromptReleaseKeepOneChunkInUse() {
+        AioEngine engine = AioEngine.shared();
+        org.junit.jupiter.api.Assumptions.assumeTrue(engine.cachedReadFastPath(), "no cached-read fast path here");
+        int size = 64 * 4096;
+        Path f = TestFiles.create(dir.resolve("cached"), size, 7);
+        assertThat(collect(AioFiles.read(f))).isEqualTo(TestFiles.expected(size, 7)); // warms the page cache
+        int before = AioFiles.outstandingChunks();
+        AtomicInteger maxInUse = new AtomicInteger();
+        AtomicInteger count = new AtomicInteger();
+        AioFiles.read(f, ReadOptions.defaults().chunkSize(4096).maxInFlight(8))
+                .doOnNext(b -> {
+                    maxInUse.accumulateAndGet(AioFiles.outstandingChunks() - before, Math::max);
+                    count.incrementAndGet();
+                    AioFiles.release(b);
+                })
+                .blockLast(Duration.ofSeconds(30));
+        assertThat(count.get()).isEqualTo(64);
+        assertThat(maxInUse.get()).isEqualTo(1);
+    }
+
     @Test
     void randomSizesChunksAndRanges() {
         SplittableRandom rnd = new SplittableRandom(42);

@@ -305,6 +305,10 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 tail++;
                 nextPos += s.len;
                 submit(s);
+                // Completed at once (the engine's cached-read fast path) and wanted now: go round (the completion
+                // raised WIP) and emit it before reading further, so a consumer that releases at once gets the
+                // same chunk back: one chunk of memory in use, as in a plain read loop, instead of maxInFlight.
+                if (s.state != SUBMITTED && emitted < r) break;
             }
         }
 
