@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.aio4j.internal.AioAbi;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.NativeLib;
 import org.aio4j.internal.NativeMemory;
@@ -277,7 +276,8 @@ public final class PosixAio {
      * Configures glibc's AIO thread pool ({@code aio_init}, a GNU extension): at most {@code threads} helper
      * threads, about {@code num} simultaneous requests, and helper threads exit after {@code idleTimeSeconds}
      * idle. Process-wide; the thread and request counts take effect only before the process's first AIO request
-     * (the idle time always). glibc's defaults are 20, 64 and 1.
+     * (the idle time always; 0 leaves it as it is). glibc's defaults are 20, 64 and 1. Once called, the completion
+     * engine no longer sizes the pool itself (see {@code AioEngine.Builder#directLanes}).
      *
      * <pre>{@code
      * PosixAio.aioInit(4, 64, 5); // before any I/O: 4 threads, keep them 5 s
@@ -290,25 +290,7 @@ public final class PosixAio {
      * @throws IllegalArgumentException for a value below 1 (0 for the idle time)
      */
     public static void aioInit(int threads, int num, int idleTimeSeconds) {
-        if (threads < 1 || num < 1 || idleTimeSeconds < 0) {
-            throw new IllegalArgumentException("aioInit(" + threads + ", " + num + ", " + idleTimeSeconds
-                    + "): threads and num must be positive, idleTimeSeconds not negative");
-        }
-        AioAbi abi = NativeLib.abi();
-        if (abi.sizeofAioinit <= 0) {
-            throw new UnsupportedOperationException("aio_init exists only in glibc, not on " + abi.name);
-        }
-        long init = NativeMemory.allocate(abi.sizeofAioinit);
-        try {
-            NativeMemory.putInt(init, threads); // aio_threads
-            NativeMemory.putInt(init + 4, num); // aio_num
-            NativeMemory.putInt(init + 24, idleTimeSeconds); // aio_idle_time
-            NativeLib.gnu().aio_init(init);
-        } catch (UnsatisfiedLinkError e) {
-            throw new UnsupportedOperationException("aio_init is missing from this C library", e);
-        } finally {
-            NativeMemory.free(init, abi.sizeofAioinit);
-        }
+        org.aio4j.internal.AioInit.apply(threads, num, idleTimeSeconds, true);
     }
 
     /**

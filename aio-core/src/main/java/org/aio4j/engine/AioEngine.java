@@ -30,6 +30,7 @@ import org.aio4j.engine.internal.SuspendWaiter;
 import org.aio4j.engine.internal.Symbols;
 import org.aio4j.engine.internal.Waiter;
 import org.aio4j.internal.AioAbi;
+import org.aio4j.internal.AioInit;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.FdTracker;
 import org.aio4j.internal.NativeLib;
@@ -101,6 +102,7 @@ public final class AioEngine implements AutoCloseable {
     private final int directLanes;
     private final int maxLanes;
     private final boolean directFastPath;
+    private final int aioInitThreads;
     private final long closeTimeoutNanos;
     private final boolean isShared;
     private final EngineMetrics metrics = new EngineMetrics();
@@ -193,6 +195,7 @@ public final class AioEngine implements AutoCloseable {
         this.maxLanes = Math.max(lanes, directLanes);
         // O_DIRECT data is never "cached": the RWF_NOWAIT attempt is a wasted syscall unless explicitly forced.
         this.directFastPath = b.fastPath == Boolean.TRUE;
+        this.aioInitThreads = b.appliedAioThreads;
         this.closeTimeoutNanos = b.closeTimeout.toNanos();
         this.isShared = b.shared;
         int cap = capacity;
@@ -845,10 +848,18 @@ public final class AioEngine implements AutoCloseable {
 
     /**
      * Lanes (fds) per {@code O_DIRECT} file ({@link AioFile#isDirect()}): the explicit {@link Builder#lanes(int)},
-     * else {@link Builder#directLanes(int)} (default 16).
+     * else {@link Builder#directLanes(int)} (default 12).
      */
     public int directLanes() {
         return directLanes;
+    }
+
+    /**
+     * The helper thread count this engine passed to glibc's {@code aio_init} when it was built, 0 if it did not call
+     * it (no {@code aio_init}, a fake binding, or the application sized the pool itself). For tests.
+     */
+    int aioInitThreads() {
+        return aioInitThreads;
     }
 
     /** Lanes this engine would use for {@code file}. */
@@ -1335,16 +1346,20 @@ public final class AioEngine implements AutoCloseable {
 
     /**
      * Configures an {@link AioEngine}. Defaults: {@link Notification#SUSPEND} ({@link Notification#KEVENT} on
-     * FreeBSD), {@code maxInFlight} 1024, {@link Overflow#WAIT}, lanes adaptive per file (1 for a buffered file, 16
+     * FreeBSD), {@code maxInFlight} 1024, {@link Overflow#WAIT}, lanes adaptive per file (1 for a buffered file, 12
      * for an O_DIRECT one), cached-read fast path on for buffered files where the kernel has {@code
-     * preadv2(RWF_NOWAIT)}, {@code aio_init} untouched, a daemon reaper thread.
+     * preadv2(RWF_NOWAIT)}, glibc's helper pool sized to {@link #directLanes(int)} threads (unless the application
+     * called {@code aio_init} itself), a daemon reaper thread.
      */
     public static final class Builder {
         private Notification notification;
         private int maxInFlight = 1024;
         private Overflow overflow = Overflow.WAIT;
         private int lanes; // 0: not set, adaptive (1 buffered, directLanes for O_DIRECT)
-        private int directLanes = 16;
+        private int directLanes = 12;
+        /** Set by build(): the aio_init thread count it passed, 0 if it did not call aio_init. */
+        private int appliedAioThreads;
+
         private Boolean fastPath;
         private int aioThreads = -1, aioNum = -1, aioIdleSeconds = -1;
         private ThreadFactory threadFactory;
@@ -1396,11 +1411,14 @@ public final class AioEngine implements AutoCloseable {
         }
 
         /**
-         * fds per {@code O_DIRECT} file ({@link AioFile#isDirect()}) when {@link #lanes(int)} is not set (default 16:
-         * measured here, 4 KiB random O_DIRECT reads at queue depth 64 went from 6.8k ops/s on one lane to 34k on 16).
-         * Each such file costs {@code n - 1} extra fds while the engine uses it. glibc runs at most its helper thread
-         * count of requests at once (default 20; {@link #aioInit(int, int)} before the first AIO request of the
-         * process changes it): more lanes than helper threads do not add parallelism.
+         * fds per {@code O_DIRECT} file ({@link AioFile#isDirect()}) when {@link #lanes(int)} is not set (default 12),
+         * and the number of glibc helper threads the engine asks for with {@code aio_init} when it is built (unless
+         * the application called {@code aio_init} itself, through {@link #aioInit(int, int)} or {@code
+         * PosixAio.aioInit}; glibc ignores the count once the process has made an AIO request). Measured here, 4 KiB
+         * random O_DIRECT reads at queue depth 64: one lane 6-7k ops/s; 16 lanes with glibc's default 20 threads
+         * 17-35k, because glibc then starts and ends about 1,400 helper threads per second; 12 lanes on 12 threads
+         * 30-49k, on a par with a 16-thread {@code pread} pool (see {@code docs/engine.md}). Each such file costs
+         * {@code n - 1} extra fds while the engine uses it.
          */
         public Builder directLanes(int lanes) {
             if (lanes < 1 || lanes > 256) throw new IllegalArgumentException("directLanes must be 1..256: " + lanes);
@@ -1421,10 +1439,11 @@ public final class AioEngine implements AutoCloseable {
         }
 
         /**
-         * Calls glibc's {@code aio_init} when the engine is built: {@code threads} helper threads (glibc default
-         * 20), and {@code idleSeconds} before an idle helper exits (glibc default 1; the first op after that costs
-         * milliseconds). Process-wide; the thread count only takes effect before the process's first AIO request.
-         * Pass -1 to leave a value at its default.
+         * Calls glibc's {@code aio_init} when the engine is built: {@code threads} helper threads (default: the
+         * {@link #directLanes(int)} count; glibc's own default is 20), and {@code idleSeconds} before an idle helper
+         * exits (glibc default 1; the first op after that costs milliseconds). Process-wide; the thread count only
+         * takes effect before the process's first AIO request. Pass -1 to leave a value at its default (the idle time
+         * then stays as it is).
          *
          * @throws UnsupportedOperationException at {@link #build()} where the C library has no {@code aio_init}
          */
@@ -1510,13 +1529,21 @@ public final class AioEngine implements AutoCloseable {
             }
             Notification mode = notification;
             if (mode == null) mode = a.SIGEV_KEVENT != AioAbi.ABSENT ? Notification.KEVENT : Notification.SUSPEND;
+            int initThreads = 0;
             if (aioThreads >= 0 || aioIdleSeconds >= 0 || aioNum >= 0) {
-                // glibc defaults: 20 threads, 64 requests, 1 s idle
-                org.aio4j.PosixAio.aioInit(
-                        aioThreads >= 0 ? aioThreads : 20,
-                        aioNum >= 0 ? aioNum : 64,
-                        aioIdleSeconds >= 0 ? aioIdleSeconds : 1);
+                // the application's own sizing: unset values are the engine's default thread count, glibc's 64
+                // requests, and the idle time left as it is (0)
+                initThreads = aioThreads >= 0 ? aioThreads : directLanes;
+                AioInit.apply(initThreads, aioNum >= 0 ? aioNum : 64, aioIdleSeconds >= 0 ? aioIdleSeconds : 0, true);
+            } else if (px == NativePosix.INSTANCE && AioInit.isAvailable() && !AioInit.configuredByApplication()) {
+                // Default sizing: as many helper threads as an O_DIRECT file has lanes. More threads than busy fd
+                // numbers make glibc start and end helper threads all the time (measured here at QD 64 over 16
+                // lanes: about 1,400 thread starts per second with glibc's 20 threads, 400 with 12 threads on 12
+                // lanes); see docs/engine.md. glibc ignores the count once the process has made an AIO request.
+                initThreads = directLanes;
+                AioInit.apply(initThreads, 64, 0, false);
             }
+            this.appliedAioThreads = initThreads;
             boolean hasPreadv2 = a.RWF_NOWAIT != AioAbi.ABSENT && NativeLib.hasSymbol("preadv2");
             if (fastPath == Boolean.TRUE && !hasPreadv2) {
                 throw new UnsupportedOperationException(

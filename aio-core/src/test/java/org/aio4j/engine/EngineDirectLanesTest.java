@@ -123,16 +123,16 @@ class EngineDirectLanesTest {
 
     /**
      * The default engine on an O_DIRECT file: 4096-aligned writes then reads, byte-exact (through the engine and on
-     * disk), spread over 16 fd numbers, no fast-path read; everything back to the baseline after close.
+     * disk), spread over 12 fd numbers, no fast-path read; everything back to the baseline after close.
      */
     @Test
-    void directFileIsByteExactOverSixteenLanesWithoutTheFastPath() throws Exception {
+    void directFileIsByteExactOverTwelveLanesWithoutTheFastPath() throws Exception {
         int n = 128;
         var base = EngineTestSupport.Baseline.take();
         try (AioEngine engine = AioEngine.builder().build();
                 AioFile f = openDirect("data")) {
             assertThat(engine.lanes()).isEqualTo(1);
-            assertThat(engine.directLanes()).isEqualTo(16);
+            assertThat(engine.directLanes()).isEqualTo(12);
             List<CompletableFuture<Integer>> writes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 ByteBuffer b = aligned(BLOCK);
@@ -144,9 +144,9 @@ class EngineDirectLanesTest {
             int[] lanes = engine.laneFds(f);
             assertThat(distinct(lanes))
                     .as("fds of the direct file: %s", Arrays.toString(lanes))
-                    .isEqualTo(16);
+                    .isEqualTo(12);
             assertThat(lanes[0]).isEqualTo(f.fd());
-            assertThat(EngineTestSupport.fdCount()).isGreaterThanOrEqualTo(base.fds() + 16);
+            assertThat(EngineTestSupport.fdCount()).isGreaterThanOrEqualTo(base.fds() + 12);
 
             ByteBuffer[] bufs = new ByteBuffer[n];
             List<CompletableFuture<Integer>> reads = new ArrayList<>();
@@ -272,7 +272,7 @@ class EngineDirectLanesTest {
     }
 
     /**
-     * cancelAll(file) on a direct file with 16 lanes and a full overflow queue: every op completes exactly once,
+     * cancelAll(file) on a direct file with 12 lanes and a full overflow queue: every op completes exactly once,
      * with its right bytes or as cancelled; the count is a lower bound of the cancelled ones; every lane still
      * works afterwards; no fd left after close.
      */
@@ -315,8 +315,8 @@ class EngineDirectLanesTest {
             assertThat(engine.metrics().cancelled()).isEqualTo(cancelled);
             System.out.println("cancelAll over direct lanes: " + n + " reads, cancelAll returned " + count
                     + ", cancelled " + cancelled + ", completed " + (n - cancelled));
-            // every lane still serves (round-robin over the 16 fds)
-            assertThat(distinct(engine.laneFds(f))).isEqualTo(16);
+            // every lane still serves (round-robin over the 12 fds)
+            assertThat(distinct(engine.laneFds(f))).isEqualTo(12);
             for (int i = 0; i < 32; i++) {
                 ByteBuffer b = aligned(BLOCK);
                 assertThat(engine.read(f, (long) i * BLOCK, b).get(10, TimeUnit.SECONDS))
@@ -336,7 +336,7 @@ class EngineDirectLanesTest {
             ByteBuffer b = aligned(BLOCK);
             EngineTestSupport.fill(b, 0, 0);
             assertThat(engine.write(f, 0, b).get(10, TimeUnit.SECONDS)).isEqualTo(BLOCK);
-            assertThat(distinct(engine.laneFds(f))).isEqualTo(16);
+            assertThat(distinct(engine.laneFds(f))).isEqualTo(12);
             f.close();
             // the reaper sweeps lanes of closed files about once a second
             long end = System.nanoTime() + 5_000_000_000L;
