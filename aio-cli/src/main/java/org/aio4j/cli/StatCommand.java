@@ -76,6 +76,7 @@ final class StatCommand implements Callable<Integer> {
         row("layout check", noCompiler ? "skipped (--no-compiler)" : LayoutCheck.run(abi));
 
         boolean available = PosixAio.isAvailable();
+        int helperThreads = 0;
         row("POSIX AIO", available ? "available" : "unavailable: " + Errors.describe(PosixAio.unavailabilityCause()));
         if (available) {
             try {
@@ -83,8 +84,10 @@ final class StatCommand implements Callable<Integer> {
                 row("notification", engine.notification() + " (" + engine.mechanism() + ")");
                 row(
                         "engine",
-                        "shared: " + engine.maxInFlight() + " slots, " + engine.lanes() + " lane(s) per file, "
-                                + "cached-read fast path " + (engine.cachedReadFastPath() ? "on" : "off"));
+                        "shared: " + engine.maxInFlight() + " slots, " + engine.lanes() + " lane(s) per buffered file, "
+                                + engine.directLanes() + " per O_DIRECT file, cached-read fast path "
+                                + (engine.cachedReadFastPath() ? "on (buffered files)" : "off"));
+                helperThreads = engine.aioInitThreads();
             } catch (RuntimeException | LinkageError e) {
                 row("notification", "engine failed to start: " + Errors.describe(e));
             }
@@ -92,8 +95,12 @@ final class StatCommand implements Callable<Integer> {
         if (glibc != null) {
             row(
                     "glibc AIO tuning",
-                    "aio_threads=20 aio_num=64 aio_idle_time=1s (glibc defaults: the shared engine does not call"
-                            + " aio_init; AioEngine.builder().aioInit(threads, requests, idle) changes them)");
+                    helperThreads > 0
+                            ? "aio_threads=" + helperThreads
+                                    + " (aio_init by the shared engine: one helper per O_DIRECT"
+                                    + " lane), aio_num=64, aio_idle_time=1s (glibc default)"
+                            : "aio_threads=20 aio_num=64 aio_idle_time=1s (glibc defaults; no engine called"
+                                    + " aio_init)");
         } else {
             row("glibc AIO tuning", "not applicable (not glibc)");
         }

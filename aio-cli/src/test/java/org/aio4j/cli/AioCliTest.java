@@ -254,6 +254,13 @@ class AioCliTest {
                 .contains("glibc AIO tuning")
                 .contains("io_uring")
                 .doesNotContain("MISMATCH");
+        if (org.aio4j.internal.AioInit.isAvailable()) {
+            // what the shared engine really passed to aio_init, not a fixed text
+            assertThat(r.out)
+                    .contains(
+                            "aio_threads=" + org.aio4j.engine.AioEngine.shared().aioInitThreads() + " (aio_init by")
+                    .contains(org.aio4j.engine.AioEngine.shared().directLanes() + " per O_DIRECT file");
+        }
     }
 
     @Test

@@ -855,10 +855,12 @@ public final class AioEngine implements AutoCloseable {
     }
 
     /**
-     * The helper thread count this engine passed to glibc's {@code aio_init} when it was built, 0 if it did not call
-     * it (no {@code aio_init}, a fake binding, or the application sized the pool itself). For tests.
+     * The helper thread count this engine passed to glibc's {@code aio_init} when it was built: {@link
+     * Builder#aioInit(int, int)}'s, or by default {@link #directLanes()}; 0 if it did not call it (no {@code
+     * aio_init} in this C library, or the application had called {@code PosixAio.aioInit} itself). glibc applies it
+     * only if it came before the process's first AIO request.
      */
-    int aioInitThreads() {
+    public int aioInitThreads() {
         return aioInitThreads;
     }
 
