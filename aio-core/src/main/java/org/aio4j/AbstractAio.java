@@ -428,7 +428,10 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
         LibC c = NativeLib.libc();
         boolean canceled = false;
         boolean notCanceled = false;
-        for (int i = 0; i < parts; i++) {
+        // Last part first: while an earlier part of this op is still queued ahead of part i, part i is provably not
+        // the head of the fd's queue. Cancelling the first part first could make it an untaken head whose removal
+        // strands the later parts (glibc bug), which the rules below may then refuse to cancel.
+        for (int i = parts - 1; i >= 0; i--) {
             // a part no longer queued cannot strand anything: ask glibc directly (AIO_ALLDONE, or EBADF...)
             int r = c.aio_error(cb(i)) != EINPROGRESS ? nativeCancel(c, i) : cancelPart(c, i);
             AioCancelStat s = AioCancelStat.fromNative(r);

@@ -91,7 +91,9 @@ public sealed interface Aio extends AutoCloseable permits AbstractAio {
      * (their notification may then fire an extra or an early time; a request that cannot be submitted again completes with
      * {@code ECANCELED}). Requests on the same fd number that were not submitted through these classes (the engine's)
      * cannot be healed: {@link PosixAio#aioCancelAll(int)} is the way out for them (they complete with {@code
-     * ECANCELED}). One operation per (dup'ed) fd number at a time avoids the question entirely.
+     * ECANCELED}). An operation made of several requests ({@link AioReadv}/{@link AioWritev} where they are a group
+     * of requests) cancels its last request first, so that each of its requests still has an earlier one queued ahead
+     * of it when it is cancelled. One operation per (dup'ed) fd number at a time avoids the question entirely.
      *
      * @throws AioException the errno of {@code aio_cancel} (EBADF for a bad fd)
      * @throws IllegalStateException before {@link #submit()}

@@ -159,7 +159,10 @@ class AioStressTest {
                     // Aio#cancel and GlibcCasesTest); the core avoids that, this is the safety net: aio_cancel(fd,
                     // NULL) is the only way out
                     res.stalls++;
-                    assertThat(PosixAio.aioCancelAll(first.fd())).isNotEqualTo(AioCancelStat.AIO_ALLDONE);
+                    AioCancelStat st = PosixAio.aioCancelAll(first.fd());
+                    System.out.println("stall on fd " + first.fd() + ": first op " + first + ", error " + first.error()
+                            + ", aio_cancel(fd, NULL) = " + st);
+                    assertThat(st).isNotEqualTo(AioCancelStat.AIO_ALLDONE);
                     res.stalledOps += (int)
                             window.stream().filter(t -> t.op.fd() == first.fd()).count();
                 }
