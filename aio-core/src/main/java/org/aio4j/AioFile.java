@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.aio4j.internal.AioAbi;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.FdTracker;
+import org.aio4j.internal.LibC;
 import org.aio4j.internal.NativeLib;
 
 /**
@@ -100,7 +101,7 @@ public final class AioFile implements AutoCloseable {
         if (!NativeLib.isAvailable()) return false;
         int oDirect = NativeLib.abi().O_DIRECT;
         if (oDirect == AioAbi.ABSENT || oDirect == 0) return false;
-        int fl = NativeLib.libc().fcntl(fd, 3 /* F_GETFL on Linux, the BSDs and macOS */, 0);
+        int fl = NativeLib.libc().fcntl(fd, LibC.F_GETFL, 0);
         return fl >= 0 && (fl & oDirect) != 0;
     }
 

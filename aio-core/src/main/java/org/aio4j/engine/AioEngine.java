@@ -184,7 +184,7 @@ public final class AioEngine implements AutoCloseable {
         }
     }
 
-    private AioEngine(Builder b, Backend backend, Notification mode) {
+    private AioEngine(Builder b, Backend backend, Notification mode, int aioInitThreads) {
         this.backend = backend;
         this.notification = mode;
         this.overflow = b.overflow;
@@ -195,7 +195,7 @@ public final class AioEngine implements AutoCloseable {
         this.maxLanes = Math.max(lanes, directLanes);
         // O_DIRECT data is never "cached": the RWF_NOWAIT attempt is a wasted syscall unless explicitly forced.
         this.directFastPath = b.fastPath == Boolean.TRUE;
-        this.aioInitThreads = b.appliedAioThreads;
+        this.aioInitThreads = aioInitThreads;
         this.closeTimeoutNanos = b.closeTimeout.toNanos();
         this.isShared = b.shared;
         int cap = capacity;
@@ -1164,7 +1164,6 @@ public final class AioEngine implements AutoCloseable {
     }
 
     private AioFile lane(AioFile file) {
-        if (maxLanes <= 1) return file;
         if (lanesFor(file) <= 1) return file;
         AioFile[] ls = laneMap.get(file);
         if (ls == null) ls = laneMap.computeIfAbsent(file, this::makeLanes);
@@ -1359,9 +1358,6 @@ public final class AioEngine implements AutoCloseable {
         private Overflow overflow = Overflow.WAIT;
         private int lanes; // 0: not set, adaptive (1 buffered, directLanes for O_DIRECT)
         private int directLanes = 12;
-        /** Set by build(): the aio_init thread count it passed, 0 if it did not call aio_init. */
-        private int appliedAioThreads;
-
         private Boolean fastPath;
         private int aioThreads = -1, aioNum = -1, aioIdleSeconds = -1;
         private ThreadFactory threadFactory;
@@ -1545,7 +1541,6 @@ public final class AioEngine implements AutoCloseable {
                 initThreads = directLanes;
                 AioInit.apply(initThreads, 64, 0, false);
             }
-            this.appliedAioThreads = initThreads;
             boolean hasPreadv2 = a.RWF_NOWAIT != AioAbi.ABSENT && NativeLib.hasSymbol("preadv2");
             if (fastPath == Boolean.TRUE && !hasPreadv2) {
                 throw new UnsupportedOperationException(
@@ -1581,7 +1576,7 @@ public final class AioEngine implements AutoCloseable {
                 if (claimed > 0) SignalFdWaiter.unclaim(claimed);
                 throw e;
             }
-            return new AioEngine(this, backend, mode);
+            return new AioEngine(this, backend, mode, initThreads);
         }
     }
 }

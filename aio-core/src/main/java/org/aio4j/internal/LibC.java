@@ -51,6 +51,9 @@ public interface LibC {
     /** {@code int dup(int oldfd);} */
     int dup(int oldfd);
 
+    /** {@code fcntl} command: get the file status flags. 3 on Linux (every architecture), FreeBSD and macOS. */
+    int F_GETFL = 3;
+
     /** {@code int fcntl(int fd, int cmd, int arg);} */
     int fcntl(int fd, int cmd, int arg);
 
