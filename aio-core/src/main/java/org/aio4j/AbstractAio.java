@@ -235,7 +235,16 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
     // ---- Aio ----
 
     @Override
-    public final synchronized void submit() throws AioException {
+    public final void submit() throws AioException {
+        // the fd lock first (see FdTracker#lock): the order number taken by track() is the order in glibc's queue
+        synchronized (FdTracker.lock(fd)) {
+            synchronized (this) {
+                submitLocked();
+            }
+        }
+    }
+
+    private void submitLocked() throws AioException {
         requireNew("submit()");
         resetForSubmission();
         LibC c = NativeLib.libc();
@@ -393,15 +402,19 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
 
     @Override
     public final AioCancelStat cancel() throws AioException {
-        AioCancelStat result;
-        boolean heal;
-        synchronized (this) {
-            unproven = false;
-            result = cancelLocked();
-            heal = unproven;
+        // Under the fd lock no aio4j request joins this fd's queue while the guard decides, and the order numbers
+        // of our ops on it are their real queue order (both taken under this lock). The heal runs under it too.
+        synchronized (FdTracker.lock(fd)) {
+            AioCancelStat result;
+            boolean heal;
+            synchronized (this) {
+                unproven = false;
+                result = cancelLocked();
+                heal = unproven;
+            }
+            if (heal) healLaterOps();
+            return result;
         }
-        if (heal) healLaterOps();
-        return result;
     }
 
     /** Set by {@link #cancelPart} when a cancel's safety could not be proven (guarded by this). */
@@ -496,7 +509,9 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
      * part answers AIO_NOTCANCELED and is left alone), which puts a stranded request back on glibc's run list. The
      * user sees the op complete normally; its notification may fire an extra time for the cancelled attempt, and a
      * part that cannot be submitted again completes with ECANCELED. Requests of others on the same fd number (the
-     * engine's) cannot be healed here. Takes one op's lock at a time, none while holding another.
+     * engine's) cannot be healed here. Runs under the fd lock (no submission on the fd number meanwhile, and no op
+     * of ours is halfway through a {@code lio_listio} call); takes one op's lock at a time, none while holding
+     * another.
      */
     void healLaterOps() {
         ConcurrentSkipListMap<Long, AbstractAio> same = BY_FD.get(fd);
@@ -542,6 +557,8 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
         }
         LibC c = NativeLib.libc();
         resetForSubmission();
+        // submitted again (under the fd lock, held by the caller): now behind every request queued so far
+        retrack();
         for (int j = 0; j < parts; j++) {
             if (!h[j]) continue;
             long p = cb(j);
@@ -646,11 +663,22 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
 
     // ---- helpers for PosixAio ----
 
-    /** Registers the op as in flight (before its submit call), in submission order. */
+    /**
+     * Registers the op as in flight (before its submit call), in submission order. Called under the fd lock ({@link
+     * FdTracker#lock}), with the submit call in the same critical section.
+     */
     final void track() {
         seq = SEQ.incrementAndGet();
         IN_FLIGHT.add(this);
         BY_FD.computeIfAbsent(fd, k -> new ConcurrentSkipListMap<>()).put(seq, this);
+    }
+
+    /** A new order number for an op submitted again by a heal (caller holds the fd lock and this). */
+    private void retrack() {
+        long old = seq;
+        seq = SEQ.incrementAndGet();
+        ConcurrentSkipListMap<Long, AbstractAio> m = BY_FD.get(fd);
+        if (m != null && m.remove(old, this)) m.put(seq, this);
     }
 
     /** The op is reaped, or its submission failed. */

@@ -2,6 +2,7 @@ package org.aio4j;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aio4j.internal.Errno;
+import org.aio4j.internal.FdTracker;
 import org.aio4j.internal.NativeLib;
 import org.aio4j.internal.NativeMemory;
 
@@ -25,6 +27,7 @@ public final class PosixAio {
     private static final int EINPROGRESS = Errno.EINPROGRESS.value();
     private static final int EINTR = Errno.EINTR.value();
     private static final int EAGAIN = Errno.EAGAIN.value();
+    private static final int EIO = Errno.EIO.value();
 
     private PosixAio() {}
 
@@ -225,6 +228,51 @@ public final class PosixAio {
                 for (int i = 0; i < reserved; i++) list.get(i).unreserve();
             }
         }
+        // the fd locks of every fd number involved, ascending: each op's order number (track) and its place in
+        // glibc's queue are taken in one critical section, as for submit(); see FdTracker#lock
+        int[] locks = new int[list.size()];
+        for (int i = 0; i < locks.length; i++) locks[i] = FdTracker.lockIndex(list.get(i).fd);
+        Arrays.sort(locks);
+        int nl = 0;
+        for (int i = 0; i < locks.length; i++) if (nl == 0 || locks[nl - 1] != locks[i]) locks[nl++] = locks[i];
+        // LIO_WAIT is queued as LIO_NOWAIT under the locks and waited for after them: a wait under an fd lock would
+        // hold up every aio4j submission and cancel on those fd numbers (POSIX ignores the list notification there)
+        boolean wait = mode == LioMode.LIO_WAIT;
+        List<Aio> queued = new ArrayList<>();
+        AioException failure = listLocked(locks, nl, 0, list, parts, wait ? SigevNotify.none() : sigevNotify, queued);
+        if (wait) {
+            awaitAll(queued);
+            // LIO_WAIT: EIO when an op failed (glibc and POSIX); each op still holds its own error for aioReturn
+            if (failure == null) {
+                for (Aio op : queued) {
+                    if (op.error() != 0) throw AioException.ofLioListio(EIO, queued, List.of());
+                }
+            }
+        }
+        if (failure != null) throw failure;
+    }
+
+    /** Waits until every op has completed (LIO_WAIT's promise), resuming after interrupts by signals. */
+    private static void awaitAll(List<Aio> ops) throws AioException {
+        for (Aio op : ops) {
+            while (op.error() == EINPROGRESS) {
+                try {
+                    aioSuspend(List.of(op), null);
+                } catch (AioException e) {
+                    if (e.errno() != EINTR && e.errno() != EAGAIN) throw e;
+                }
+            }
+        }
+    }
+
+    /** The lio_listio call (LIO_NOWAIT) under the fd locks; returns the failure to throw, or null. */
+    private static AioException listLocked(
+            int[] locks, int nl, int i, List<AbstractAio> list, int parts, SigevNotify sigevNotify, List<Aio> queued) {
+        if (i < nl) {
+            synchronized (FdTracker.lockAt(locks[i])) {
+                return listLocked(locks, nl, i + 1, list, parts, sigevNotify, queued);
+            }
+        }
         ListEvent ev = null;
         long array = 0;
         int rc;
@@ -235,16 +283,16 @@ public final class PosixAio {
             int index = 0;
             for (AbstractAio op : list) index = op.writeAiocbs(array, index);
             for (AbstractAio op : list) {
-                org.aio4j.internal.FdTracker.acquire(op.fd);
+                FdTracker.acquire(op.fd);
                 op.track();
             }
             try {
-                rc = NativeLib.libc().lio_listio(mode.value(), array, parts, ev == null ? 0 : ev.address);
+                rc = NativeLib.libc().lio_listio(LioMode.LIO_NOWAIT.value(), array, parts, ev == null ? 0 : ev.address);
                 if (rc != 0) err = NativeLib.errno();
             } catch (RuntimeException | Error e) {
                 for (AbstractAio op : list) {
                     op.untrack();
-                    org.aio4j.internal.FdTracker.release(op.fd);
+                    FdTracker.release(op.fd);
                 }
                 throw e;
             }
@@ -255,7 +303,6 @@ public final class PosixAio {
         } finally {
             NativeMemory.free(array, 8L * Math.max(1, parts));
         }
-        List<Aio> queued = new ArrayList<>();
         List<Aio> notQueued = new ArrayList<>();
         for (AbstractAio op : list) {
             if (rc == 0 || op.anyPartQueued()) {
@@ -264,12 +311,12 @@ public final class PosixAio {
             } else {
                 op.unreserve();
                 op.untrack();
-                org.aio4j.internal.FdTracker.release(op.fd);
+                FdTracker.release(op.fd);
                 notQueued.add(op);
             }
         }
         if (ev != null) ev.release(); // the call's own reference
-        if (rc != 0) throw AioException.ofLioListio(err, queued, notQueued);
+        return rc != 0 ? AioException.ofLioListio(err, queued, notQueued) : null;
     }
 
     /**

@@ -76,18 +76,6 @@ public final class AioEngine implements AutoCloseable {
     private static final byte K_READ = Backend.OP_READ, K_WRITE = Backend.OP_WRITE, K_FSYNC = Backend.OP_FSYNC;
     private static final byte S_FREE = 0, S_SUBMITTED = 1, S_RETRY = 2, S_SUBMITTING = 3;
     private static final int STRIPES = 64;
-    /**
-     * Process-wide locks by fd number (striped), shared by every engine: each submit call ({@code aio_read}...)
-     * runs under the lock of its fd, and a guarded per-op cancel checks {@link FdTracker#inFlight} and calls
-     * {@code aio_cancel} under the same lock, so no engine request on that fd number can join the queue between the
-     * check and the cancel. Never held while taking a slot's stripe lock (the order is stripe, then fd lock).
-     */
-    private static final Object[] FD_LOCKS = new Object[256];
-
-    static {
-        for (int i = 0; i < FD_LOCKS.length; i++) FD_LOCKS[i] = new Object();
-    }
-
     static final int MAX_RETRIES = 8;
     static final long RETRY_BASE_NANOS = 50_000L;
     private static final long IDLE_NANOS = 100_000_000L;
@@ -617,7 +605,7 @@ public final class AioEngine implements AutoCloseable {
         // lock, then one fd lock; single submits take one fd lock): no cycle. So, as for single submits, a guarded
         // cancel either counts these ops in FdTracker or runs after the call.
         int[] locks = new int[m];
-        for (int j = 0; j < m; j++) locks[j] = fds[slots[j]] & (FD_LOCKS.length - 1);
+        for (int j = 0; j < m; j++) locks[j] = FdTracker.lockIndex(fds[slots[j]]);
         java.util.Arrays.sort(locks);
         int nl = 0;
         for (int j = 0; j < m; j++) if (nl == 0 || locks[nl - 1] != locks[j]) locks[nl++] = locks[j];
@@ -644,7 +632,7 @@ public final class AioEngine implements AutoCloseable {
 
     private void batchLocked(int[] locks, int nl, int i, int[] slots, int m, int[] status) {
         if (i < nl) {
-            synchronized (FD_LOCKS[locks[i]]) {
+            synchronized (FdTracker.lockAt(locks[i])) {
                 batchLocked(locks, nl, i + 1, slots, m, status);
             }
             return;
@@ -1100,7 +1088,7 @@ public final class AioEngine implements AutoCloseable {
         return 0;
     }
 
-    /** The submit call, under the fd's lock (see {@link #FD_LOCKS}). */
+    /** The submit call, under the fd's lock (see {@link FdTracker#lock}). */
     private int submitLocked(int slot, byte kind, int fd) {
         synchronized (fdLock(fd)) {
             return backend.submit(slot, kind, fd, addrs[slot], lens[slot], positions[slot], fsyncOps[slot]);
@@ -1115,7 +1103,7 @@ public final class AioEngine implements AutoCloseable {
     }
 
     private static Object fdLock(int fd) {
-        return FD_LOCKS[fd & (FD_LOCKS.length - 1)];
+        return FdTracker.lock(fd);
     }
 
     /**

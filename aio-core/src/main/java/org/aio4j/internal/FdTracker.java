@@ -18,7 +18,36 @@ public final class FdTracker {
     /** fds whose owner called close while ops were in flight. */
     private static final ConcurrentHashMap<Integer, Boolean> CLOSE_PENDING = new ConcurrentHashMap<>();
 
+    /**
+     * Process-wide locks by fd number (striped), shared by the core ops and every engine. Every submit call on an fd
+     * number ({@code aio_read}, {@code aio_write}, {@code aio_fsync}, {@code lio_listio}) runs under its lock, after
+     * {@link #acquire}; a guarded per-op {@code aio_cancel} checks its preconditions and calls under the same lock.
+     * So the order in which aio4j queues requests on one fd number is the order of these critical sections, and no
+     * aio4j request can join an fd's queue between a cancel's check and its call. Lock order: this lock first, then
+     * an op's or a slot's own monitor; several of these locks only in ascending index order.
+     */
+    private static final Object[] LOCKS = new Object[256];
+
+    static {
+        for (int i = 0; i < LOCKS.length; i++) LOCKS[i] = new Object();
+    }
+
     private FdTracker() {}
+
+    /** The lock of fd number {@code fd} (see {@link #LOCKS}). */
+    public static Object lock(int fd) {
+        return LOCKS[lockIndex(fd)];
+    }
+
+    /** The index of {@code fd}'s lock, for taking several in ascending order. */
+    public static int lockIndex(int fd) {
+        return fd & (LOCKS.length - 1);
+    }
+
+    /** The lock at {@code index}. */
+    public static Object lockAt(int index) {
+        return LOCKS[index];
+    }
 
     /** One more op in flight on {@code fd}. */
     public static void acquire(int fd) {
