@@ -343,6 +343,7 @@ public final class AioEngine implements AutoCloseable {
             v.token(i, start(kind, file, off, bufs[i], 0, i, v));
             off += req[i];
         }
+        f.submitReturned();
         return f;
     }
 
@@ -898,7 +899,9 @@ public final class AioEngine implements AutoCloseable {
                 backend.wakeup();
             }
         }
-        if (Thread.currentThread() == reaper) return; // the reaper finishes by itself
+        // The reaper finishes by itself. A handler running on the submitting thread (the cached-read fast path)
+        // must not wait either: the engine cannot terminate while that submission is still on the stack.
+        if (Thread.currentThread() == reaper || Trampoline.inHandler()) return;
         try {
             if (!terminated.await(closeTimeoutNanos, TimeUnit.NANOSECONDS)) {
                 LOG.log(
@@ -975,7 +978,7 @@ public final class AioEngine implements AutoCloseable {
             }
             if (buf != null && buf.remaining() == 0) {
                 metrics.record(0, true, false);
-                Trampoline.deliver(h, att, 0, null);
+                Trampoline.deliver(this, h, att, 0, null);
                 return 0;
             }
             if (overflow == Overflow.WAIT && !pending.isEmpty())
@@ -985,7 +988,7 @@ public final class AioEngine implements AutoCloseable {
                 if (overflow == Overflow.FAIL) {
                     metrics.submitted.decrement();
                     metrics.rejected.increment();
-                    Trampoline.deliver(h, att, -1, AioException.of(opName(kind), eagain, file.path(), position));
+                    Trampoline.deliver(this, h, att, -1, AioException.of(opName(kind), eagain, file.path(), position));
                     return 0;
                 }
                 return enqueue(kind, file, position, buf, fsyncOp, att, h);
@@ -1007,7 +1010,7 @@ public final class AioEngine implements AutoCloseable {
     private void finishNow(byte kind, AioFile file, long position, int errno, AioHandler<?> h, Object att, long t0) {
         metrics.record(t0, false, errno == ecanceled);
         Trampoline.deliver(
-                h, att, -1, AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position));
+                this, h, att, -1, AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position));
     }
 
     private void finishUnslotted(Pending p, int errno) {
@@ -1148,7 +1151,7 @@ public final class AioEngine implements AutoCloseable {
         metrics.record(t0, errno == 0, errno == ecanceled);
         AioException ex =
                 errno == 0 ? null : AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position);
-        Trampoline.deliver(h, att, result, ex);
+        Trampoline.deliver(this, h, att, result, ex);
     }
 
     private AioFile lane(AioFile file) {
@@ -1198,7 +1201,11 @@ public final class AioEngine implements AutoCloseable {
                         cancelIssued = true;
                         cancelEverything();
                     }
-                    if (metrics.inFlight.get() == 0 && entering.get() == 0 && retryCount == 0 && pending.isEmpty()) {
+                    if (metrics.inFlight.get() == 0
+                            && entering.get() == 0
+                            && retryCount == 0
+                            && pending.isEmpty()
+                            && handOffs.isEmpty()) {
                         clean = true;
                         break;
                     }
@@ -1206,7 +1213,9 @@ public final class AioEngine implements AutoCloseable {
                 long timeout = IDLE_NANOS;
                 if (retryCount > 0) timeout = Math.max(1_000L, nextRetryDue() - System.nanoTime());
                 if (closing) timeout = Math.min(timeout, 1_000_000L);
+                if (!handOffs.isEmpty()) timeout = 0;
                 backend.poll(sink, timeout);
+                runHandOffs();
                 takeRetries();
                 if (retryCount > 0) runRetries();
                 if (!pending.isEmpty()) drainPending();
@@ -1228,6 +1237,33 @@ public final class AioEngine implements AutoCloseable {
                 }
             }
             terminated.countDown();
+        }
+    }
+
+    /** A completion handed to the reaper by {@link Trampoline} (the budget of inline completions was used). */
+    private record HandOff(AioHandler<?> handler, Object attachment, long result, AioException error) {}
+
+    /** Completions handed off by other threads (or the reaper itself), delivered by the reaper in order. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<HandOff> handOffs =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Delivers a completion on the reaper thread instead of the current one (see {@link Trampoline}). If the reaper
+     * has already ended (the engine terminated meanwhile), delivers it here.
+     */
+    void handOff(AioHandler<?> handler, Object attachment, long result, AioException error) {
+        metrics.handOffs.increment();
+        handOffs.add(new HandOff(handler, attachment, result, error));
+        if (Thread.currentThread() != reaper) backend.wakeup();
+        if (terminated.getCount() == 0) runHandOffs(); // nobody else will
+    }
+
+    /** Delivers the completions handed off so far (not those they hand off in turn: the reaper polls in between). */
+    private void runHandOffs() {
+        for (int n = handOffs.size(); n > 0; n--) {
+            HandOff h = handOffs.poll();
+            if (h == null) return;
+            Trampoline.deliver(this, h.handler(), h.attachment(), h.result(), h.error());
         }
     }
 

@@ -20,6 +20,7 @@ public final class EngineMetrics {
     final LongAdder rejected = new LongAdder();
     final LongAdder fastPath = new LongAdder();
     final LongAdder retries = new LongAdder();
+    final LongAdder handOffs = new LongAdder();
     final LongAdder latencyTotalNanos = new LongAdder();
     final LongAdder latencyCount = new LongAdder();
     final AtomicInteger inFlight = new AtomicInteger();
@@ -77,6 +78,14 @@ public final class EngineMetrics {
     /** Reads served by the cached-read fast path on the submitting thread. */
     public long fastPathReads() {
         return fastPath.sum();
+    }
+
+    /**
+     * Completions handed to the reaper thread because the thread that got them had already run its budget of 16
+     * inline completions (see the engine's "Threads" documentation).
+     */
+    public long handOffs() {
+        return handOffs.sum();
     }
 
     /** Submit calls retried after EAGAIN. */
