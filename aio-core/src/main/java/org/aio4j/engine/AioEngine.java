@@ -1394,6 +1394,8 @@ public final class AioEngine implements AutoCloseable {
         // test hooks
         Posix posix;
         AioAbi abi;
+        /** Wraps the backend built (the fault-injecting backend of the tests). */
+        java.util.function.UnaryOperator<Backend> decorate;
 
         private Builder() {}
 
@@ -1596,6 +1598,7 @@ public final class AioEngine implements AutoCloseable {
             Backend backend;
             try {
                 backend = new PosixAioBackend(px, a, maxInFlight, w, fp);
+                if (decorate != null) backend = decorate.apply(backend);
             } catch (RuntimeException | Error e) {
                 if (claimed > 0) SignalFdWaiter.unclaim(claimed);
                 throw e;
