@@ -125,7 +125,8 @@ final class FileHandlers {
             ServerResponse.BodyBuilder ok = base(HttpStatus.OK, info, lastModified);
             ok.contentType(type).contentLength(length);
             if (head || length == 0) return ok.build();
-            return ok.body(body(factory -> AioDataBufferUtils.read(info.path(), factory, bufferSize)));
+            return ok.body(
+                    body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length));
         }
 
         // the regions, validated like HttpRange.toResourceRegions
@@ -150,7 +151,9 @@ final class FileHandlers {
                     .header(HttpHeaders.CONTENT_RANGE, "bytes " + start + '-' + end + '/' + length)
                     .contentLength(end - start + 1);
             if (head) return ok.build();
-            return ok.body(body(factory -> AioDataBufferUtils.read(info.path(), start, count, factory, bufferSize)));
+            return ok.body(body(
+                    factory -> AioDataBufferUtils.read(info.path(), start, count, factory, bufferSize),
+                    end - start + 1));
         }
 
         String boundary = MimeTypeUtils.generateMultipartBoundaryString();
@@ -165,13 +168,16 @@ final class FileHandlers {
         }
         ok.contentLength(contentLength);
         if (head) return ok.build();
-        return ok.body(body(factory -> Flux.fromIterable(regions)
-                .concatMap(region -> Flux.just(
-                                factory.wrap(startBoundary),
-                                factory.wrap(contentType),
-                                factory.wrap(contentRange(region, length)))
-                        .concatWith(AioDataBufferUtils.read(info.path(), region[0], region[1], factory, bufferSize)))
-                .concatWithValues(factory.wrap(endBoundary))));
+        return ok.body(body(
+                factory -> Flux.fromIterable(regions)
+                        .concatMap(region -> Flux.just(
+                                        factory.wrap(startBoundary),
+                                        factory.wrap(contentType),
+                                        factory.wrap(contentRange(region, length)))
+                                .concatWith(AioDataBufferUtils.read(
+                                        info.path(), region[0], region[1], factory, bufferSize)))
+                        .concatWithValues(factory.wrap(endBoundary)),
+                contentLength));
     }
 
     private static ServerResponse.BodyBuilder base(HttpStatus status, FileInfo info, Instant lastModified) {
@@ -214,9 +220,24 @@ final class FileHandlers {
                 .build();
     }
 
+    /**
+     * The body, checked against the Content-Length already promised: a file that shrank while it was sent (truncated
+     * by another process) ends the body short, and a response that simply completed would leave the client waiting
+     * for bytes that never come on a kept-alive connection. The body then fails instead, which makes the server
+     * abort the connection: the client sees a premature end, at once. (The reads are bounded by the length taken
+     * when the headers were made, so a file that grew sends the promised bytes only.)
+     */
     private static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
-            java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source) {
-        return (response, context) -> response.writeWith(source.apply(response.bufferFactory()));
+            java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source, long contentLength) {
+        return (response, context) -> response.writeWith(Flux.defer(() -> {
+            long[] sent = {0};
+            return source.apply(response.bufferFactory())
+                    .doOnNext(b -> sent[0] += b.readableByteCount())
+                    .concatWith(Mono.defer(() -> sent[0] == contentLength
+                            ? Mono.empty()
+                            : Mono.error(new java.io.IOException("the file changed while it was sent: " + sent[0]
+                                    + " of " + contentLength + " bytes"))));
+        }));
     }
 
     // ---------------------------------------------------------------- PUT
@@ -371,6 +392,8 @@ final class FileHandlers {
                     return HttpStatus.FORBIDDEN;
                 case "ENOSPC", "EDQUOT":
                     return HttpStatus.INSUFFICIENT_STORAGE;
+                case "EFBIG": // the file size limit (RLIMIT_FSIZE) or the file system's maximum file size
+                    return HttpStatus.CONTENT_TOO_LARGE;
                 default:
                     return null;
             }
