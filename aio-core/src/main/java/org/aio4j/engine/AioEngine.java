@@ -423,8 +423,9 @@ public final class AioEngine implements AutoCloseable {
      * added (same rules as the single-op forms). The batch allocates per batch (its lists, the native {@code
      * aiocb*} list, freed right after the call), not per op beyond the single-op forms.
      *
-     * <p>How it is submitted: every op that gets a slot goes into the one {@code lio_listio} call; ops that find no
-     * free slot follow the engine's {@link Overflow} policy like a single op ({@link Overflow#WAIT}: queued and
+     * <p>How it is submitted: every op that gets a slot goes into the one {@code lio_listio} call (one call per
+     * {@link org.aio4j.PosixAio#MAX_LIST_ENTRIES} ops: glibc puts the list on the calling thread's stack); ops that
+     * find no free slot follow the engine's {@link Overflow} policy like a single op ({@link Overflow#WAIT}: queued and
      * submitted one by one when slots free; {@link Overflow#FAIL}: {@link org.aio4j.AioTryAgainException}), and while
      * ops are already waiting for a slot the whole batch queues behind them (FIFO). Reads skip the cached-read fast
      * path. If the call fails (glibc: -1 with EAGAIN/EINVAL, with some entries queued and running), the entries glibc

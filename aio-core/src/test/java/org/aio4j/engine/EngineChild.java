@@ -16,6 +16,7 @@ public final class EngineChild {
             case "efbig" -> efbig(Path.of(args[1]));
             case "signalfd" -> signalfd(Path.of(args[1]), Integer.parseInt(args[2]));
             case "helpers" -> helpers(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "largelist" -> largeList(Path.of(args[1]), args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.flush();
@@ -64,6 +65,125 @@ public final class EngineChild {
             }
         } finally {
             for (AioFile f : files) f.close();
+        }
+    }
+
+    /**
+     * One list call whose length used to crash the JVM (glibc puts arrays of the list's length on the calling
+     * thread's stack), with {@code n} 1-byte reads of a 4 KiB file: {@code suspend} ({@code PosixAio.aioSuspend} on
+     * {@code n} submitted ops), {@code lio} ({@code lioListio(LIO_NOWAIT, none)}), {@code liowait} ({@code
+     * lioListio(LIO_WAIT)}), {@code batch} (one engine batch, {@code maxInFlight(n)}). Prints {@code REFUSED
+     * <message>} or {@code OK <ops> <bytes checked>}; crashing (SIGSEGV) is the failure.
+     */
+    private static void largeList(Path dir, String what, int n) throws Exception {
+        if (what.equals("suspend")) {
+            largeSuspend(dir, n);
+            return;
+        }
+        Path p = dir.resolve("large-" + what);
+        byte[] content = EngineTestSupport.pattern(4096, 7, 7);
+        java.nio.file.Files.write(p, content);
+        ByteBuffer big = ByteBuffer.allocateDirect(n);
+        try (AioFile f = AioFile.open(p)) {
+            if (what.equals("batch")) {
+                try (AioEngine engine = AioEngine.builder()
+                        .maxInFlight(n)
+                        .cachedReadFastPath(false)
+                        .build()) {
+                    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(n);
+                    java.util.concurrent.atomic.AtomicInteger bad = new java.util.concurrent.atomic.AtomicInteger();
+                    AioHandler<Integer> h = new AioHandler<>() {
+                        @Override
+                        public void completed(long result, Integer i) {
+                            if (result != 1 || big.get(i) != content[i % 4096]) bad.incrementAndGet();
+                            done.countDown();
+                        }
+
+                        @Override
+                        public void failed(AioException error, Integer i) {
+                            bad.incrementAndGet();
+                            done.countDown();
+                        }
+                    };
+                    AioEngine.Batch batch = engine.batch();
+                    for (int i = 0; i < n; i++) batch.read(f, i % 4096, big.slice(i, 1), i, h);
+                    batch.submit();
+                    if (!done.await(120, java.util.concurrent.TimeUnit.SECONDS))
+                        throw new IllegalStateException("stuck");
+                    System.out.println("OK " + n + " " + (n - bad.get()));
+                }
+                return;
+            }
+            java.util.List<org.aio4j.AioRead> ops = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                ops.add(new org.aio4j.AioRead(f.fd(), i % 4096, big.slice(i, 1), 0, org.aio4j.SigevNotify.none()));
+            }
+            try {
+                switch (what) {
+                    case "lio" ->
+                        org.aio4j.PosixAio.lioListio(org.aio4j.LioMode.LIO_NOWAIT, ops, org.aio4j.SigevNotify.none());
+                    case "liowait" ->
+                        org.aio4j.PosixAio.lioListio(org.aio4j.LioMode.LIO_WAIT, ops, org.aio4j.SigevNotify.none());
+                    default -> throw new IllegalArgumentException(what);
+                }
+                System.out.println("CALLED");
+            } catch (IllegalArgumentException e) {
+                System.out.println("REFUSED " + e.getMessage());
+                for (org.aio4j.AioRead r : ops) r.close(); // still NEW
+                return;
+            }
+            int good = 0;
+            for (int i = 0; i < n; i++) {
+                org.aio4j.AioRead r = ops.get(i);
+                while (r.error() == org.aio4j.internal.Errno.EINPROGRESS.value()) Thread.onSpinWait();
+                if (r.aioReturn() == 1 && big.get(i) == content[i % 4096]) good++;
+            }
+            System.out.println("OK " + n + " " + good);
+        }
+    }
+
+    /**
+     * {@code aioSuspend} on {@code n} reads that are all still pending (queued on a FIFO nobody writes: the first
+     * runs and blocks, the others wait behind it), so that glibc's {@code aio_suspend} really gets the whole list.
+     * Then cancels the queued ones, writes one byte for the running one, and reaps all ({@code OK <n> <reaped>}).
+     */
+    private static void largeSuspend(Path dir, int n) throws Exception {
+        Path fifo = dir.resolve("suspend-fifo");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor() != 0) {
+            throw new IllegalStateException("mkfifo failed");
+        }
+        ByteBuffer big = ByteBuffer.allocateDirect(n);
+        try (AioFile f = AioFile.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.util.List<org.aio4j.AioRead> ops = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                org.aio4j.AioRead r =
+                        new org.aio4j.AioRead(f.fd(), 0, big.slice(i, 1), 0, org.aio4j.SigevNotify.none());
+                r.submit();
+                ops.add(r);
+            }
+            try {
+                org.aio4j.PosixAio.aioSuspend(ops, java.time.Duration.ofMillis(100));
+                System.out.println("CALLED");
+            } catch (IllegalArgumentException e) {
+                System.out.println("REFUSED " + e.getMessage());
+            } catch (org.aio4j.AioTryAgainException e) {
+                System.out.println("CALLED (timed out)");
+            }
+            org.aio4j.PosixAio.aioCancelAll(f.fd());
+            try (var out = java.nio.file.Files.newOutputStream(fifo)) {
+                out.write(1); // for the read that was running
+            }
+            int reaped = 0;
+            for (org.aio4j.AioRead r : ops) {
+                while (r.error() == org.aio4j.internal.Errno.EINPROGRESS.value()) Thread.onSpinWait();
+                try {
+                    r.aioReturn();
+                } catch (org.aio4j.AioCancelledException e) {
+                    // cancelled while queued: expected for all but the running one
+                }
+                reaped++;
+            }
+            System.out.println("OK " + n + " " + reaped);
         }
     }
 

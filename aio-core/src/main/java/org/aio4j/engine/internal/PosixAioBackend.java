@@ -1,5 +1,6 @@
 package org.aio4j.engine.internal;
 
+import org.aio4j.PosixAio;
 import org.aio4j.internal.AioAbi;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.NativeMemory;
@@ -114,24 +115,28 @@ public final class PosixAioBackend implements Backend {
     }
 
     /**
-     * One {@code lio_listio(LIO_NOWAIT, list, n, NULL)}. glibc gives no per-entry answer when the call fails
-     * (-1 with EAGAIN/EINVAL/EIO: some entries may be queued and running), so before the call each entry's private
-     * {@code __error_code} is set to {@link #NOT_QUEUED}, a value no errno has: glibc's {@code
-     * __aio_enqueue_request} writes {@code EINPROGRESS} there for every entry it queues (and later 0 or the op's
-     * errno), and an entry it refused either keeps the sentinel (request pool exhausted: EAGAIN) or gets the
-     * refusal's errno (bad {@code aio_reqprio}: EINVAL; no helper thread could be started). Only an entry still
-     * holding the sentinel is reported as not queued; any other entry joins the reaper's list: a queued one is
-     * reaped normally, a refused one reads as complete with glibc's errno (glibc holds no reference to it, so
-     * reaping it with {@code aio_return} is harmless). glibc's {@code lio_listio} (GLIBC_2_4 and later) does not
-     * touch {@code aio_sigevent} in {@code LIO_NOWAIT} mode (only the 2.1-2.3 compat symbol forced {@code
-     * SIGEV_NONE}), so the sigevents written once per slot stay valid. The list is native, freed after the call
-     * (glibc keeps pointers to the aiocbs, not to the list).
+     * {@code lio_listio(LIO_NOWAIT, list, n, NULL)}, split into calls of at most {@link PosixAio#MAX_LIST_ENTRIES}
+     * entries: glibc puts an array of the list's length on the calling thread's stack (8 bytes per entry), so a batch
+     * of 200,000 ops (the builder allows {@code maxInFlight} up to 2^20) overflowed a 1 MiB thread stack with
+     * SIGSEGV. Each call's entries are reported independently; a failed call does not stop the later ones. glibc
+     * gives no per-entry answer when a call fails (-1 with EAGAIN/EINVAL/EIO: some entries may be queued and
+     * running), so before the call each entry's private {@code __error_code} is set to {@link #NOT_QUEUED}, a value
+     * no errno has: glibc's {@code __aio_enqueue_request} writes {@code EINPROGRESS} there for every entry it queues
+     * (and later 0 or the op's errno), and an entry it refused either keeps the sentinel (request pool exhausted:
+     * EAGAIN) or gets the refusal's errno (bad {@code aio_reqprio}: EINVAL; no helper thread could be started). Only
+     * an entry still holding the sentinel is reported as not queued; any other entry joins the reaper's list: a
+     * queued one is reaped normally, a refused one reads as complete with glibc's errno (glibc holds no reference to
+     * it, so reaping it with {@code aio_return} is harmless). glibc's {@code lio_listio} (GLIBC_2_4 and later) does
+     * not touch {@code aio_sigevent} in {@code LIO_NOWAIT} mode (only the 2.1-2.3 compat symbol forced {@code
+     * SIGEV_NONE}), so the sigevents written once per slot stay valid. The list is native, freed after the calls
+     * (glibc keeps pointers to the aiocbs, not to the list). Returns 0, or the errno of the first call that failed.
      */
     @Override
     public int submitBatch(
             int[] slots, int n, byte[] ops, int[] fds, long[] bufs, long[] lens, long[] offsets, int[] status) {
         if (errorCodeOffset < 0) throw new UnsupportedOperationException("no lio_listio batch on " + abi.name);
-        long listBytes = 8L * n;
+        int chunk = Math.max(1, Math.min(n, PosixAio.MAX_LIST_ENTRIES));
+        long listBytes = 8L * chunk;
         long lst;
         try {
             lst = NativeMemory.allocate(listBytes);
@@ -141,28 +146,33 @@ public final class PosixAioBackend implements Backend {
             return eagain;
         }
         try {
-            for (int i = 0; i < n; i++) {
-                int s = slots[i];
-                long cb = prepare(s, ops[s], fds[s], bufs[s], lens[s], offsets[s]);
-                NativeMemory.putInt(cb + errorCodeOffset, NOT_QUEUED);
-                waiter.beforeSubmit(s);
-                NativeMemory.putLong(lst + 8L * i, cb);
-            }
-            int rc = px.lio_listio(abi.LIO_NOWAIT, lst, n, 0L);
-            int e = rc == 0 ? 0 : px.errno();
-            if (rc != 0 && e == 0) e = eagain;
-            for (int i = 0; i < n; i++) {
-                int s = slots[i];
-                if (rc == 0 || NativeMemory.getInt(aiocb(s) + errorCodeOffset) != NOT_QUEUED) {
-                    status[i] = 0;
-                    published.offer(s);
-                } else {
-                    status[i] = e;
-                    waiter.submitFailed(s);
+            int first = 0;
+            for (int start = 0; start < n; start += chunk) {
+                int end = Math.min(n, start + chunk);
+                for (int i = start; i < end; i++) {
+                    int s = slots[i];
+                    long cb = prepare(s, ops[s], fds[s], bufs[s], lens[s], offsets[s]);
+                    NativeMemory.putInt(cb + errorCodeOffset, NOT_QUEUED);
+                    waiter.beforeSubmit(s);
+                    NativeMemory.putLong(lst + 8L * (i - start), cb);
                 }
+                int rc = px.lio_listio(abi.LIO_NOWAIT, lst, end - start, 0L);
+                int e = rc == 0 ? 0 : px.errno();
+                if (rc != 0 && e == 0) e = eagain;
+                for (int i = start; i < end; i++) {
+                    int s = slots[i];
+                    if (rc == 0 || NativeMemory.getInt(aiocb(s) + errorCodeOffset) != NOT_QUEUED) {
+                        status[i] = 0;
+                        published.offer(s);
+                    } else {
+                        status[i] = e;
+                        waiter.submitFailed(s);
+                    }
+                }
+                waiter.published();
+                if (first == 0) first = e;
             }
-            waiter.published();
-            return e;
+            return first;
         } finally {
             NativeMemory.free(lst, listBytes);
         }
