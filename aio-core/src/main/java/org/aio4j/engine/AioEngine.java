@@ -1486,8 +1486,8 @@ public final class AioEngine implements AutoCloseable {
 
         /**
          * {@link Notification#SIGNAL}: the real-time signal of the exact ({@code signalfd}) form, used only if it is
-         * blocked in the building thread, i.e. the JVM was launched with it blocked (default SIGRTMIN+6, 40 on
-         * glibc). Never installed otherwise.
+         * blocked in every thread of the process at {@link #build()}, i.e. the JVM was launched with it blocked
+         * (default SIGRTMIN+6, 40 on glibc). Never installed otherwise.
          */
         public Builder realtimeSignal(int signo) {
             if (signo < 1 || signo > 64) throw new IllegalArgumentException("not a signal number: " + signo);
@@ -1561,7 +1561,10 @@ public final class AioEngine implements AutoCloseable {
                 }
                 case SIGNAL -> {
                     int rt = realtimeSignal > 0 ? realtimeSignal : Symbols.defaultRealtimeSignal();
-                    if (posix == null && rt > 0 && SignalFdWaiter.blockedInThisThread(rt) && SignalFdWaiter.claim(rt)) {
+                    if (posix == null
+                            && rt > 0
+                            && SignalFdWaiter.blockedInEveryThread(rt)
+                            && SignalFdWaiter.claim(rt)) {
                         claimed = rt;
                         w = new SignalFdWaiter(rt);
                     } else {

@@ -16,6 +16,7 @@ public final class EngineChild {
             case "efbig" -> efbig(Path.of(args[1]));
             case "signalfd" -> signalfd(Path.of(args[1]), Integer.parseInt(args[2]));
             case "helpers" -> helpers(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "onethreadblocked" -> oneThreadBlocked(Path.of(args[1]), Integer.parseInt(args[2]));
             case "largelist" -> largeList(Path.of(args[1]), args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -184,6 +185,41 @@ public final class EngineChild {
                 reaped++;
             }
             System.out.println("OK " + n + " " + reaped);
+        }
+    }
+
+    /**
+     * Blocks the default real-time signal in this (the main) thread only, through {@code pthread_sigmask}, builds a
+     * {@code SIGNAL} engine and runs {@code reads} reads with it: prints {@code MECHANISM ...} and {@code READS <n>}.
+     * Dying from the signal (exit status 128 + signo) is the failure.
+     */
+    private static void oneThreadBlocked(Path p, int reads) throws Exception {
+        int rt = org.aio4j.engine.internal.Symbols.defaultRealtimeSignal();
+        org.aio4j.internal.LibCGnu g = org.aio4j.internal.NativeLib.gnu();
+        long set = org.aio4j.internal.NativeMemory.allocate(128);
+        try {
+            g.sigemptyset(set);
+            g.sigaddset(set, rt);
+            if (g.pthread_sigmask(0 /* SIG_BLOCK */, set, 0) != 0) throw new IllegalStateException("pthread_sigmask");
+        } finally {
+            org.aio4j.internal.NativeMemory.free(set, 128);
+        }
+        System.out.println(
+                "BLOCKED " + rt + " in thread " + Thread.currentThread().getName() + " only");
+        java.nio.file.Files.write(p, EngineTestSupport.pattern(4096, 5, 5));
+        try (AioEngine engine = AioEngine.builder()
+                        .notification(Notification.SIGNAL)
+                        .cachedReadFastPath(false)
+                        .build();
+                AioFile f = AioFile.open(p)) {
+            System.out.println("MECHANISM " + engine.mechanism());
+            System.out.flush();
+            ByteBuffer b = ByteBuffer.allocateDirect(4096);
+            for (int i = 0; i < reads; i++) {
+                int n = engine.read(f, 0, b).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (n != 4096 || !EngineTestSupport.matches(b, 5, 5)) throw new IllegalStateException("bad read " + n);
+            }
+            System.out.println("READS " + reads);
         }
     }
 

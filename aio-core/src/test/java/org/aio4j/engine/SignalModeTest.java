@@ -1,0 +1,72 @@
+package org.aio4j.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.aio4j.engine.internal.Symbols;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Notification#SIGNAL}: which form is chosen, and what it does to the application's signals (issue 9). */
+class SignalModeTest {
+    @TempDir
+    Path dir;
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Runs {@code EngineChild} with {@code args} behind {@code prefix} (a launcher); returns {exit status, output}. */
+    static Object[] child(List<String> prefix, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(java(), "-cp", System.getProperty("java.class.path"), EngineChild.class.getName()));
+        cmd.addAll(List.of(args));
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(proc.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
+        return new Object[] {proc.exitValue(), out};
+    }
+
+    /**
+     * Defect 3: the real-time signal blocked in the building thread only (the JVM's other threads do not block it).
+     * The exact form used to be chosen from that thread's mask, and the first completion signal killed the JVM
+     * ("Real-time signal 6", exit status 168). Now every thread's mask is checked and the JVM-handled form is used.
+     */
+    @Test
+    void signalBlockedInTheBuildingThreadOnlyFallsBackToTheJvmHandledForm() throws Exception {
+        int rt = Symbols.defaultRealtimeSignal();
+        org.junit.jupiter.api.Assumptions.assumeTrue(rt > 0, "no real-time signals here");
+        Object[] r = child(List.of(), "onethreadblocked", dir.resolve("data").toString(), "1000");
+        String out = (String) r[1];
+        assertThat((int) r[0])
+                .as("child exit status (%d: killed by signal %d); output:%n%s", 128 + rt, rt, out)
+                .isZero();
+        assertThat(out).contains("MECHANISM SIGNAL(SIGUSR1 via JVM handler").contains("READS 1000");
+    }
+
+    /** A JVM launched with the signal blocked (in every thread) still gets the exact form. */
+    @Test
+    void signalBlockedInEveryThreadGivesTheExactForm() throws Exception {
+        String python = EngineStressTest.findPython();
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "python3 not found");
+        int rt = Symbols.defaultRealtimeSignal();
+        Object[] r = child(
+                List.of(
+                        python,
+                        "-c",
+                        "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [int(sys.argv[1])]);"
+                                + " os.execv(sys.argv[2], sys.argv[2:])",
+                        String.valueOf(rt)),
+                "signalfd",
+                dir.toString(),
+                "2000");
+        assertThat((int) r[0]).as((String) r[1]).isZero();
+        assertThat((String) r[1])
+                .contains("MECHANISM SIGNAL(signalfd, signal " + rt)
+                .contains("RATE ");
+    }
+}
