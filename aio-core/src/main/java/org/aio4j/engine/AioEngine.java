@@ -1472,8 +1472,11 @@ public final class AioEngine implements AutoCloseable {
 
         /**
          * {@link Notification#SIGNAL}: the classic signal used as a wake-up, {@code "USR1"} (default) or {@code
-         * "USR2"} (HotSpot on Linux keeps USR2 for itself and refuses it). The JVM handler installed for it stays
-         * installed for the life of the JVM; a handler installed earlier is chained.
+         * "USR2"} (HotSpot on Linux keeps USR2 for itself and refuses it). While such an engine is open it owns the
+         * signal: its JVM handler only wakes the reaper and does not call a handler the application installed before
+         * (a signal the application raises then only wakes the reaper). When the last engine using the signal
+         * closes, the application's handler (or {@code SIG_IGN}) is put back; the default action never is, since a
+         * late completion signal would then terminate the JVM: the engine's handler then stays, doing nothing.
          */
         public Builder signal(String name) {
             Objects.requireNonNull(name, "name");
