@@ -966,6 +966,17 @@ public final class AioEngine implements AutoCloseable {
         return kind == K_READ ? "aio_read" : kind == K_WRITE ? "aio_write" : "aio_fsync";
     }
 
+    /**
+     * The typed exception of a failed op. {@link Backend#NOTIFICATION_LOST}: glibc could not queue the completion
+     * signal and overwrote the result with EAGAIN, so not the retry-inviting {@link org.aio4j.AioTryAgainException}
+     * but {@link org.aio4j.AioNotificationLostException} (the op may have been performed).
+     */
+    private AioException failure(byte kind, int errno, java.nio.file.Path path, long position) {
+        if (errno == Backend.NOTIFICATION_LOST)
+            return AioException.ofSignalledCompletion(opName(kind), eagain, path, position);
+        return AioException.of(opName(kind), errno, path, position);
+    }
+
     private long start(
             byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
         entering.incrementAndGet();
@@ -1159,8 +1170,7 @@ public final class AioEngine implements AutoCloseable {
         metrics.inFlight.decrementAndGet();
         free.push(slot);
         metrics.record(t0, errno == 0, errno == ecanceled);
-        AioException ex =
-                errno == 0 ? null : AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position);
+        AioException ex = errno == 0 ? null : failure(kind, errno, file.path(), kind == K_FSYNC ? -1 : position);
         Trampoline.deliver(h, att, result, ex);
     }
 
@@ -1380,7 +1390,11 @@ public final class AioEngine implements AutoCloseable {
             return this;
         }
 
-        /** Slots: ops in flight at once (default 1024). Each slot costs about 200 bytes of native memory. */
+        /**
+         * Slots: ops in flight at once (default 1024). Each slot costs about 200 bytes of native memory. The exact
+         * {@link Notification#SIGNAL} form uses at most half of {@code RLIMIT_SIGPENDING} ({@code ulimit -i}) slots, so
+         * that its completion signals never fill that limit ({@link AioEngine#maxInFlight()} tells the count used).
+         */
         public Builder maxInFlight(int n) {
             if (n < 1 || n > (1 << 20)) throw new IllegalArgumentException("maxInFlight must be 1..1048576: " + n);
             this.maxInFlight = n;
@@ -1552,6 +1566,7 @@ public final class AioEngine implements AutoCloseable {
             }
             boolean fp = fastPath == null ? hasPreadv2 : fastPath;
             int claimed = -1;
+            int slots = maxInFlight;
             Waiter w;
             switch (mode) {
                 case SUSPEND -> w = new SuspendWaiter(suspendSlice.toNanos());
@@ -1570,6 +1585,7 @@ public final class AioEngine implements AutoCloseable {
                             && SignalFdWaiter.claim(rt)) {
                         claimed = rt;
                         w = new SignalFdWaiter(rt);
+                        slots = SignalFdWaiter.boundInFlight(maxInFlight); // below RLIMIT_SIGPENDING
                     } else {
                         w = new JvmSignalWaiter(signal, signal.equals("USR1") ? a.SIGUSR1 : a.SIGUSR2);
                     }
@@ -1578,7 +1594,7 @@ public final class AioEngine implements AutoCloseable {
             }
             Backend backend;
             try {
-                backend = new PosixAioBackend(px, a, maxInFlight, w, fp);
+                backend = new PosixAioBackend(px, a, slots, w, fp);
             } catch (RuntimeException | Error e) {
                 if (claimed > 0) SignalFdWaiter.unclaim(claimed);
                 throw e;

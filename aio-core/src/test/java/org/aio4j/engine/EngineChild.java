@@ -17,6 +17,7 @@ public final class EngineChild {
             case "signalfd" -> signalfd(Path.of(args[1]), Integer.parseInt(args[2]));
             case "helpers" -> helpers(Path.of(args[1]), Integer.parseInt(args[2]));
             case "onethreadblocked" -> oneThreadBlocked(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "sigpending" -> sigpending(Path.of(args[1]), Integer.parseInt(args[2]));
             case "largelist" -> largeList(Path.of(args[1]), args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -220,6 +221,99 @@ public final class EngineChild {
                 if (n != 4096 || !EngineTestSupport.matches(b, 5, 5)) throw new IllegalStateException("bad read " + n);
             }
             System.out.println("READS " + reads);
+        }
+    }
+
+    /** {@code kill(2)}, to queue real-time signals to this process. */
+    public interface Kill {
+        /** {@code int kill(pid_t pid, int sig);} */
+        int kill(int pid, int sig);
+    }
+
+    /**
+     * Writes through a {@code SIGNAL} engine of the exact form in a process started under {@code prlimit
+     * --sigpending=<limit>} with the default real-time signal and the next one blocked in every thread. Phase 1: 512
+     * writes at once while the reaper is stalled 300 ms by the first handler (completion signals pile up); prints
+     * the outcome counts and whether every block holds the new data. Phase 2: {@code limit} signals of the next
+     * real-time signal are queued to this process first (so the limit is full whatever the engine does), then 8
+     * writes one by one; prints their outcome types and whether the data was written anyway.
+     */
+    private static void sigpending(Path dir, int limit) throws Exception {
+        int rt = org.aio4j.engine.internal.Symbols.defaultRealtimeSignal();
+        int blocks = 512, bs = 4096;
+        Path p = dir.resolve("sigpending.bin");
+        EngineTestSupport.writeInitial(p, blocks, bs);
+        try (AioEngine engine = AioEngine.builder()
+                        .notification(Notification.SIGNAL)
+                        .cachedReadFastPath(false)
+                        .build();
+                AioFile f = AioFile.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            System.out.println("MECHANISM " + engine.mechanism());
+            System.out.println("MAXINFLIGHT " + engine.maxInFlight());
+            java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> outcomes =
+                    new java.util.concurrent.ConcurrentSkipListMap<>();
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(blocks);
+            java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+            AioHandler<Integer> h = new AioHandler<>() {
+                @Override
+                public void completed(long result, Integer i) {
+                    record(result == bs ? "ok" : "short");
+                }
+
+                @Override
+                public void failed(AioException error, Integer i) {
+                    record(error.getClass().getSimpleName());
+                }
+
+                private void record(String what) {
+                    if (!stalled.getAndSet(true)) {
+                        try {
+                            Thread.sleep(300); // the reaper stops reading signals: they pile up
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    outcomes.computeIfAbsent(what, k -> new java.util.concurrent.atomic.AtomicInteger())
+                            .incrementAndGet();
+                    done.countDown();
+                }
+            };
+            for (int i = 0; i < blocks; i++) {
+                ByteBuffer b = ByteBuffer.allocateDirect(bs);
+                EngineTestSupport.fill(b, i, 1);
+                engine.write(f, (long) i * bs, b, i, h);
+            }
+            if (!done.await(60, java.util.concurrent.TimeUnit.SECONDS)) throw new IllegalStateException("stuck");
+            System.out.println("PHASE1 " + outcomes);
+            byte[] all = java.nio.file.Files.readAllBytes(p);
+            int written = 0;
+            for (int i = 0; i < blocks; i++) if (EngineTestSupport.blockIs(all, i, bs, 1)) written++;
+            System.out.println("PHASE1 WRITTEN " + written);
+
+            Kill k = jnr.ffi.LibraryLoader.create(Kill.class).load("c");
+            int pid = org.aio4j.internal.NativeLib.libc().getpid();
+            for (int i = 0; i < limit; i++) {
+                if (k.kill(pid, rt + 1) != 0) throw new IllegalStateException("kill");
+            }
+            java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+            for (int i = 0; i < 8; i++) {
+                ByteBuffer b = ByteBuffer.allocateDirect(bs);
+                EngineTestSupport.fill(b, i, 2);
+                String t;
+                try {
+                    engine.write(f, (long) i * bs, b).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    t = "ok";
+                } catch (ExecutionException e) {
+                    t = e.getCause().getClass().getSimpleName();
+                    if (i == 0) System.out.println("MESSAGE " + e.getCause().getMessage());
+                }
+                types.merge(t, 1, Integer::sum);
+            }
+            System.out.println("PHASE2 " + types);
+            all = java.nio.file.Files.readAllBytes(p);
+            written = 0;
+            for (int i = 0; i < 8; i++) if (EngineTestSupport.blockIs(all, i, bs, 2)) written++;
+            System.out.println("PHASE2 WRITTEN " + written);
         }
     }
 

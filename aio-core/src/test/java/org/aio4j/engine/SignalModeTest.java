@@ -119,4 +119,44 @@ class SignalModeTest {
                     usr1, original == sun.misc.SignalHandler.SIG_DFL ? sun.misc.SignalHandler.SIG_IGN : original);
         }
     }
+
+    /**
+     * Defect 6: with RLIMIT_SIGPENDING reached, glibc cannot queue the completion signal and overwrites the finished
+     * op's result with EAGAIN, which surfaced as the retry-inviting {@code AioTryAgainException} although the write
+     * had happened. In a child JVM under {@code prlimit --sigpending=32} with the signal blocked everywhere (exact
+     * form): the engine keeps at most 16 ops in flight, so 512 writes with a stalled reaper all succeed; with the
+     * limit filled by other signals, each write completes with {@code AioNotificationLostException} and its data is
+     * on disk.
+     */
+    @Test
+    void exhaustedSigpendingLimitIsPreventedAndOtherwiseReportedAsNotificationLost() throws Exception {
+        String python = EngineStressTest.findPython();
+        Path prlimit = Path.of("/usr/bin/prlimit");
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "python3 not found");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(prlimit), "no prlimit");
+        int rt = Symbols.defaultRealtimeSignal();
+        int limit = 32;
+        Object[] r = child(
+                List.of(
+                        prlimit.toString(),
+                        "--sigpending=" + limit,
+                        "--",
+                        python,
+                        "-c",
+                        "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [int(sys.argv[1]),"
+                                + " int(sys.argv[1]) + 1]); os.execv(sys.argv[2], sys.argv[2:])",
+                        String.valueOf(rt)),
+                "sigpending",
+                dir.toString(),
+                String.valueOf(limit));
+        String out = (String) r[1];
+        assertThat((int) r[0]).as(out).isZero();
+        assertThat(out).contains("MECHANISM SIGNAL(signalfd, signal " + rt);
+        assertThat(out).as("slots: half the limit").contains("MAXINFLIGHT " + limit / 2);
+        assertThat(out).as("prevented: no op lost its result").contains("PHASE1 {ok=512}");
+        assertThat(out).contains("PHASE1 WRITTEN 512");
+        assertThat(out).as("reported as unknown outcome").contains("PHASE2 {AioNotificationLostException=8}");
+        assertThat(out).as("the writes happened").contains("PHASE2 WRITTEN 8");
+        assertThat(out).contains("may have been performed");
+    }
 }

@@ -29,6 +29,8 @@ public final class PosixAioBackend implements Backend {
     private final boolean readNow;
     private final int ecanceled;
     private final boolean cancelNeedsGuard;
+    /** An op's completion EAGAIN may be a notification glibc could not deliver (see {@link Waiter}). */
+    private final boolean lostIsEagain;
     /** glibc-private {@code offsetof(struct aiocb, __error_code)}, or -1: no {@code lio_listio} batch. */
     private final int errorCodeOffset;
     /** Written to {@code __error_code} before {@code lio_listio}; no errno and not EINPROGRESS. */
@@ -64,6 +66,7 @@ public final class PosixAioBackend implements Backend {
         // glibc's per-op aio_cancel strands the requests behind an untaken head (rt/aio_cancel.c +
         // __aio_remove_request); musl, FreeBSD and macOS do not queue by fd that way.
         this.cancelNeedsGuard = abi.name.contains("glibc");
+        this.lostIsEagain = waiter.notificationFailureOverwritesResult();
         this.errorCodeOffset = abi.GLIBC_AIOCB_ERROR_CODE_OFFSET;
         this.list = new int[capacity];
         this.pos = new int[capacity];
@@ -332,6 +335,7 @@ public final class PosixAioBackend implements Backend {
         int err = e;
         if (e < 0) err = px.errno(); // aio_error failed: report its errno
         else if (e == 0 && ret < 0) err = px.errno();
+        else if (e == eagain && lostIsEagain) err = NOTIFICATION_LOST; // glibc overwrote the result (may be done)
         removeAt(i);
         sink.complete(slot, err == 0 ? ret : -1, err);
         return 1;

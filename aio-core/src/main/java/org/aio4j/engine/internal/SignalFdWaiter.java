@@ -100,6 +100,43 @@ public final class SignalFdWaiter extends Waiter {
         }
     }
 
+    /**
+     * The slot count for an engine of the exact form that asked for {@code maxInFlight}: at most half of this
+     * process's soft {@code RLIMIT_SIGPENDING} ({@code /proc/self/limits}, "Max pending signals"), at least 1. Each
+     * op in flight has at most one completion signal queued, so the engine's own signals then never fill the limit:
+     * past it, {@code sigqueue} fails and glibc overwrites the finished op's result with EAGAIN (the op completes
+     * with {@code AioNotificationLostException}). The other half is left for the other queued signals of the same
+     * user (the limit counts every process of the user, and another engine on another signal). {@code maxInFlight}
+     * when the limit is unlimited or cannot be read; a lowered count is logged.
+     */
+    public static int boundInFlight(int maxInFlight) {
+        long soft = softSigpendingLimit(Path.of("/proc/self/limits"));
+        if (soft < 0 || soft / 2 >= maxInFlight) return maxInFlight;
+        int bound = (int) Math.max(1, soft / 2);
+        System.getLogger("org.aio4j.engine.AioEngine")
+                .log(
+                        System.Logger.Level.WARNING,
+                        "aio4j: SIGNAL (signalfd) engine limited to " + bound + " ops in flight instead of "
+                                + maxInFlight + ": RLIMIT_SIGPENDING (ulimit -i) is " + soft
+                                + "; a completion signal past it loses the op's result");
+        return bound;
+    }
+
+    /** The soft "Max pending signals" of a {@code /proc/<pid>/limits} file; -1 for unlimited or unknown. */
+    static long softSigpendingLimit(Path limits) {
+        try {
+            for (String line : Files.readAllLines(limits, StandardCharsets.ISO_8859_1)) {
+                if (!line.startsWith("Max pending signals")) continue;
+                String[] f =
+                        line.substring("Max pending signals".length()).trim().split("\\s+");
+                return f.length == 0 || f[0].equals("unlimited") ? -1 : Long.parseLong(f[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no /proc: unknown
+        }
+        return -1;
+    }
+
     /** Claims {@code signo} for one engine; false if another engine holds it. */
     public static boolean claim(int signo) {
         return CLAIMED.add(signo);
@@ -206,6 +243,12 @@ public final class SignalFdWaiter extends Waiter {
         b.px.close(sfd);
         b.px.close(efd);
         freeAll();
+        return true;
+    }
+
+    /** A real-time signal past {@code RLIMIT_SIGPENDING}: glibc overwrites the op's result with EAGAIN. */
+    @Override
+    protected boolean notificationFailureOverwritesResult() {
         return true;
     }
 

@@ -37,6 +37,18 @@ public abstract class Waiter {
      */
     protected abstract boolean await(PosixAioBackend b, CompletionSink sink, long timeoutNanos);
 
+    /**
+     * True if an op's completion {@code EAGAIN} may be the C library's report of a notification it could not
+     * deliver rather than the op's own outcome (glibc overwrites the result when {@code sigqueue} of a real-time
+     * signal fails; {@link PosixAioBackend} then reports {@link Backend#NOTIFICATION_LOST}). False by default:
+     * {@code SIGEV_NONE} notifies nothing; a classic signal is never refused ({@code SIGUSR1} is at most pending once,
+     * and the kernel drops only its info); glibc 2.36 ignores a failed {@code pthread_create} for {@code
+     * SIGEV_THREAD} (it tests {@code < 0}), so that notification is lost without touching the result.
+     */
+    protected boolean notificationFailureOverwritesResult() {
+        return false;
+    }
+
     /** True if the last {@link #await} was ended by a completion notification (not a timeout or wake-up). */
     protected boolean wokenByCompletion() {
         return false;
