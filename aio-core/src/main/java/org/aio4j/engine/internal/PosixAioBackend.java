@@ -10,9 +10,11 @@ import org.aio4j.internal.NativeMemory;
  * path) per slot, the reaper's list of ops in flight (kept as a native {@code aiocb*} array for {@code
  * aio_suspend}), and a {@link Waiter} that implements the notification mode.
  *
- * <p>Memory rules (see {@code docs/engine.md}): a slot's {@code aiocb} is rewritten only after its previous op was
- * reaped with {@code aio_return}; its sigevent is written once, when the slab is made, because glibc reads it
- * again after publishing the result; an op joins the reaper's list only after its submit call returned 0, by way
+ * <p>Memory rules (see {@code docs/engine.md}): a slot's {@code aiocb} is rewritten only after {@code aio_error}
+ * said its previous op finished and {@code aio_return} reaped it. glibc's helper stores the result, reads the
+ * sigevent to notify (and on a failed notification overwrites the result) inside one critical section of its request
+ * mutex, and {@code aio_error} takes that mutex: once it returned a final value the helper no longer touches the
+ * {@code aiocb}, in every notification mode. Its sigevent is written once anyway, when the slab is made. An op joins the reaper's list only after its submit call returned 0, by way
  * of a queue that the reaper drains (an unsubmitted zeroed {@code aiocb} reads as complete).
  */
 public final class PosixAioBackend implements Backend {
@@ -358,9 +360,10 @@ public final class PosixAioBackend implements Backend {
 
     @Override
     public boolean close(long deadlineNanos) {
-        // glibc sets the result and then notifies under its request mutex; aio_suspend takes that mutex, so a
-        // call on an all-null list returns only after any notification still running has finished reading the
-        // sigevents of this slab.
+        // glibc sets the result and notifies under its request mutex, and every op was reaped after aio_error (which
+        // takes that mutex) returned a final value, so no helper still reads this slab. A second guard, in every
+        // mode: aio_suspend takes that mutex too, so a call on an all-null list returns only after any notification
+        // still running has finished.
         waiter.barrier(this);
         boolean ok = waiter.close(deadlineNanos);
         NativeMemory.free(listAddr, 8L * capacity);

@@ -18,7 +18,7 @@ import sun.misc.SignalHandler;
  * <p>When the last engine using the signal closes, the handler found when the first one registered is put back if it
  * was the application's own handler or {@code SIG_IGN} (if the application replaced the engine's handler
  * meanwhile, its handler is left in place). {@code SIG_DFL} is never put back: a completion signal still on its way
- * (glibc sends it after publishing the result) would then terminate the JVM, so the engine's handler stays installed,
+ * (queued before its op was reaped, delivered to the JVM later) would then terminate the JVM, so the engine's handler stays installed,
  * doing nothing while no engine uses it. A late completion signal may likewise reach a restored application handler
  * once.
  */

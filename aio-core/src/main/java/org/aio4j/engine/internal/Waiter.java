@@ -57,8 +57,22 @@ public abstract class Waiter {
     /** Any thread: ends a waiting {@link #await} soon. */
     protected abstract void wakeup();
 
-    /** Reaper, before the slab is freed: waits until the C library no longer reads it. */
-    protected void barrier(PosixAioBackend b) {}
+    /**
+     * Reaper, before the slab is freed (every op reaped): waits until the C library no longer reads it. A second
+     * guard on glibc, where every op was reaped after {@code aio_error} (which takes glibc's request mutex) returned a
+     * final value, so no helper still reads the slab (see {@code docs/engine.md}): {@code aio_suspend} on an all-null
+     * list takes that mutex too, so it returns only after any notification still running has finished.
+     */
+    protected void barrier(PosixAioBackend b) {
+        long ts = org.aio4j.internal.NativeMemory.allocate(16);
+        try {
+            org.aio4j.internal.NativeMemory.putLong(b.listAddr, 0);
+            timespec(ts, 0);
+            b.px.aio_suspend(b.listAddr, 1, ts);
+        } finally {
+            org.aio4j.internal.NativeMemory.free(ts, 16);
+        }
+    }
 
     /** Reaper: frees the native resources; false if some were kept on purpose. */
     protected boolean close(long deadlineNanos) {
