@@ -251,6 +251,8 @@ public final class PosixAio {
                         + "cannot deliver: give it SigevNotify.none() or submit() it on its own");
             }
             if (!seen.add(op)) throw new IllegalArgumentException("listed twice: " + op);
+            // (each call of a split list takes whole ops; vectored ops are capped in their constructors)
+            if (op.parts > MAX_LIST_ENTRIES) throw new IllegalArgumentException("more than 1024 aiocbs: " + op);
             list.add(op);
             parts += op.parts;
         }
