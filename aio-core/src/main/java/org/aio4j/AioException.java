@@ -10,7 +10,8 @@ import org.aio4j.internal.Errno;
  *
  * <p>Every instance is made by {@link #of(String, int)} or {@link #of(String, int, Path, long)}, which returns
  * the subclass a caller would branch on: {@link AioCancelledException} for {@code ECANCELED} and {@link
- * AioTryAgainException} for {@code EAGAIN}.
+ * AioTryAgainException} for {@code EAGAIN}; or, for the completion of an operation notified by a real-time signal,
+ * by {@link #ofSignalledCompletion}, which returns {@link AioNotificationLostException} for {@code EAGAIN}.
  *
  * <pre>{@code
  * try {
@@ -32,7 +33,12 @@ public class AioException extends IOException {
 
     /** Use {@link #of}. */
     AioException(String operation, int errno, Path path, long position) {
-        super(message(operation, errno, path, position));
+        this(message(operation, errno, path, position), operation, errno, path, position);
+    }
+
+    /** For a subclass with its own message. */
+    AioException(String message, String operation, int errno, Path path, long position) {
+        super(message);
         this.errno = errno;
         this.operation = operation;
         this.path = path;
@@ -74,6 +80,19 @@ public class AioException extends IOException {
     }
 
     /**
+     * The typed exception for the completion errno of an operation whose notification asked the C library to queue
+     * a real-time signal ({@code SIGEV_SIGNAL}). There {@code EAGAIN} does not mean "not done, try again": glibc
+     * writes it over the operation's real result when it cannot queue the signal ({@code RLIMIT_SIGPENDING}
+     * reached), after the operation was performed. So {@code EAGAIN} gives {@link AioNotificationLostException}
+     * (the operation may have been performed, its result is unknown); any other errno the same type as {@link
+     * #of(String, int, Path, long)}.
+     */
+    public static AioException ofSignalledCompletion(String operation, int errno, Path path, long position) {
+        if (errno == Errno.EAGAIN.value()) return new AioNotificationLostException(operation, errno, path, position);
+        return of(operation, errno, path, position);
+    }
+
+    /**
      * The exception of a {@code lio_listio} call that failed (EAGAIN, EIO, EINTR...) after queueing the ops in
      * {@code queued}; the ops in {@code notQueued} are still NEW. Its cause is the plain typed exception of the
      * errno.
@@ -86,7 +105,9 @@ public class AioException extends IOException {
 
     /** The same error with the file and position added, of the same type. */
     public AioException withContext(Path path, long position) {
-        AioException e = of(operation, errno, path, position);
+        AioException e = this instanceof AioNotificationLostException
+                ? ofSignalledCompletion(operation, errno, path, position)
+                : of(operation, errno, path, position);
         e.initCause(this);
         return e;
     }

@@ -33,11 +33,12 @@ public final class AioReadv extends AbstractAio {
      * @param prio {@code aio_reqprio} of every part, not negative
      * @param sigevNotify how completion of the whole operation is notified
      * @throws IllegalArgumentException for no buffers, a heap or read-only buffer, a negative fd, offset or
-     *     priority
+     *     priority, or more than {@link PosixAio#MAX_LIST_ENTRIES} buffers (on Linux/macOS each buffer is an
+     *     aiocb of one {@code lio_listio} call, whose list glibc puts on the calling thread's stack)
      * @throws NullPointerException for a null array, buffer or notification
      */
     public AioReadv(int fd, long offset, ByteBuffer[] dsts, int prio, SigevNotify sigevNotify) {
-        super(Kind.READV, fd, offset, dsts, prio, sigevNotify, null);
+        super(Kind.READV, fd, offset, PosixAio.checkVectorLength(dsts), prio, sigevNotify, null);
     }
 
     /** The number of buffers. */

@@ -33,11 +33,12 @@ public final class AioWritev extends AbstractAio {
      * @param prio {@code aio_reqprio} of every part, not negative
      * @param sigevNotify how completion of the whole operation is notified
      * @throws IllegalArgumentException for no buffers, a heap buffer, a negative fd, offset or
-     *     priority
+     *     priority, or more than {@link PosixAio#MAX_LIST_ENTRIES} buffers (on Linux/macOS each buffer is an
+     *     aiocb of one {@code lio_listio} call, whose list glibc puts on the calling thread's stack)
      * @throws NullPointerException for a null array, buffer or notification
      */
     public AioWritev(int fd, long offset, ByteBuffer[] srcs, int prio, SigevNotify sigevNotify) {
-        super(Kind.WRITEV, fd, offset, srcs, prio, sigevNotify, null);
+        super(Kind.WRITEV, fd, offset, PosixAio.checkVectorLength(srcs), prio, sigevNotify, null);
     }
 
     /** The number of buffers. */

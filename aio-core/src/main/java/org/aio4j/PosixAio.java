@@ -29,7 +29,29 @@ public final class PosixAio {
     private static final int EAGAIN = Errno.EAGAIN.value();
     private static final int EIO = Errno.EIO.value();
 
+    /**
+     * The most {@code aiocb}s aio4j passes to one {@code aio_suspend} or {@code lio_listio} call: 1024. glibc puts
+     * arrays sized by the list length on the calling thread's stack ({@code aio_suspend}: a 32-byte {@code struct
+     * waitlist} and an 8-byte pointer per entry; {@code lio_listio}: an 8-byte pointer per entry, plus a waitlist
+     * entry with {@code LIO_WAIT}), without a bound: 30,000 entries overflow a 1 MiB Java thread stack and kill the
+     * JVM with SIGSEGV. 1024 entries take at most 40 KiB of stack, which leaves room on a 256 KiB thread stack
+     * ({@code -Xss256k}). {@link #aioSuspend} refuses longer lists, {@link #lioListio} splits them into several
+     * calls where that keeps its meaning (see there), a vectored op takes at most this many buffers, and the engine
+     * ({@code org.aio4j.engine}) splits its batches and waits the same way.
+     */
+    public static final int MAX_LIST_ENTRIES = 1024;
+
     private PosixAio() {}
+
+    /** Refuses more than {@link #MAX_LIST_ENTRIES} buffers for a vectored op (null passes: checked later). */
+    static java.nio.ByteBuffer[] checkVectorLength(java.nio.ByteBuffer[] bufs) {
+        if (bufs != null && bufs.length > MAX_LIST_ENTRIES) {
+            throw new IllegalArgumentException("a vectored op takes at most " + MAX_LIST_ENTRIES
+                    + " buffers (PosixAio.MAX_LIST_ENTRIES: on Linux/macOS they are submitted as one lio_listio list, "
+                    + "which glibc puts on the calling thread's stack), got " + bufs.length);
+        }
+        return bufs;
+    }
 
     /** True when the C library's AIO functions and a layout table for this platform were found. */
     public static boolean isAvailable() {
@@ -85,13 +107,22 @@ public final class PosixAio {
      *
      * @throws AioTryAgainException ({@code EAGAIN}) when the timeout passed first
      * @throws AioException another errno of {@code aio_suspend}
-     * @throws IllegalArgumentException for an empty list or a negative timeout
+     * @throws IllegalArgumentException for an empty list, a negative timeout, or more than {@link
+     *     #MAX_LIST_ENTRIES} aiocbs (a vectored group on Linux/macOS counts one per buffer): glibc would put arrays
+     *     of that length on this thread's stack. Wait on a part of the list at a time, or poll {@link Aio#error()}.
      * @throws IllegalStateException if an op was never submitted
      */
     public static void aioSuspend(List<? extends Aio> ops, Duration timeout) throws AioException {
         Objects.requireNonNull(ops, "ops");
         if (ops.isEmpty()) throw new IllegalArgumentException("aioSuspend needs at least one operation");
         if (timeout != null && timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
+        long aiocbs = 0;
+        for (Aio a : ops) aiocbs += ((AbstractAio) Objects.requireNonNull(a, "op")).parts;
+        if (aiocbs > MAX_LIST_ENTRIES) {
+            throw new IllegalArgumentException("aioSuspend waits on at most " + MAX_LIST_ENTRIES
+                    + " aiocbs per call (PosixAio.MAX_LIST_ENTRIES: glibc puts arrays of the list's length on the "
+                    + "calling thread's stack), got " + aiocbs + ": wait on a part of the list at a time");
+        }
         long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
         List<AbstractAio> pinned = new ArrayList<>(ops.size());
         try {
@@ -192,8 +223,17 @@ public final class PosixAio {
      * EINTR} after queueing some of the ops: that is a {@link LioListioException}, which says which ops were queued
      * (in progress, reap them) and which were not (still NEW).
      *
+     * <p>Long lists: one {@code lio_listio} call takes at most {@link #MAX_LIST_ENTRIES} aiocbs (a vectored group on
+     * Linux/macOS counts one per buffer), since glibc puts arrays of the list's length on the calling thread's
+     * stack. A longer list with {@link LioMode#LIO_NOWAIT} and {@link SigevNotify#none()} is submitted with several
+     * calls in list order, each of at most that many aiocbs and never splitting an op; if one call fails, the later
+     * ones are not made and their ops are reported as not queued in the {@link LioListioException}. A longer list
+     * with {@link LioMode#LIO_WAIT} or with a list notification is refused: one notification (or one wait) for the
+     * whole list cannot be kept across several calls.
+     *
      * @throws LioListioException when the call fails; see there
-     * @throws IllegalArgumentException for an {@link AioFsync}, a duplicate, or a vectored group with its own
+     * @throws IllegalArgumentException for an {@link AioFsync}, a duplicate, a vectored group with its own
+     *     notification, or more than {@link #MAX_LIST_ENTRIES} aiocbs with {@link LioMode#LIO_WAIT} or a list
      *     notification
      * @throws IllegalStateException if an op is not NEW
      */
@@ -214,8 +254,18 @@ public final class PosixAio {
                         + "cannot deliver: give it SigevNotify.none() or submit() it on its own");
             }
             if (!seen.add(op)) throw new IllegalArgumentException("listed twice: " + op);
+            // (each call of a split list takes whole ops; vectored ops are capped in their constructors)
+            if (op.parts > MAX_LIST_ENTRIES) throw new IllegalArgumentException("more than 1024 aiocbs: " + op);
             list.add(op);
             parts += op.parts;
+        }
+        if (parts > MAX_LIST_ENTRIES
+                && mode == LioMode.LIO_NOWAIT
+                && !(sigevNotify instanceof SigevNotify.SigevNone)) {
+            throw new IllegalArgumentException("lio_listio takes at most " + MAX_LIST_ENTRIES
+                    + " aiocbs per call (PosixAio.MAX_LIST_ENTRIES: glibc puts arrays of the list's length on the "
+                    + "calling thread's stack), got " + parts + ": a longer LIO_NOWAIT list is split into several "
+                    + "calls only with SigevNotify.none(), since one list notification cannot span several calls");
         }
         int reserved = 0;
         try {
@@ -236,7 +286,8 @@ public final class PosixAio {
         int nl = 0;
         for (int i = 0; i < locks.length; i++) if (nl == 0 || locks[nl - 1] != locks[i]) locks[nl++] = locks[i];
         // LIO_WAIT is queued as LIO_NOWAIT under the locks and waited for after them: a wait under an fd lock would
-        // hold up every aio4j submission and cancel on those fd numbers (POSIX ignores the list notification there)
+        // hold up every aio4j submission and cancel on those fd numbers (POSIX ignores the list notification there),
+        // and a waited list can be split into several calls like any other
         boolean wait = mode == LioMode.LIO_WAIT;
         List<Aio> queued = new ArrayList<>();
         AioException failure = listLocked(locks, nl, 0, list, parts, wait ? SigevNotify.none() : sigevNotify, queued);
@@ -265,53 +316,80 @@ public final class PosixAio {
         }
     }
 
-    /** The lio_listio call (LIO_NOWAIT) under the fd locks; returns the failure to throw, or null. */
+    /**
+     * The lio_listio calls (LIO_NOWAIT, at most {@link #MAX_LIST_ENTRIES} aiocbs each) under the fd locks; adds the
+     * queued ops to {@code queued}; returns the failure to throw, or null.
+     */
     private static AioException listLocked(
-            int[] locks, int nl, int i, List<AbstractAio> list, int parts, SigevNotify sigevNotify, List<Aio> queued) {
-        if (i < nl) {
-            synchronized (FdTracker.lockAt(locks[i])) {
-                return listLocked(locks, nl, i + 1, list, parts, sigevNotify, queued);
+            int[] locks, int nl, int li, List<AbstractAio> list, int parts, SigevNotify sigevNotify, List<Aio> queued) {
+        if (li < nl) {
+            synchronized (FdTracker.lockAt(locks[li])) {
+                return listLocked(locks, nl, li + 1, list, parts, sigevNotify, queued);
             }
         }
+        int capacity = Math.max(1, Math.min(parts, MAX_LIST_ENTRIES));
         ListEvent ev = null;
         long array = 0;
-        int rc;
+        int rc = 0;
         int err = 0;
+        // list[0..queuedOps) went into calls that returned 0; list[from..to) is the last call's (failed if rc != 0)
+        int queuedOps = 0;
+        int from = 0;
+        int to = 0;
         try {
             if (!(sigevNotify instanceof SigevNotify.SigevNone)) ev = new ListEvent(sigevNotify);
-            array = NativeMemory.allocate(8L * Math.max(1, parts));
-            int index = 0;
-            for (AbstractAio op : list) index = op.writeAiocbs(array, index);
-            for (AbstractAio op : list) {
-                FdTracker.acquire(op.fd);
-                op.track();
-            }
-            try {
-                rc = NativeLib.libc().lio_listio(LioMode.LIO_NOWAIT.value(), array, parts, ev == null ? 0 : ev.address);
-                if (rc != 0) err = NativeLib.errno();
-            } catch (RuntimeException | Error e) {
-                for (AbstractAio op : list) {
-                    op.untrack();
-                    FdTracker.release(op.fd);
+            array = NativeMemory.allocate(8L * capacity);
+            do { // at least one call: an empty list still gets its list notification from glibc
+                from = to;
+                int index = 0;
+                while (to < list.size() && index + list.get(to).parts <= MAX_LIST_ENTRIES) {
+                    index = list.get(to).writeAiocbs(array, index);
+                    to++;
                 }
-                throw e;
-            }
+                for (int i = from; i < to; i++) {
+                    AbstractAio op = list.get(i);
+                    FdTracker.acquire(op.fd);
+                    op.track();
+                }
+                try {
+                    rc = NativeLib.libc()
+                            .lio_listio(LioMode.LIO_NOWAIT.value(), array, index, ev == null ? 0 : ev.address);
+                    if (rc != 0) err = NativeLib.errno();
+                } catch (RuntimeException | Error e) {
+                    for (int i = from; i < to; i++) {
+                        AbstractAio op = list.get(i);
+                        op.untrack();
+                        FdTracker.release(op.fd);
+                    }
+                    to = from;
+                    throw e;
+                }
+                if (rc == 0) queuedOps = to;
+            } while (rc == 0 && to < list.size());
         } catch (RuntimeException | Error e) {
-            for (AbstractAio op : list) op.unreserve();
+            // earlier calls of a split list succeeded: those ops are in progress
+            for (int i = 0; i < list.size(); i++) {
+                if (i < queuedOps) list.get(i).listed(ev);
+                else list.get(i).unreserve();
+            }
             if (ev != null) ev.release();
             throw e;
         } finally {
-            NativeMemory.free(array, 8L * Math.max(1, parts));
+            NativeMemory.free(array, 8L * capacity);
         }
         List<Aio> notQueued = new ArrayList<>();
-        for (AbstractAio op : list) {
-            if (rc == 0 || op.anyPartQueued()) {
+        for (int i = 0; i < list.size(); i++) {
+            AbstractAio op = list.get(i);
+            if (i < queuedOps || (i >= from && i < to && op.anyPartQueued())) {
                 op.listed(ev);
                 queued.add(op);
-            } else {
+            } else if (i >= from && i < to) { // in the failed call, not queued
                 op.unreserve();
                 op.untrack();
                 FdTracker.release(op.fd);
+                notQueued.add(op);
+            } else { // after the failed call: never handed to lio_listio
+                op.unreserve();
                 notQueued.add(op);
             }
         }

@@ -14,7 +14,8 @@ import org.aio4j.internal.NativeLib;
  *   <li>{@link #signal(int, long)}: {@code SIGEV_SIGNAL}, a process-directed signal carrying {@code value}. Use a
  *       signal the JVM lets you handle ({@code SIGUSR1}/{@code SIGUSR2} through {@code sun.misc.Signal}): a
  *       real-time signal whose action is the default kills the JVM. Each unconsumed completion signal counts against
- *       {@code RLIMIT_SIGPENDING}; past it glibc reports finished operations as {@code EAGAIN}.
+ *       {@code RLIMIT_SIGPENDING}; past it glibc reports finished operations as {@code EAGAIN} although they were
+ *       performed ({@link AioException#ofSignalledCompletion} types that as {@link AioNotificationLostException}).
  *   <li>{@link #thread(Callback, long)}: {@code SIGEV_THREAD} calling back into Java on a new native thread per
  *       completion (about 340 us each on glibc).
  *   <li>{@link #threadNative(long, long)}: {@code SIGEV_THREAD} calling a native function such as {@code sem_post}.

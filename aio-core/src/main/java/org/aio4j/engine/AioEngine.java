@@ -412,8 +412,9 @@ public final class AioEngine implements AutoCloseable {
      * added (same rules as the single-op forms). The batch allocates per batch (its lists, the native {@code
      * aiocb*} list, freed right after the call), not per op beyond the single-op forms.
      *
-     * <p>How it is submitted: every op that gets a slot goes into the one {@code lio_listio} call; ops that find no
-     * free slot follow the engine's {@link Overflow} policy like a single op ({@link Overflow#WAIT}: queued and
+     * <p>How it is submitted: every op that gets a slot goes into the one {@code lio_listio} call (one call per
+     * {@link org.aio4j.PosixAio#MAX_LIST_ENTRIES} ops: glibc puts the list on the calling thread's stack); ops that
+     * find no free slot follow the engine's {@link Overflow} policy like a single op ({@link Overflow#WAIT}: queued and
      * submitted one by one when slots free; {@link Overflow#FAIL}: {@link org.aio4j.AioTryAgainException}), and while
      * ops are already waiting for a slot the whole batch queues behind them (FIFO). Reads skip the cached-read fast
      * path. If the call fails (glibc: -1 with EAGAIN/EINVAL, with some entries queued and running), the entries glibc
@@ -956,6 +957,17 @@ public final class AioEngine implements AutoCloseable {
         return kind == K_READ ? "aio_read" : kind == K_WRITE ? "aio_write" : "aio_fsync";
     }
 
+    /**
+     * The typed exception of a failed op. {@link Backend#NOTIFICATION_LOST}: glibc could not queue the completion
+     * signal and overwrote the result with EAGAIN, so not the retry-inviting {@link org.aio4j.AioTryAgainException}
+     * but {@link org.aio4j.AioNotificationLostException} (the op may have been performed).
+     */
+    private AioException failure(byte kind, int errno, java.nio.file.Path path, long position) {
+        if (errno == Backend.NOTIFICATION_LOST)
+            return AioException.ofSignalledCompletion(opName(kind), eagain, path, position);
+        return AioException.of(opName(kind), errno, path, position);
+    }
+
     private long start(
             byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
         entering.incrementAndGet();
@@ -1149,8 +1161,7 @@ public final class AioEngine implements AutoCloseable {
         metrics.inFlight.decrementAndGet();
         free.push(slot);
         metrics.record(t0, errno == 0, errno == ecanceled);
-        AioException ex =
-                errno == 0 ? null : AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position);
+        AioException ex = errno == 0 ? null : failure(kind, errno, file.path(), kind == K_FSYNC ? -1 : position);
         Trampoline.deliver(this, h, att, result, ex);
     }
 
@@ -1405,7 +1416,11 @@ public final class AioEngine implements AutoCloseable {
             return this;
         }
 
-        /** Slots: ops in flight at once (default 1024). Each slot costs about 200 bytes of native memory. */
+        /**
+         * Slots: ops in flight at once (default 1024). Each slot costs about 200 bytes of native memory. The exact
+         * {@link Notification#SIGNAL} form uses at most half of {@code RLIMIT_SIGPENDING} ({@code ulimit -i}) slots, so
+         * that its completion signals never fill that limit ({@link AioEngine#maxInFlight()} tells the count used).
+         */
         public Builder maxInFlight(int n) {
             if (n < 1 || n > (1 << 20)) throw new IllegalArgumentException("maxInFlight must be 1..1048576: " + n);
             this.maxInFlight = n;
@@ -1497,8 +1512,11 @@ public final class AioEngine implements AutoCloseable {
 
         /**
          * {@link Notification#SIGNAL}: the classic signal used as a wake-up, {@code "USR1"} (default) or {@code
-         * "USR2"} (HotSpot on Linux keeps USR2 for itself and refuses it). The JVM handler installed for it stays
-         * installed for the life of the JVM; a handler installed earlier is chained.
+         * "USR2"} (HotSpot on Linux keeps USR2 for itself and refuses it). While such an engine is open it owns the
+         * signal: its JVM handler only wakes the reaper and does not call a handler the application installed before
+         * (a signal the application raises then only wakes the reaper). When the last engine using the signal
+         * closes, the application's handler (or {@code SIG_IGN}) is put back; the default action never is, since a
+         * late completion signal would then terminate the JVM: the engine's handler then stays, doing nothing.
          */
         public Builder signal(String name) {
             Objects.requireNonNull(name, "name");
@@ -1511,8 +1529,8 @@ public final class AioEngine implements AutoCloseable {
 
         /**
          * {@link Notification#SIGNAL}: the real-time signal of the exact ({@code signalfd}) form, used only if it is
-         * blocked in the building thread, i.e. the JVM was launched with it blocked (default SIGRTMIN+6, 40 on
-         * glibc). Never installed otherwise.
+         * blocked in every thread of the process at {@link #build()}, i.e. the JVM was launched with it blocked
+         * (default SIGRTMIN+6, 40 on glibc). Never installed otherwise.
          */
         public Builder realtimeSignal(int signo) {
             if (signo < 1 || signo > 64) throw new IllegalArgumentException("not a signal number: " + signo);
@@ -1574,6 +1592,7 @@ public final class AioEngine implements AutoCloseable {
             }
             boolean fp = fastPath == null ? hasPreadv2 : fastPath;
             int claimed = -1;
+            int slots = maxInFlight;
             Waiter w;
             switch (mode) {
                 case SUSPEND -> w = new SuspendWaiter(suspendSlice.toNanos());
@@ -1586,9 +1605,13 @@ public final class AioEngine implements AutoCloseable {
                 }
                 case SIGNAL -> {
                     int rt = realtimeSignal > 0 ? realtimeSignal : Symbols.defaultRealtimeSignal();
-                    if (posix == null && rt > 0 && SignalFdWaiter.blockedInThisThread(rt) && SignalFdWaiter.claim(rt)) {
+                    if (posix == null
+                            && rt > 0
+                            && SignalFdWaiter.blockedInEveryThread(rt)
+                            && SignalFdWaiter.claim(rt)) {
                         claimed = rt;
                         w = new SignalFdWaiter(rt);
+                        slots = SignalFdWaiter.boundInFlight(maxInFlight); // below RLIMIT_SIGPENDING
                     } else {
                         w = new JvmSignalWaiter(signal, signal.equals("USR1") ? a.SIGUSR1 : a.SIGUSR2);
                     }
@@ -1597,7 +1620,7 @@ public final class AioEngine implements AutoCloseable {
             }
             Backend backend;
             try {
-                backend = new PosixAioBackend(px, a, maxInFlight, w, fp);
+                backend = new PosixAioBackend(px, a, slots, w, fp);
                 if (decorate != null) backend = decorate.apply(backend);
             } catch (RuntimeException | Error e) {
                 if (claimed > 0) SignalFdWaiter.unclaim(claimed);

@@ -11,8 +11,8 @@ public enum Notification {
      */
     SUSPEND,
     /**
-     * {@code SIGEV_SIGNAL}. Exact form when the configured real-time signal is blocked in the process (the JVM was
-     * launched with it blocked): a {@code signalfd} names each finished op. Otherwise a JVM-handled {@code SIGUSR1}
+     * {@code SIGEV_SIGNAL}. Exact form when the configured real-time signal is blocked in every thread of the process
+     * (the JVM was launched with it blocked): a {@code signalfd} names each finished op. Otherwise a JVM-handled {@code SIGUSR1}
      * (or {@code USR2}) wakes the reaper, which scans the ops in flight.
      */
     SIGNAL,

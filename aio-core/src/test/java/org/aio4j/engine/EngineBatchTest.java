@@ -92,6 +92,9 @@ class EngineBatchTest {
         final Posix real = NativePosix.INSTANCE;
         final AioAbi abi = NativeLib.abi();
         final AtomicInteger lioCalls = new AtomicInteger();
+        /** The longest list passed to one {@code lio_listio}. */
+        final AtomicInteger maxLioEntries = new AtomicInteger();
+
         final AtomicInteger singleSubmits = new AtomicInteger();
         volatile int queueOnly = -1;
         volatile int refuseIndex = -1;
@@ -100,6 +103,7 @@ class EngineBatchTest {
         @Override
         public int lio_listio(int mode, long list, int nent, long sig) {
             lioCalls.incrementAndGet();
+            maxLioEntries.accumulateAndGet(nent, Math::max);
             int q = queueOnly;
             if (q < 0) return real.lio_listio(mode, list, nent, sig);
             queueOnly = -1;

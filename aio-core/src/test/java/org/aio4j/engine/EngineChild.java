@@ -16,6 +16,9 @@ public final class EngineChild {
             case "efbig" -> efbig(Path.of(args[1]));
             case "signalfd" -> signalfd(Path.of(args[1]), Integer.parseInt(args[2]));
             case "helpers" -> helpers(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "onethreadblocked" -> oneThreadBlocked(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "sigpending" -> sigpending(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "largelist" -> largeList(Path.of(args[1]), args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.flush();
@@ -64,6 +67,253 @@ public final class EngineChild {
             }
         } finally {
             for (AioFile f : files) f.close();
+        }
+    }
+
+    /**
+     * One list call whose length used to crash the JVM (glibc puts arrays of the list's length on the calling
+     * thread's stack), with {@code n} 1-byte reads of a 4 KiB file: {@code suspend} ({@code PosixAio.aioSuspend} on
+     * {@code n} submitted ops), {@code lio} ({@code lioListio(LIO_NOWAIT, none)}), {@code liowait} ({@code
+     * lioListio(LIO_WAIT)}), {@code batch} (one engine batch, {@code maxInFlight(n)}). Prints {@code REFUSED
+     * <message>} or {@code OK <ops> <bytes checked>}; crashing (SIGSEGV) is the failure.
+     */
+    private static void largeList(Path dir, String what, int n) throws Exception {
+        if (what.equals("suspend")) {
+            largeSuspend(dir, n);
+            return;
+        }
+        Path p = dir.resolve("large-" + what);
+        byte[] content = EngineTestSupport.pattern(4096, 7, 7);
+        java.nio.file.Files.write(p, content);
+        ByteBuffer big = ByteBuffer.allocateDirect(n);
+        try (AioFile f = AioFile.open(p)) {
+            if (what.equals("batch")) {
+                try (AioEngine engine = AioEngine.builder()
+                        .maxInFlight(n)
+                        .cachedReadFastPath(false)
+                        .build()) {
+                    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(n);
+                    java.util.concurrent.atomic.AtomicInteger bad = new java.util.concurrent.atomic.AtomicInteger();
+                    AioHandler<Integer> h = new AioHandler<>() {
+                        @Override
+                        public void completed(long result, Integer i) {
+                            if (result != 1 || big.get(i) != content[i % 4096]) bad.incrementAndGet();
+                            done.countDown();
+                        }
+
+                        @Override
+                        public void failed(AioException error, Integer i) {
+                            bad.incrementAndGet();
+                            done.countDown();
+                        }
+                    };
+                    AioEngine.Batch batch = engine.batch();
+                    for (int i = 0; i < n; i++) batch.read(f, i % 4096, big.slice(i, 1), i, h);
+                    batch.submit();
+                    if (!done.await(120, java.util.concurrent.TimeUnit.SECONDS))
+                        throw new IllegalStateException("stuck");
+                    System.out.println("OK " + n + " " + (n - bad.get()));
+                }
+                return;
+            }
+            java.util.List<org.aio4j.AioRead> ops = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                ops.add(new org.aio4j.AioRead(f.fd(), i % 4096, big.slice(i, 1), 0, org.aio4j.SigevNotify.none()));
+            }
+            try {
+                switch (what) {
+                    case "lio" ->
+                        org.aio4j.PosixAio.lioListio(org.aio4j.LioMode.LIO_NOWAIT, ops, org.aio4j.SigevNotify.none());
+                    case "liowait" ->
+                        org.aio4j.PosixAio.lioListio(org.aio4j.LioMode.LIO_WAIT, ops, org.aio4j.SigevNotify.none());
+                    default -> throw new IllegalArgumentException(what);
+                }
+                System.out.println("CALLED");
+            } catch (IllegalArgumentException e) {
+                System.out.println("REFUSED " + e.getMessage());
+                for (org.aio4j.AioRead r : ops) r.close(); // still NEW
+                return;
+            }
+            int good = 0;
+            for (int i = 0; i < n; i++) {
+                org.aio4j.AioRead r = ops.get(i);
+                while (r.error() == org.aio4j.internal.Errno.EINPROGRESS.value()) Thread.onSpinWait();
+                if (r.aioReturn() == 1 && big.get(i) == content[i % 4096]) good++;
+            }
+            System.out.println("OK " + n + " " + good);
+        }
+    }
+
+    /**
+     * {@code aioSuspend} on {@code n} reads that are all still pending (queued on a FIFO nobody writes: the first
+     * runs and blocks, the others wait behind it), so that glibc's {@code aio_suspend} really gets the whole list.
+     * Then cancels the queued ones, writes one byte for the running one, and reaps all ({@code OK <n> <reaped>}).
+     */
+    private static void largeSuspend(Path dir, int n) throws Exception {
+        Path fifo = dir.resolve("suspend-fifo");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor() != 0) {
+            throw new IllegalStateException("mkfifo failed");
+        }
+        ByteBuffer big = ByteBuffer.allocateDirect(n);
+        try (AioFile f = AioFile.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.util.List<org.aio4j.AioRead> ops = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                org.aio4j.AioRead r =
+                        new org.aio4j.AioRead(f.fd(), 0, big.slice(i, 1), 0, org.aio4j.SigevNotify.none());
+                r.submit();
+                ops.add(r);
+            }
+            try {
+                org.aio4j.PosixAio.aioSuspend(ops, java.time.Duration.ofMillis(100));
+                System.out.println("CALLED");
+            } catch (IllegalArgumentException e) {
+                System.out.println("REFUSED " + e.getMessage());
+            } catch (org.aio4j.AioTryAgainException e) {
+                System.out.println("CALLED (timed out)");
+            }
+            org.aio4j.PosixAio.aioCancelAll(f.fd());
+            try (var out = java.nio.file.Files.newOutputStream(fifo)) {
+                out.write(1); // for the read that was running
+            }
+            int reaped = 0;
+            for (org.aio4j.AioRead r : ops) {
+                while (r.error() == org.aio4j.internal.Errno.EINPROGRESS.value()) Thread.onSpinWait();
+                try {
+                    r.aioReturn();
+                } catch (org.aio4j.AioCancelledException e) {
+                    // cancelled while queued: expected for all but the running one
+                }
+                reaped++;
+            }
+            System.out.println("OK " + n + " " + reaped);
+        }
+    }
+
+    /**
+     * Blocks the default real-time signal in this (the main) thread only, through {@code pthread_sigmask}, builds a
+     * {@code SIGNAL} engine and runs {@code reads} reads with it: prints {@code MECHANISM ...} and {@code READS <n>}.
+     * Dying from the signal (exit status 128 + signo) is the failure.
+     */
+    private static void oneThreadBlocked(Path p, int reads) throws Exception {
+        int rt = org.aio4j.engine.internal.Symbols.defaultRealtimeSignal();
+        org.aio4j.internal.LibCGnu g = org.aio4j.internal.NativeLib.gnu();
+        long set = org.aio4j.internal.NativeMemory.allocate(128);
+        try {
+            g.sigemptyset(set);
+            g.sigaddset(set, rt);
+            if (g.pthread_sigmask(0 /* SIG_BLOCK */, set, 0) != 0) throw new IllegalStateException("pthread_sigmask");
+        } finally {
+            org.aio4j.internal.NativeMemory.free(set, 128);
+        }
+        System.out.println(
+                "BLOCKED " + rt + " in thread " + Thread.currentThread().getName() + " only");
+        java.nio.file.Files.write(p, EngineTestSupport.pattern(4096, 5, 5));
+        try (AioEngine engine = AioEngine.builder()
+                        .notification(Notification.SIGNAL)
+                        .cachedReadFastPath(false)
+                        .build();
+                AioFile f = AioFile.open(p)) {
+            System.out.println("MECHANISM " + engine.mechanism());
+            System.out.flush();
+            ByteBuffer b = ByteBuffer.allocateDirect(4096);
+            for (int i = 0; i < reads; i++) {
+                int n = engine.read(f, 0, b).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (n != 4096 || !EngineTestSupport.matches(b, 5, 5)) throw new IllegalStateException("bad read " + n);
+            }
+            System.out.println("READS " + reads);
+        }
+    }
+
+    /** {@code kill(2)}, to queue real-time signals to this process. */
+    public interface Kill {
+        /** {@code int kill(pid_t pid, int sig);} */
+        int kill(int pid, int sig);
+    }
+
+    /**
+     * Writes through a {@code SIGNAL} engine of the exact form in a process started under {@code prlimit
+     * --sigpending=<limit>} with the default real-time signal and the next one blocked in every thread. Phase 1: 512
+     * writes at once while the reaper is stalled 300 ms by the first handler (completion signals pile up); prints
+     * the outcome counts and whether every block holds the new data. Phase 2: {@code limit} signals of the next
+     * real-time signal are queued to this process first (so the limit is full whatever the engine does), then 8
+     * writes one by one; prints their outcome types and whether the data was written anyway.
+     */
+    private static void sigpending(Path dir, int limit) throws Exception {
+        int rt = org.aio4j.engine.internal.Symbols.defaultRealtimeSignal();
+        int blocks = 512, bs = 4096;
+        Path p = dir.resolve("sigpending.bin");
+        EngineTestSupport.writeInitial(p, blocks, bs);
+        try (AioEngine engine = AioEngine.builder()
+                        .notification(Notification.SIGNAL)
+                        .cachedReadFastPath(false)
+                        .build();
+                AioFile f = AioFile.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            System.out.println("MECHANISM " + engine.mechanism());
+            System.out.println("MAXINFLIGHT " + engine.maxInFlight());
+            java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> outcomes =
+                    new java.util.concurrent.ConcurrentSkipListMap<>();
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(blocks);
+            java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+            AioHandler<Integer> h = new AioHandler<>() {
+                @Override
+                public void completed(long result, Integer i) {
+                    record(result == bs ? "ok" : "short");
+                }
+
+                @Override
+                public void failed(AioException error, Integer i) {
+                    record(error.getClass().getSimpleName());
+                }
+
+                private void record(String what) {
+                    if (!stalled.getAndSet(true)) {
+                        try {
+                            Thread.sleep(300); // the reaper stops reading signals: they pile up
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    outcomes.computeIfAbsent(what, k -> new java.util.concurrent.atomic.AtomicInteger())
+                            .incrementAndGet();
+                    done.countDown();
+                }
+            };
+            for (int i = 0; i < blocks; i++) {
+                ByteBuffer b = ByteBuffer.allocateDirect(bs);
+                EngineTestSupport.fill(b, i, 1);
+                engine.write(f, (long) i * bs, b, i, h);
+            }
+            if (!done.await(60, java.util.concurrent.TimeUnit.SECONDS)) throw new IllegalStateException("stuck");
+            System.out.println("PHASE1 " + outcomes);
+            byte[] all = java.nio.file.Files.readAllBytes(p);
+            int written = 0;
+            for (int i = 0; i < blocks; i++) if (EngineTestSupport.blockIs(all, i, bs, 1)) written++;
+            System.out.println("PHASE1 WRITTEN " + written);
+
+            Kill k = jnr.ffi.LibraryLoader.create(Kill.class).load("c");
+            int pid = org.aio4j.internal.NativeLib.libc().getpid();
+            for (int i = 0; i < limit; i++) {
+                if (k.kill(pid, rt + 1) != 0) throw new IllegalStateException("kill");
+            }
+            java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+            for (int i = 0; i < 8; i++) {
+                ByteBuffer b = ByteBuffer.allocateDirect(bs);
+                EngineTestSupport.fill(b, i, 2);
+                String t;
+                try {
+                    engine.write(f, (long) i * bs, b).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    t = "ok";
+                } catch (ExecutionException e) {
+                    t = e.getCause().getClass().getSimpleName();
+                    if (i == 0) System.out.println("MESSAGE " + e.getCause().getMessage());
+                }
+                types.merge(t, 1, Integer::sum);
+            }
+            System.out.println("PHASE2 " + types);
+            all = java.nio.file.Files.readAllBytes(p);
+            written = 0;
+            for (int i = 0; i < 8; i++) if (EngineTestSupport.blockIs(all, i, bs, 2)) written++;
+            System.out.println("PHASE2 WRITTEN " + written);
         }
     }
 

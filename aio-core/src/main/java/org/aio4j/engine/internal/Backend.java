@@ -15,11 +15,18 @@ public interface Backend {
     int OP_WRITE = 1;
     int OP_FSYNC = 2;
 
+    /**
+     * Reported by {@link #poll} instead of {@code EAGAIN} when the op's completion notification could not be
+     * delivered and the C library overwrote the op's result with {@code EAGAIN} (glibc, a real-time completion
+     * signal past {@code RLIMIT_SIGPENDING}): the op may have been performed. Not an errno (negative).
+     */
+    int NOTIFICATION_LOST = -11;
+
     /** Receives completions on the reaper thread. */
     interface CompletionSink {
         /**
          * Slot {@code slot} finished: {@code errno} 0 with {@code result} bytes (0 for fsync), or the errno
-         * (ECANCELED when it was cancelled).
+         * (ECANCELED when it was cancelled), or {@link #NOTIFICATION_LOST}.
          */
         void complete(int slot, long result, int errno);
     }

@@ -8,7 +8,9 @@ import org.aio4j.internal.NativeMemory;
  * {@code SIGNAL} through a JVM-handled classic signal ({@code SIGUSR1} by default): sigevents say {@code
  * SIGEV_SIGNAL} with that signal; the JVM's handler (see {@link SignalHub}) unparks the reaper, which scans every
  * op in flight, since classic signals coalesce and the JVM drops {@code si_value}. The handler is installed before
- * the first op is submitted, so no completion signal can meet the default action.
+ * the first op is submitted, so no completion signal can meet the default action. While the engine is open it owns
+ * the signal: completion wake-ups are not passed on to a handler the application installed before (it is put back
+ * when the last engine using the signal closes, see {@link SignalHub}).
  */
 public final class JvmSignalWaiter extends Waiter {
     private final String signalName;

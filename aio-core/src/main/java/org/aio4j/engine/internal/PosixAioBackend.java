@@ -1,5 +1,6 @@
 package org.aio4j.engine.internal;
 
+import org.aio4j.PosixAio;
 import org.aio4j.internal.AioAbi;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.NativeMemory;
@@ -9,9 +10,11 @@ import org.aio4j.internal.NativeMemory;
  * path) per slot, the reaper's list of ops in flight (kept as a native {@code aiocb*} array for {@code
  * aio_suspend}), and a {@link Waiter} that implements the notification mode.
  *
- * <p>Memory rules (see {@code docs/engine.md}): a slot's {@code aiocb} is rewritten only after its previous op was
- * reaped with {@code aio_return}; its sigevent is written once, when the slab is made, because glibc reads it
- * again after publishing the result; an op joins the reaper's list only after its submit call returned 0, by way
+ * <p>Memory rules (see {@code docs/engine.md}): a slot's {@code aiocb} is rewritten only after {@code aio_error}
+ * said its previous op finished and {@code aio_return} reaped it. glibc's helper stores the result, reads the
+ * sigevent to notify (and on a failed notification overwrites the result) inside one critical section of its request
+ * mutex, and {@code aio_error} takes that mutex: once it returned a final value the helper no longer touches the
+ * {@code aiocb}, in every notification mode. Its sigevent is written once anyway, when the slab is made. An op joins the reaper's list only after its submit call returned 0, by way
  * of a queue that the reaper drains (an unsubmitted zeroed {@code aiocb} reads as complete).
  */
 public final class PosixAioBackend implements Backend {
@@ -28,6 +31,8 @@ public final class PosixAioBackend implements Backend {
     private final boolean readNow;
     private final int ecanceled;
     private final boolean cancelNeedsGuard;
+    /** An op's completion EAGAIN may be a notification glibc could not deliver (see {@link Waiter}). */
+    private final boolean lostIsEagain;
     /** glibc-private {@code offsetof(struct aiocb, __error_code)}, or -1: no {@code lio_listio} batch. */
     private final int errorCodeOffset;
     /** Written to {@code __error_code} before {@code lio_listio}; no errno and not EINPROGRESS. */
@@ -63,6 +68,7 @@ public final class PosixAioBackend implements Backend {
         // glibc's per-op aio_cancel strands the requests behind an untaken head (rt/aio_cancel.c +
         // __aio_remove_request); musl, FreeBSD and macOS do not queue by fd that way.
         this.cancelNeedsGuard = abi.name.contains("glibc");
+        this.lostIsEagain = waiter.notificationFailureOverwritesResult();
         this.errorCodeOffset = abi.GLIBC_AIOCB_ERROR_CODE_OFFSET;
         this.list = new int[capacity];
         this.pos = new int[capacity];
@@ -114,24 +120,28 @@ public final class PosixAioBackend implements Backend {
     }
 
     /**
-     * One {@code lio_listio(LIO_NOWAIT, list, n, NULL)}. glibc gives no per-entry answer when the call fails
-     * (-1 with EAGAIN/EINVAL/EIO: some entries may be queued and running), so before the call each entry's private
-     * {@code __error_code} is set to {@link #NOT_QUEUED}, a value no errno has: glibc's {@code
-     * __aio_enqueue_request} writes {@code EINPROGRESS} there for every entry it queues (and later 0 or the op's
-     * errno), and an entry it refused either keeps the sentinel (request pool exhausted: EAGAIN) or gets the
-     * refusal's errno (bad {@code aio_reqprio}: EINVAL; no helper thread could be started). Only an entry still
-     * holding the sentinel is reported as not queued; any other entry joins the reaper's list: a queued one is
-     * reaped normally, a refused one reads as complete with glibc's errno (glibc holds no reference to it, so
-     * reaping it with {@code aio_return} is harmless). glibc's {@code lio_listio} (GLIBC_2_4 and later) does not
-     * touch {@code aio_sigevent} in {@code LIO_NOWAIT} mode (only the 2.1-2.3 compat symbol forced {@code
-     * SIGEV_NONE}), so the sigevents written once per slot stay valid. The list is native, freed after the call
-     * (glibc keeps pointers to the aiocbs, not to the list).
+     * {@code lio_listio(LIO_NOWAIT, list, n, NULL)}, split into calls of at most {@link PosixAio#MAX_LIST_ENTRIES}
+     * entries: glibc puts an array of the list's length on the calling thread's stack (8 bytes per entry), so a batch
+     * of 200,000 ops (the builder allows {@code maxInFlight} up to 2^20) overflowed a 1 MiB thread stack with
+     * SIGSEGV. Each call's entries are reported independently; a failed call does not stop the later ones. glibc
+     * gives no per-entry answer when a call fails (-1 with EAGAIN/EINVAL/EIO: some entries may be queued and
+     * running), so before the call each entry's private {@code __error_code} is set to {@link #NOT_QUEUED}, a value
+     * no errno has: glibc's {@code __aio_enqueue_request} writes {@code EINPROGRESS} there for every entry it queues
+     * (and later 0 or the op's errno), and an entry it refused either keeps the sentinel (request pool exhausted:
+     * EAGAIN) or gets the refusal's errno (bad {@code aio_reqprio}: EINVAL; no helper thread could be started). Only
+     * an entry still holding the sentinel is reported as not queued; any other entry joins the reaper's list: a
+     * queued one is reaped normally, a refused one reads as complete with glibc's errno (glibc holds no reference to
+     * it, so reaping it with {@code aio_return} is harmless). glibc's {@code lio_listio} (GLIBC_2_4 and later) does
+     * not touch {@code aio_sigevent} in {@code LIO_NOWAIT} mode (only the 2.1-2.3 compat symbol forced {@code
+     * SIGEV_NONE}), so the sigevents written once per slot stay valid. The list is native, freed after the calls
+     * (glibc keeps pointers to the aiocbs, not to the list). Returns 0, or the errno of the first call that failed.
      */
     @Override
     public int submitBatch(
             int[] slots, int n, byte[] ops, int[] fds, long[] bufs, long[] lens, long[] offsets, int[] status) {
         if (errorCodeOffset < 0) throw new UnsupportedOperationException("no lio_listio batch on " + abi.name);
-        long listBytes = 8L * n;
+        int chunk = Math.max(1, Math.min(n, PosixAio.MAX_LIST_ENTRIES));
+        long listBytes = 8L * chunk;
         long lst;
         try {
             lst = NativeMemory.allocate(listBytes);
@@ -141,28 +151,33 @@ public final class PosixAioBackend implements Backend {
             return eagain;
         }
         try {
-            for (int i = 0; i < n; i++) {
-                int s = slots[i];
-                long cb = prepare(s, ops[s], fds[s], bufs[s], lens[s], offsets[s]);
-                NativeMemory.putInt(cb + errorCodeOffset, NOT_QUEUED);
-                waiter.beforeSubmit(s);
-                NativeMemory.putLong(lst + 8L * i, cb);
-            }
-            int rc = px.lio_listio(abi.LIO_NOWAIT, lst, n, 0L);
-            int e = rc == 0 ? 0 : px.errno();
-            if (rc != 0 && e == 0) e = eagain;
-            for (int i = 0; i < n; i++) {
-                int s = slots[i];
-                if (rc == 0 || NativeMemory.getInt(aiocb(s) + errorCodeOffset) != NOT_QUEUED) {
-                    status[i] = 0;
-                    published.offer(s);
-                } else {
-                    status[i] = e;
-                    waiter.submitFailed(s);
+            int first = 0;
+            for (int start = 0; start < n; start += chunk) {
+                int end = Math.min(n, start + chunk);
+                for (int i = start; i < end; i++) {
+                    int s = slots[i];
+                    long cb = prepare(s, ops[s], fds[s], bufs[s], lens[s], offsets[s]);
+                    NativeMemory.putInt(cb + errorCodeOffset, NOT_QUEUED);
+                    waiter.beforeSubmit(s);
+                    NativeMemory.putLong(lst + 8L * (i - start), cb);
                 }
+                int rc = px.lio_listio(abi.LIO_NOWAIT, lst, end - start, 0L);
+                int e = rc == 0 ? 0 : px.errno();
+                if (rc != 0 && e == 0) e = eagain;
+                for (int i = start; i < end; i++) {
+                    int s = slots[i];
+                    if (rc == 0 || NativeMemory.getInt(aiocb(s) + errorCodeOffset) != NOT_QUEUED) {
+                        status[i] = 0;
+                        published.offer(s);
+                    } else {
+                        status[i] = e;
+                        waiter.submitFailed(s);
+                    }
+                }
+                waiter.published();
+                if (first == 0) first = e;
             }
-            waiter.published();
-            return e;
+            return first;
         } finally {
             NativeMemory.free(lst, listBytes);
         }
@@ -322,6 +337,7 @@ public final class PosixAioBackend implements Backend {
         int err = e;
         if (e < 0) err = px.errno(); // aio_error failed: report its errno
         else if (e == 0 && ret < 0) err = px.errno();
+        else if (e == eagain && lostIsEagain) err = NOTIFICATION_LOST; // glibc overwrote the result (may be done)
         removeAt(i);
         sink.complete(slot, err == 0 ? ret : -1, err);
         return 1;
@@ -344,9 +360,10 @@ public final class PosixAioBackend implements Backend {
 
     @Override
     public boolean close(long deadlineNanos) {
-        // glibc sets the result and then notifies under its request mutex; aio_suspend takes that mutex, so a
-        // call on an all-null list returns only after any notification still running has finished reading the
-        // sigevents of this slab.
+        // glibc sets the result and notifies under its request mutex, and every op was reaped after aio_error (which
+        // takes that mutex) returned a final value, so no helper still reads this slab. A second guard, in every
+        // mode: aio_suspend takes that mutex too, so a call on an all-null list returns only after any notification
+        // still running has finished.
         waiter.barrier(this);
         boolean ok = waiter.close(deadlineNanos);
         NativeMemory.free(listAddr, 8L * capacity);

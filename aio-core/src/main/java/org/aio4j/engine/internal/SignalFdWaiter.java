@@ -1,5 +1,11 @@
 package org.aio4j.engine.internal;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.aio4j.engine.internal.Backend.CompletionSink;
@@ -9,7 +15,8 @@ import org.aio4j.internal.NativeMemory;
 
 /**
  * {@code SIGNAL}, exact form: a real-time signal that is blocked in every thread of the process (the JVM was
- * launched with it blocked, see {@code docs/engine.md}) is read from a {@code signalfd}; each {@code
+ * launched with it blocked, see {@code docs/engine.md}; checked by {@link #blockedInEveryThread}) is read from a
+ * {@code signalfd}; each {@code
  * signalfd_siginfo} carries the slot in {@code ssi_ptr}. One engine per signal number (claimed process-wide), since
  * a signalfd takes every queued instance of its signal. An eventfd in the same {@code poll} set is the wake-up. A
  * full scan every 100 ms catches ops whose signal could not be queued (RLIMIT_SIGPENDING).
@@ -32,8 +39,52 @@ public final class SignalFdWaiter extends Waiter {
         this.signo = signo;
     }
 
-    /** True if {@code signo} is blocked in the calling thread (the JVM's threads inherit the launcher's mask). */
-    public static boolean blockedInThisThread(int signo) {
+    /**
+     * True if {@code signo} is blocked in every thread of the process now: in the calling thread ({@code
+     * pthread_sigmask}) and in each thread listed in {@code /proc/self/task} (the {@code SigBlk} line of its {@code
+     * status}). A process-directed signal is delivered to any thread that does not block it, and a real-time signal
+     * whose action is the default kills the JVM, so the exact ({@code signalfd}) form is safe only then: blocked in
+     * the building thread alone (the JVM's own threads, started before, do not block it) the first completion killed
+     * the JVM ("Real-time signal 6", exit status 168).
+     *
+     * <p>Residual risk: a thread started later inherits the mask of the thread that starts it, so once every thread
+     * blocks the signal, new threads do too (glibc's AIO helper threads block every signal anyway); but native code
+     * that later unblocks it in some thread ({@code pthread_sigmask(SIG_UNBLOCK)}, {@code sigprocmask}) is not seen.
+     * False where {@code /proc} cannot be read (then the JVM-handled form is used).
+     */
+    public static boolean blockedInEveryThread(int signo) {
+        return blockedInThisThread(signo) && blockedInEveryTask(Path.of("/proc/self/task"), signo);
+    }
+
+    /** True if every {@code <task>/status} under {@code taskDir} shows {@code signo} in {@code SigBlk}. */
+    static boolean blockedInEveryTask(Path taskDir, int signo) {
+        if (signo < 1 || signo > 64) return false;
+        long bit = 1L << (signo - 1);
+        int seen = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(taskDir)) {
+            for (Path task : tasks) {
+                List<String> lines;
+                try {
+                    lines = Files.readAllLines(task.resolve("status"), StandardCharsets.ISO_8859_1);
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                String mask = null;
+                for (String line : lines) {
+                    if (line.startsWith("SigBlk:")) mask = line.substring(7).trim();
+                }
+                if (mask == null) return false;
+                if ((Long.parseUnsignedLong(mask, 16) & bit) == 0) return false;
+                seen++;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return seen > 0;
+    }
+
+    /** True if {@code signo} is blocked in the calling thread. */
+    static boolean blockedInThisThread(int signo) {
         try {
             LibCGnu g = NativeLib.gnu();
             int size = Math.max(128, NativeLib.abi().sizeofSigset);
@@ -47,6 +98,43 @@ public final class SignalFdWaiter extends Waiter {
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
+    }
+
+    /**
+     * The slot count for an engine of the exact form that asked for {@code maxInFlight}: at most half of this
+     * process's soft {@code RLIMIT_SIGPENDING} ({@code /proc/self/limits}, "Max pending signals"), at least 1. Each
+     * op in flight has at most one completion signal queued, so the engine's own signals then never fill the limit:
+     * past it, {@code sigqueue} fails and glibc overwrites the finished op's result with EAGAIN (the op completes
+     * with {@code AioNotificationLostException}). The other half is left for the other queued signals of the same
+     * user (the limit counts every process of the user, and another engine on another signal). {@code maxInFlight}
+     * when the limit is unlimited or cannot be read; a lowered count is logged.
+     */
+    public static int boundInFlight(int maxInFlight) {
+        long soft = softSigpendingLimit(Path.of("/proc/self/limits"));
+        if (soft < 0 || soft / 2 >= maxInFlight) return maxInFlight;
+        int bound = (int) Math.max(1, soft / 2);
+        System.getLogger("org.aio4j.engine.AioEngine")
+                .log(
+                        System.Logger.Level.WARNING,
+                        "aio4j: SIGNAL (signalfd) engine limited to " + bound + " ops in flight instead of "
+                                + maxInFlight + ": RLIMIT_SIGPENDING (ulimit -i) is " + soft
+                                + "; a completion signal past it loses the op's result");
+        return bound;
+    }
+
+    /** The soft "Max pending signals" of a {@code /proc/<pid>/limits} file; -1 for unlimited or unknown. */
+    static long softSigpendingLimit(Path limits) {
+        try {
+            for (String line : Files.readAllLines(limits, StandardCharsets.ISO_8859_1)) {
+                if (!line.startsWith("Max pending signals")) continue;
+                String[] f =
+                        line.substring("Max pending signals".length()).trim().split("\\s+");
+                return f.length == 0 || f[0].equals("unlimited") ? -1 : Long.parseLong(f[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no /proc: unknown
+        }
+        return -1;
     }
 
     /** Claims {@code signo} for one engine; false if another engine holds it. */
@@ -155,6 +243,12 @@ public final class SignalFdWaiter extends Waiter {
         b.px.close(sfd);
         b.px.close(efd);
         freeAll();
+        return true;
+    }
+
+    /** A real-time signal past {@code RLIMIT_SIGPENDING}: glibc overwrites the op's result with EAGAIN. */
+    @Override
+    protected boolean notificationFailureOverwritesResult() {
         return true;
     }
 

@@ -10,7 +10,12 @@ import org.aio4j.internal.NativeMemory;
  * flight the reaper parks and a submitter unparks it (the "parked reaper with self-wake" of the platform notes).
  */
 public final class SuspendWaiter extends Waiter {
-    static final int MAX_WAIT = 4096;
+    /**
+     * The most entries of one {@code aio_suspend} call: glibc puts 40 bytes per entry on the reaper's stack, so the
+     * cap that is safe on a 256 KiB thread stack ({@link org.aio4j.PosixAio#MAX_LIST_ENTRIES}).
+     */
+    static final int MAX_WAIT = org.aio4j.PosixAio.MAX_LIST_ENTRIES;
+
     private final long sliceNanos;
     private long ts;
     private PosixAioBackend b;
@@ -49,7 +54,7 @@ public final class SuspendWaiter extends Waiter {
             return false;
         }
         timespec(ts, Math.min(timeoutNanos, sliceNanos));
-        // glibc's aio_suspend uses about 40 bytes of the caller's stack per entry: wait on at most MAX_WAIT
+        // glibc's aio_suspend puts 40 bytes per entry on the caller's stack: wait on at most MAX_WAIT (1024)
         // entries; the scan after every wait checks all of them, and the slice bounds the delay for the rest.
         b.px.aio_suspend(b.listAddr, Math.min(b.n, MAX_WAIT), ts);
         return true;

@@ -37,6 +37,18 @@ public abstract class Waiter {
      */
     protected abstract boolean await(PosixAioBackend b, CompletionSink sink, long timeoutNanos);
 
+    /**
+     * True if an op's completion {@code EAGAIN} may be the C library's report of a notification it could not
+     * deliver rather than the op's own outcome (glibc overwrites the result when {@code sigqueue} of a real-time
+     * signal fails; {@link PosixAioBackend} then reports {@link Backend#NOTIFICATION_LOST}). False by default:
+     * {@code SIGEV_NONE} notifies nothing; a classic signal is never refused ({@code SIGUSR1} is at most pending once,
+     * and the kernel drops only its info); glibc 2.36 ignores a failed {@code pthread_create} for {@code
+     * SIGEV_THREAD} (it tests {@code < 0}), so that notification is lost without touching the result.
+     */
+    protected boolean notificationFailureOverwritesResult() {
+        return false;
+    }
+
     /** True if the last {@link #await} was ended by a completion notification (not a timeout or wake-up). */
     protected boolean wokenByCompletion() {
         return false;
@@ -45,8 +57,22 @@ public abstract class Waiter {
     /** Any thread: ends a waiting {@link #await} soon. */
     protected abstract void wakeup();
 
-    /** Reaper, before the slab is freed: waits until the C library no longer reads it. */
-    protected void barrier(PosixAioBackend b) {}
+    /**
+     * Reaper, before the slab is freed (every op reaped): waits until the C library no longer reads it. A second
+     * guard on glibc, where every op was reaped after {@code aio_error} (which takes glibc's request mutex) returned a
+     * final value, so no helper still reads the slab (see {@code docs/engine.md}): {@code aio_suspend} on an all-null
+     * list takes that mutex too, so it returns only after any notification still running has finished.
+     */
+    protected void barrier(PosixAioBackend b) {
+        long ts = org.aio4j.internal.NativeMemory.allocate(16);
+        try {
+            org.aio4j.internal.NativeMemory.putLong(b.listAddr, 0);
+            timespec(ts, 0);
+            b.px.aio_suspend(b.listAddr, 1, ts);
+        } finally {
+            org.aio4j.internal.NativeMemory.free(ts, 16);
+        }
+    }
 
     /** Reaper: frees the native resources; false if some were kept on purpose. */
     protected boolean close(long deadlineNanos) {

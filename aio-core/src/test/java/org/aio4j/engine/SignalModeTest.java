@@ -1,0 +1,162 @@
+package org.aio4j.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.aio4j.engine.internal.Symbols;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Notification#SIGNAL}: which form is chosen, and what it does to the application's signals (issue 9). */
+class SignalModeTest {
+    @TempDir
+    Path dir;
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Runs {@code EngineChild} with {@code args} behind {@code prefix} (a launcher); returns {exit status, output}. */
+    static Object[] child(List<String> prefix, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(java(), "-cp", System.getProperty("java.class.path"), EngineChild.class.getName()));
+        cmd.addAll(List.of(args));
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(proc.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
+        return new Object[] {proc.exitValue(), out};
+    }
+
+    /**
+     * Defect 3: the real-time signal blocked in the building thread only (the JVM's other threads do not block it).
+     * The exact form used to be chosen from that thread's mask, and the first completion signal killed the JVM
+     * ("Real-time signal 6", exit status 168). Now every thread's mask is checked and the JVM-handled form is used.
+     */
+    @Test
+    void signalBlockedInTheBuildingThreadOnlyFallsBackToTheJvmHandledForm() throws Exception {
+        int rt = Symbols.defaultRealtimeSignal();
+        org.junit.jupiter.api.Assumptions.assumeTrue(rt > 0, "no real-time signals here");
+        Object[] r = child(List.of(), "onethreadblocked", dir.resolve("data").toString(), "1000");
+        String out = (String) r[1];
+        assertThat((int) r[0])
+                .as("child exit status (%d: killed by signal %d); output:%n%s", 128 + rt, rt, out)
+                .isZero();
+        assertThat(out).contains("MECHANISM SIGNAL(SIGUSR1 via JVM handler").contains("READS 1000");
+    }
+
+    /** A JVM launched with the signal blocked (in every thread) still gets the exact form. */
+    @Test
+    void signalBlockedInEveryThreadGivesTheExactForm() throws Exception {
+        String python = EngineStressTest.findPython();
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "python3 not found");
+        int rt = Symbols.defaultRealtimeSignal();
+        Object[] r = child(
+                List.of(
+                        python,
+                        "-c",
+                        "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [int(sys.argv[1])]);"
+                                + " os.execv(sys.argv[2], sys.argv[2:])",
+                        String.valueOf(rt)),
+                "signalfd",
+                dir.toString(),
+                "2000");
+        assertThat((int) r[0]).as((String) r[1]).isZero();
+        assertThat((String) r[1])
+                .contains("MECHANISM SIGNAL(signalfd, signal " + rt)
+                .contains("RATE ");
+    }
+
+    /**
+     * Defect 5: in the JVM-handled form every completion signal used to be chained to the application's own SIGUSR1
+     * handler (9,983 of 10,000 reads ran it). Now the engine owns the signal while it is open, and puts the
+     * application's handler back when it closes.
+     */
+    @Test
+    void jvmHandledFormDoesNotRunTheApplicationsHandlerAndPutsItBackAtClose() throws Exception {
+        sun.misc.Signal usr1 = new sun.misc.Signal("USR1");
+        java.util.concurrent.atomic.AtomicInteger appCalls = new java.util.concurrent.atomic.AtomicInteger();
+        sun.misc.SignalHandler app = s -> appCalls.incrementAndGet();
+        sun.misc.SignalHandler original = sun.misc.Signal.handle(usr1, app);
+        try {
+            Path p = dir.resolve("data");
+            java.nio.file.Files.write(p, EngineTestSupport.pattern(4096, 9, 9));
+            int reads = 10_000, qd = 16;
+            try (AioEngine engine = AioEngine.builder()
+                            .notification(Notification.SIGNAL)
+                            .cachedReadFastPath(false)
+                            .build();
+                    org.aio4j.AioFile f = org.aio4j.AioFile.open(p)) {
+                assertThat(engine.mechanism()).contains("SIGUSR1 via JVM handler");
+                java.nio.ByteBuffer[] bufs = new java.nio.ByteBuffer[qd];
+                for (int i = 0; i < qd; i++) bufs[i] = java.nio.ByteBuffer.allocateDirect(4096);
+                for (int done = 0; done < reads; done += qd) {
+                    List<java.util.concurrent.CompletableFuture<Integer>> fs = new ArrayList<>();
+                    for (int i = 0; i < qd; i++) fs.add(engine.read(f, 0, bufs[i]));
+                    for (int i = 0; i < qd; i++) {
+                        assertThat(fs.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(4096);
+                        assertThat(EngineTestSupport.matches(bufs[i], 9, 9)).isTrue();
+                    }
+                }
+                assertThat(engine.metrics().completed()).isEqualTo(reads);
+                assertThat(appCalls.get())
+                        .as("application handler calls during %d reads", reads)
+                        .isZero();
+            }
+            // closed: the application's handler is back
+            int before = appCalls.get();
+            sun.misc.Signal.raise(usr1);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (appCalls.get() == before && System.nanoTime() < end) Thread.sleep(5);
+            assertThat(appCalls.get())
+                    .as("the application's handler after close")
+                    .isGreaterThan(before);
+        } finally {
+            sun.misc.Signal.handle(
+                    usr1, original == sun.misc.SignalHandler.SIG_DFL ? sun.misc.SignalHandler.SIG_IGN : original);
+        }
+    }
+
+    /**
+     * Defect 6: with RLIMIT_SIGPENDING reached, glibc cannot queue the completion signal and overwrites the finished
+     * op's result with EAGAIN, which surfaced as the retry-inviting {@code AioTryAgainException} although the write
+     * had happened. In a child JVM under {@code prlimit --sigpending=32} with the signal blocked everywhere (exact
+     * form): the engine keeps at most 16 ops in flight, so 512 writes with a stalled reaper all succeed; with the
+     * limit filled by other signals, each write completes with {@code AioNotificationLostException} and its data is
+     * on disk.
+     */
+    @Test
+    void exhaustedSigpendingLimitIsPreventedAndOtherwiseReportedAsNotificationLost() throws Exception {
+        String python = EngineStressTest.findPython();
+        Path prlimit = Path.of("/usr/bin/prlimit");
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "python3 not found");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(prlimit), "no prlimit");
+        int rt = Symbols.defaultRealtimeSignal();
+        int limit = 32;
+        Object[] r = child(
+                List.of(
+                        prlimit.toString(),
+                        "--sigpending=" + limit,
+                        "--",
+                        python,
+                        "-c",
+                        "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [int(sys.argv[1]),"
+                                + " int(sys.argv[1]) + 1]); os.execv(sys.argv[2], sys.argv[2:])",
+                        String.valueOf(rt)),
+                "sigpending",
+                dir.toString(),
+                String.valueOf(limit));
+        String out = (String) r[1];
+        assertThat((int) r[0]).as(out).isZero();
+        assertThat(out).contains("MECHANISM SIGNAL(signalfd, signal " + rt);
+        assertThat(out).as("slots: half the limit").contains("MAXINFLIGHT " + limit / 2);
+        assertThat(out).as("prevented: no op lost its result").contains("PHASE1 {ok=512}");
+        assertThat(out).contains("PHASE1 WRITTEN 512");
+        assertThat(out).as("reported as unknown outcome").contains("PHASE2 {AioNotificationLostException=8}");
+        assertThat(out).as("the writes happened").contains("PHASE2 WRITTEN 8");
+        assertThat(out).contains("may have been performed");
+    }
+}
