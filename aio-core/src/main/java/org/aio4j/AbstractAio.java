@@ -356,7 +356,13 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
         long total = reapParts();
         if (total < 0 && e == 0) e = (int) -total;
         finish(e);
-        if (e != 0) throw AioException.of(kind.op, e);
+        if (e != 0) {
+            // a completion signal glibc could not queue (RLIMIT_SIGPENDING) overwrites the result with EAGAIN: the
+            // op may have been performed, so not the retry-inviting AioTryAgainException
+            throw notify instanceof SigevNotify.SigevSignal
+                    ? AioException.ofSignalledCompletion(kind.op, e, null, -1)
+                    : AioException.of(kind.op, e);
+        }
         return total;
     }
 

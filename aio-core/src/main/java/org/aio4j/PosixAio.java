@@ -259,9 +259,7 @@ public final class PosixAio {
             list.add(op);
             parts += op.parts;
         }
-        if (parts > MAX_LIST_ENTRIES
-                && mode == LioMode.LIO_NOWAIT
-                && !(sigevNotify instanceof SigevNotify.SigevNone)) {
+        if (parts > MAX_LIST_ENTRIES && mode == LioMode.LIO_NOWAIT && !(sigevNotify instanceof SigevNotify.SigevNone)) {
             throw new IllegalArgumentException("lio_listio takes at most " + MAX_LIST_ENTRIES
                     + " aiocbs per call (PosixAio.MAX_LIST_ENTRIES: glibc puts arrays of the list's length on the "
                     + "calling thread's stack), got " + parts + ": a longer LIO_NOWAIT list is split into several "
