@@ -85,7 +85,9 @@ public sealed interface Aio extends AutoCloseable permits AbstractAio {
      * thread: every later request on that fd number then waits forever. So on glibc aio4j calls {@code aio_cancel}
      * for a request only when that cannot happen: when a request of an earlier aio4j operation on the same fd number
      * (of no lower priority) is still queued before it, or when the operation is the only one in flight on its fd
-     * number. Otherwise it answers {@link AioCancelStat#AIO_NOTCANCELED} without asking glibc (the operation then
+     * number ("earlier" is the order of the submit calls, which aio4j makes under a process-wide lock per fd number,
+     * shared with the engine, so it is glibc's queue order; the check and the call run under that lock too).
+     * Otherwise it answers {@link AioCancelStat#AIO_NOTCANCELED} without asking glibc (the operation then
      * completes normally). If the earlier request finished during the call, so that safety is not proven, aio4j heals
      * the fd: every still-queued request of its other operations on that fd number is cancelled and submitted again
      * (their notification may then fire an extra or an early time; a request that cannot be submitted again completes with

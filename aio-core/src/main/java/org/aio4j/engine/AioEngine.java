@@ -653,8 +653,9 @@ public final class AioEngine implements AutoCloseable {
      * number in the whole process (as counted by {@link FdTracker}, which every aio4j submission path updates);
      * otherwise it does not call it and returns false, and the op completes normally with its real result, as if
      * glibc had answered {@code AIO_NOTCANCELED}. To cancel everything of a file, use {@link
-     * #cancelAll(AioFile)}. Residual risk: a request submitted on the same fd number by code outside aio4j (or by
-     * the core {@code Aio} ops) between the engine's check and its {@code aio_cancel} can still be stranded.
+     * #cancelAll(AioFile)}. Residual risk: a request submitted on the same fd number by code outside aio4j between
+     * the engine's check and its {@code aio_cancel} can still be stranded (the core {@code Aio} ops submit under the
+     * same fd lock, so they cannot).
      *
      * @return true if the op will complete as cancelled; false if it is unknown, done, already running, or not
      *     alone on its fd number (glibc)
