@@ -389,6 +389,13 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             Subscription up = upstream;
             if (more > 0 && up != null && !upstreamDone) up.request(more);
             if (upstreamDone && inFlight == 0 && queue.isEmpty()) {
+                // The request just above may have run the source's onError synchronously (a Flux.generate that
+                // fails on demand): upstreamDone is then set by an error that the check at the top of this step
+                // could not see. Read it again: a failed source never completes the write.
+                if (upstreamError != null) {
+                    stop();
+                    return;
+                }
                 if (parent.fsync && !fsyncDone) {
                     if (!fsyncSubmitted) {
                         fsyncSubmitted = true;
