@@ -234,4 +234,24 @@ class WriteSourceSignalsTest {
         }
         assertThat(iterations).isEqualTo(9 * 300);
     }
+
+    /**
+     * Issue 16.5, rule 2.7: the write calls {@code request} on its source serially. The source emits inside
+     * {@code request} and spins a little after each buffer, so a write that completes meanwhile on the reaper
+     * thread would request from there while the first call is still running.
+     */
+    @Test
+    void requestsToTheSourceAreSerial() throws Exception {
+        int concurrent = 0;
+        for (int i = 0; i < 300; i++) {
+            Path out = dir.resolve("serial" + (i % 3));
+            SyncSource src = new SyncSource(12, null, 50_000);
+            Outcome o = await(AioFiles.write(src, out, WriteOptions.defaults().maxInFlight(2 + i % 3)));
+            assertThat(o.value()).isEqualTo(12L * LEN);
+            if (src.concurrentRequest.get()) concurrent++;
+        }
+        assertThat(concurrent)
+                .as("writes whose source saw concurrent request calls")
+                .isZero();
+    }
 }

@@ -161,6 +161,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         boolean stopping;
         boolean terminated;
         boolean upstreamCancelled;
+        boolean initialRequested;
         boolean fsyncSubmitted;
         boolean fsyncDone;
         long value;
@@ -221,12 +222,9 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         public void onSubscribe(Subscription s) {
             if (Operators.validate(upstream, s)) {
                 upstream = s;
-                if (cancelled || closedForInput) {
-                    s.cancel();
-                } else {
-                    s.request(ops.length);
-                }
-                drain(); // the loop may have been waiting to cancel it
+                // No request (or cancel) from here: the drain loop makes every call on the source's subscription,
+                // so they are serial (rule 2.7) even while the engine's thread runs the loop for a completion.
+                drain();
             }
         }
 
@@ -347,6 +345,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         private void step() {
             if (terminated) {
+                cancelUpstream(); // a source that called onSubscribe after the end
                 releaseQueue();
                 return;
             }
@@ -387,7 +386,14 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 submit(op);
             }
             Subscription up = upstream;
-            if (more > 0 && up != null && !upstreamDone) up.request(more);
+            if (up != null && !upstreamDone) {
+                long n = more;
+                if (!initialRequested) { // the first request, once the source has called onSubscribe
+                    initialRequested = true;
+                    n += ops.length;
+                }
+                if (n > 0) up.request(n);
+            }
             if (upstreamDone && inFlight == 0 && queue.isEmpty()) {
                 // The request just above may have run the source's onError synchronously (a Flux.generate that
                 // fails on demand): upstreamDone is then set by an error that the check at the top of this step
@@ -507,11 +513,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 closedForInput = true;
                 if (failure == null && !cancelled) failure = upstreamError;
             }
-            Subscription up = upstream;
-            if (up != null && !upstreamCancelled && !upstreamDone) {
-                upstreamCancelled = true;
-                up.cancel();
-            }
+            cancelUpstream();
             releaseQueue();
             // The file was opened by this subscriber and is owned by it: cancel everything queued on it at once
             // (aio_cancel(fd, NULL)); a per-op cancel is declined on glibc when ops share the fd number. Nothing is
@@ -537,6 +539,15 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 err = Support.withContext(err, parent.path, -1);
             }
             finish(cancelled ? null : err, 0);
+        }
+
+        /** Cancels the source unless it ended or was cancelled; drain loop only (rule 2.7). */
+        private void cancelUpstream() {
+            Subscription up = upstream;
+            if (up != null && !upstreamCancelled && !upstreamDone) {
+                upstreamCancelled = true;
+                up.cancel();
+            }
         }
 
         private void finish(@Nullable Throwable error, long result) {
