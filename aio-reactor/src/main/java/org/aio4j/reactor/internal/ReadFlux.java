@@ -11,6 +11,7 @@ import java.util.function.LongConsumer;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.engine.AioHandler;
+import org.aio4j.internal.Errno;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
@@ -55,7 +56,12 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
     @Nullable
     final LongConsumer onSize;
 
+    @Nullable
+    final CopySource opened;
+
     /**
+     * A read that opens {@code path} itself (on {@code blockingScheduler}) at each subscription.
+     *
      * @param length bytes to read from {@code position}; {@link Long#MAX_VALUE} for "to the end of the file"
      * @param onSize called with the file size once it is open (may be null)
      */
@@ -70,6 +76,38 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
             @Nullable Scheduler signalScheduler,
             Scheduler blockingScheduler,
             @Nullable LongConsumer onSize) {
+        this(
+                ops,
+                path,
+                chunkSize,
+                maxInFlight,
+                position,
+                length,
+                pool,
+                signalScheduler,
+                blockingScheduler,
+                onSize,
+                null);
+    }
+
+    /**
+     * A read of a copy's source: with {@code opened}, the subscription takes the file that {@link CopySource#open()}
+     * opened (subscribe it once, after that call) instead of opening {@code path}; otherwise as the other
+     * constructor.
+     */
+    public ReadFlux(
+            AioOps ops,
+            Path path,
+            int chunkSize,
+            int maxInFlight,
+            long position,
+            long length,
+            Chunks pool,
+            @Nullable Scheduler signalScheduler,
+            Scheduler blockingScheduler,
+            @Nullable LongConsumer onSize,
+            @Nullable CopySource opened) {
+        this.opened = opened;
         this.ops = Objects.requireNonNull(ops, "ops");
         this.path = Objects.requireNonNull(path, "path");
         if (chunkSize <= 0) throw new IllegalArgumentException("chunkSize must be positive: " + chunkSize);
@@ -164,6 +202,10 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
         }
 
         void start() {
+            if (parent.opened != null) {
+                adopt(parent.opened);
+                return;
+            }
             try {
                 parent.blockingScheduler.schedule(this::open);
             } catch (RejectedExecutionException e) {
@@ -193,6 +235,30 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 Exceptions.throwIfJvmFatal(t);
                 if (f != null && file == null) Support.closeQuietly(f);
                 openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
+            }
+            openDone = true;
+            drain();
+        }
+
+        /** Takes the file a copy opened before it touched its target (no blocking call here). */
+        void adopt(CopySource source) {
+            AioFile f = source.take();
+            if (f == null) {
+                // the copy ended (cancelled) before this read took the file, which was closed then
+                openError = AioException.of("open", Errno.ECANCELED.value(), parent.path, -1);
+            } else {
+                long size = source.size();
+                long p = parent.position;
+                long e = parent.length > size - p ? size : p + parent.length;
+                end = Math.max(p, e);
+                file = f;
+                if (parent.onSize != null) {
+                    try {
+                        parent.onSize.accept(size);
+                    } catch (Throwable t) {
+                        openError = t;
+                    }
+                }
             }
             openDone = true;
             drain();

@@ -59,7 +59,12 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     @Nullable
     final LongConsumer onProgress;
 
+    @Nullable
+    final CopySource copySource;
+
     /**
+     * A write of {@code source} to {@code path}.
+     *
      * @param onProgress called from the drain loop with the bytes written so far, after each completed write
      */
     public WriteMono(
@@ -73,6 +78,40 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             @Nullable Scheduler signalScheduler,
             Scheduler blockingScheduler,
             @Nullable LongConsumer onProgress) {
+        this(
+                source,
+                ops,
+                path,
+                openOptions,
+                maxInFlight,
+                fsync,
+                pool,
+                signalScheduler,
+                blockingScheduler,
+                onProgress,
+                null);
+    }
+
+    /**
+     * The write of a copy: before it opens {@code path} (the target) it runs {@link CopySource#open()} on {@code
+     * blockingScheduler}, so a source that cannot be read fails the copy before the target is created or
+     * truncated; when source and target are the same file it emits the source size without opening the target.
+     * {@code source} must be the {@link ReadFlux} that takes the opened file; whatever it did not take is closed at
+     * the end. One instance per subscription ({@code Mono.defer}).
+     */
+    public WriteMono(
+            Publisher<? extends ByteBuffer> source,
+            AioOps ops,
+            Path path,
+            OpenOption[] openOptions,
+            int maxInFlight,
+            boolean fsync,
+            ChunkPool pool,
+            @Nullable Scheduler signalScheduler,
+            Scheduler blockingScheduler,
+            @Nullable LongConsumer onProgress,
+            @Nullable CopySource copySource) {
+        this.copySource = copySource;
         this.source = Objects.requireNonNull(source, "source");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.path = Objects.requireNonNull(path, "path");
@@ -151,6 +190,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         AioFile file;
         Throwable openError;
+        long sameFileSize = -1; // a copy onto itself: the size to emit, nothing opened
         volatile boolean openDone;
 
         // drain-loop state
@@ -186,20 +226,37 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             }
         }
 
-        /** Runs on the blocking scheduler; subscribes the source once the file is open. */
+        /**
+         * Runs on the blocking scheduler: a copy's source first, then the target; subscribes the source once the
+         * target is open. {@code openDone} is published only after {@code subscribe} returned, so the loop neither
+         * requests nor ends the write while the source is being subscribed (a copy's read takes its file in there).
+         */
         void open() {
             if (cancelled) {
                 openDone = true;
                 drain();
                 return;
             }
+            CopySource src = parent.copySource;
+            if (src != null) {
+                try {
+                    sameFileSize = src.open();
+                } catch (Throwable t) {
+                    Exceptions.throwIfJvmFatal(t);
+                    openError = t instanceof AioException ? Support.withContext(t, src.path(), -1) : t;
+                }
+                if (openError != null || sameFileSize >= 0 || cancelled) {
+                    openDone = true;
+                    drain();
+                    return;
+                }
+            }
             try {
                 file = AioFile.open(parent.path, parent.openOptions);
             } catch (Throwable t) {
                 Exceptions.throwIfJvmFatal(t);
-                openError = t;
+                openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
-            openDone = true;
             if (file != null && !cancelled) {
                 try {
                     parent.source.subscribe(this);
@@ -208,6 +265,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     onError(t);
                 }
             }
+            openDone = true;
             drain();
         }
 
@@ -357,6 +415,12 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             if (!openDone) return;
+            if (sameFileSize >= 0) { // a copy onto itself: nothing to write
+                terminated = true;
+                closedForInput = true;
+                finish(null, sameFileSize);
+                return;
+            }
             Op op;
             while ((op = freeOp()) != null) {
                 ByteBuffer b = queue.poll();
@@ -535,9 +599,6 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             if (inFlight != 0 || !openDone) return;
             terminated = true;
             Throwable err = failure != null ? failure : openError;
-            if (err != null && file == null && err instanceof AioException) {
-                err = Support.withContext(err, parent.path, -1);
-            }
             finish(cancelled ? null : err, 0);
         }
 
@@ -552,13 +613,15 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         private void finish(@Nullable Throwable error, long result) {
             AioFile f = file;
+            CopySource src = parent.copySource;
             Runnable signal = () -> signal(error, result);
-            if (f == null) {
+            if (f == null && src == null) {
                 Support.deliver(worker, signal);
                 return;
             }
             Support.runOn(parent.blockingScheduler, () -> {
                 Support.closeQuietly(f);
+                if (src != null) src.closeIfNotTaken(); // the target could not be opened, or a cancel came first
                 Support.deliver(worker, signal);
             });
         }
