@@ -486,6 +486,11 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                     }
                     return;
                 }
+                // rule 3.9 until the terminal signal: a request(n <= 0) that came after the loop ended the stream
+                // (from the onNext of the last chunk, or while the file was being closed) turns the completion into
+                // the error
+                Throwable badRequest = requestError;
+                if (error == null && badRequest != null) error = badRequest;
                 if (error != null) actual.onError(error);
                 else actual.onComplete();
             } finally {

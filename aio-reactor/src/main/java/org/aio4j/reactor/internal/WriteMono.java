@@ -180,6 +180,10 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 AtomicIntegerFieldUpdater.newUpdater(WriteSubscriber.class, "resultState");
         static final int HAS_REQUEST = 1;
         static final int HAS_VALUE = 2;
+        /** A request(n <= 0) came (rule 3.9): the error replaces the value, whenever the write ends. */
+        static final int BAD_REQUEST = 4;
+        /** The terminal signal (value, error) was claimed: nothing else is signalled. */
+        static final int DONE = 8;
 
         volatile boolean cancelled;
         volatile Throwable requestError;
@@ -320,18 +324,45 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         // ---- the downstream side
 
+        /**
+         * A positive request asks for the value; {@code n <= 0} is answered with {@code onError} (rule 3.9) at every
+         * stage until the value was delivered: while the write runs it stops the write (the error comes after the
+         * cleanup); once the write has ended and closed its file but the value waits for demand, at once.
+         */
         @Override
         public void request(long n) {
-            if (n <= 0) { // rule 3.9: an error, after the cleanup
-                requestError = Exceptions.nullOrNegativeRequestException(n);
-                drain();
+            if (n <= 0) {
+                badRequest(n);
                 return;
             }
             for (; ; ) {
                 int s = resultState;
-                if ((s & HAS_REQUEST) != 0) return;
+                if ((s & (HAS_REQUEST | DONE)) != 0) return;
                 if (RESULT_STATE.compareAndSet(this, s, s | HAS_REQUEST)) {
                     if ((s & HAS_VALUE) != 0) emitValue();
+                    return;
+                }
+            }
+        }
+
+        private void badRequest(long n) {
+            if (cancelled) return; // rule 3.6
+            Throwable e = Exceptions.nullOrNegativeRequestException(n);
+            for (; ; ) {
+                int s = resultState;
+                if ((s & (DONE | BAD_REQUEST)) != 0) return; // signalled already, or an error on its way
+                if ((s & HAS_VALUE) != 0 && (s & HAS_REQUEST) != 0) return; // the value was delivered (3.6)
+                if ((s & HAS_VALUE) != 0) {
+                    // the write has ended and closed its file; the value waits for demand: the error instead
+                    if (RESULT_STATE.compareAndSet(this, s, s | BAD_REQUEST | DONE)) {
+                        actual.onError(e);
+                        return;
+                    }
+                    continue;
+                }
+                requestError = e;
+                if (RESULT_STATE.compareAndSet(this, s, s | BAD_REQUEST)) {
+                    drain(); // the loop stops the write; complete() turns a value that comes anyway into the error
                     return;
                 }
             }
@@ -349,10 +380,27 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             value = v;
             for (; ; ) {
                 int s = resultState;
+                if ((s & DONE) != 0) return;
+                if ((s & BAD_REQUEST) != 0) { // the write ended before the loop saw the bad request
+                    if (RESULT_STATE.compareAndSet(this, s, s | DONE)) {
+                        actual.onError(requestError);
+                        return;
+                    }
+                    continue;
+                }
                 if (RESULT_STATE.compareAndSet(this, s, s | HAS_VALUE)) {
                     if ((s & HAS_REQUEST) != 0) emitValue();
                     return;
                 }
+            }
+        }
+
+        /** Claims the terminal signal for an error; false when a value or an error was signalled already. */
+        private boolean claimError() {
+            for (; ; ) {
+                int s = resultState;
+                if ((s & DONE) != 0 || ((s & HAS_VALUE) != 0 && (s & HAS_REQUEST) != 0)) return false;
+                if (RESULT_STATE.compareAndSet(this, s, s | DONE)) return true;
             }
         }
 
@@ -634,8 +682,11 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     }
                     return;
                 }
-                if (error != null) actual.onError(error);
-                else complete(result);
+                if (error != null) {
+                    if (claimError()) actual.onError(error);
+                } else {
+                    complete(result);
+                }
             } finally {
                 if (worker != null) worker.dispose();
             }
