@@ -231,8 +231,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 end = Math.max(p, e);
                 file = f;
                 if (parent.onSize != null) parent.onSize.accept(size);
-            } catch (Throwable t) {
-                Exceptions.throwIfJvmFatal(t);
+            } catch (Throwable t) { // even a fatal error ends the open: openDone must be published
                 if (f != null && file == null) Support.closeQuietly(f);
                 openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
@@ -309,8 +308,10 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 try {
                     step();
                 } catch (Throwable t) {
-                    // a bug or a fatal error inside the loop: never leave the WIP counter raised
-                    Exceptions.throwIfJvmFatal(t);
+                    // A bug or an error inside the loop, fatal ones included (an OutOfMemoryError for direct memory
+                    // while a chunk is acquired): never leave the loop with the WIP counter raised, or every later
+                    // drain would be a no-op and the stream would hang with its file open. The stream ends with the
+                    // error instead, after its reads were reaped, its chunks released and its file closed.
                     if (failure == null) failure = t;
                     WIP.getAndIncrement(this); // go round once more: stop and signal the error
                 }
@@ -385,8 +386,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
             inFlight++;
             try {
                 s.token = parent.ops.read(file, s.position + s.filled, b, s, this);
-            } catch (Throwable t) {
-                Exceptions.throwIfJvmFatal(t);
+            } catch (Throwable t) { // fatal ones too: no handler will run, so the op must complete here
                 if (s.state == SUBMITTED) { // not submitted: no handler will run
                     s.error = t;
                     s.state = COMPLETE;
@@ -448,7 +448,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 try {
                     parent.ops.cancelAll(file);
                 } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
+                    // nothing cancelled: the ops complete normally and are reaped all the same
                 }
             }
             if (inFlight != 0 || !openDone) return;

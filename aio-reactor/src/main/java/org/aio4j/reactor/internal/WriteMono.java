@@ -245,8 +245,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             if (src != null) {
                 try {
                     sameFileSize = src.open();
-                } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
+                } catch (Throwable t) { // fatal ones too: openDone must be published
                     openError = t instanceof AioException ? Support.withContext(t, src.path(), -1) : t;
                 }
                 if (openError != null || sameFileSize >= 0 || cancelled) {
@@ -257,15 +256,13 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             }
             try {
                 file = AioFile.open(parent.path, parent.openOptions);
-            } catch (Throwable t) {
-                Exceptions.throwIfJvmFatal(t);
+            } catch (Throwable t) { // fatal ones too: openDone must be published
                 openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
             if (file != null && !cancelled) {
                 try {
                     parent.source.subscribe(this);
                 } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
                     onError(t);
                 }
             }
@@ -440,7 +437,11 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 try {
                     step();
                 } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
+                    // A bug or an error inside the loop, fatal ones included (an OutOfMemoryError for direct memory
+                    // while a heap buffer is copied into a chunk): never leave the loop with the WIP counter raised,
+                    // or every later drain would be a no-op and the write would hang with its file open. The write
+                    // fails with the error instead, after its writes were reaped, its buffers released and its file
+                    // closed.
                     if (failure == null) failure = t;
                     WIP.getAndIncrement(this); // go round once more: stop and signal the error
                 }
@@ -479,17 +480,27 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     more++;
                     continue;
                 }
+                ByteBuffer buffer;
+                int start;
+                if (b.isDirect() && !b.isReadOnly()) {
+                    buffer = b;
+                    start = b.position();
+                } else {
+                    ByteBuffer copy;
+                    try {
+                        copy = parent.pool.acquire(len);
+                    } catch (Throwable t) { // out of direct memory: b is dropped, the loop stops with the error
+                        discard(b);
+                        throw t;
+                    }
+                    copy.put(b.duplicate()).flip();
+                    buffer = copy;
+                    start = 0;
+                }
                 op.isFsync = false;
                 op.received = b;
-                if (b.isDirect() && !b.isReadOnly()) {
-                    op.buffer = b;
-                    op.start = b.position();
-                } else {
-                    ByteBuffer copy = parent.pool.acquire(len);
-                    copy.put(b.duplicate()).flip();
-                    op.buffer = copy;
-                    op.start = 0;
-                }
+                op.buffer = buffer;
+                op.start = start;
                 op.len = len;
                 op.done = 0;
                 op.position = nextPos;
@@ -550,8 +561,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     b.limit(op.start + op.len).position(op.start + op.done);
                     op.token = parent.ops.write(file, op.position + op.done, b, op, this);
                 }
-            } catch (Throwable t) {
-                Exceptions.throwIfJvmFatal(t);
+            } catch (Throwable t) { // fatal ones too: no handler will run, so the op must complete here
                 if (op.state == SUBMITTED) {
                     op.error = t;
                     op.state = COMPLETE;
@@ -641,7 +651,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 try {
                     parent.ops.cancelAll(file);
                 } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
+                    // nothing cancelled: the writes complete normally and are reaped all the same
                 }
             }
             if (inFlight != 0 || !openDone) return;
