@@ -42,6 +42,15 @@ final class Support {
         }
     }
 
+    /** Unlinks {@code path} if it exists, ignoring failures (DELETE_ON_CLOSE: best effort, as the JDK). Blocking. */
+    static void deleteQuietly(Path path) {
+        try {
+            java.nio.file.Files.deleteIfExists(path);
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // best effort, as FileChannel's DELETE_ON_CLOSE
+        }
+    }
+
     /**
      * The error of an op at {@code position} of {@code path}: an {@link AioException} gets the context added,
      * anything else is returned as it is (fatal JVM errors too: the operators end the stream with them, after the

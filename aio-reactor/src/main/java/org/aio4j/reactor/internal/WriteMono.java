@@ -47,6 +47,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     final AioOps ops;
     final Path path;
     final OpenOption[] openOptions;
+    final boolean deleteOnClose;
     final int maxInFlight;
     final boolean fsync;
     final ChunkPool pool;
@@ -115,8 +116,17 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         this.source = Objects.requireNonNull(source, "source");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.path = Objects.requireNonNull(path, "path");
-        this.openOptions = openOptions.clone();
-        for (OpenOption o : this.openOptions) Objects.requireNonNull(o, "open option");
+        // As the JDK's channels on Unix: DELETE_ON_CLOSE unlinks the file right after it was opened (the fd keeps
+        // it alive until it is closed), SPARSE is a hint that is ignored. AioFile.open knows neither.
+        java.util.List<OpenOption> kept = new java.util.ArrayList<>();
+        boolean delete = false;
+        for (OpenOption o : openOptions) {
+            Objects.requireNonNull(o, "open option");
+            if (o == StandardOpenOption.DELETE_ON_CLOSE) delete = true;
+            else if (o != StandardOpenOption.SPARSE) kept.add(o);
+        }
+        this.openOptions = kept.toArray(new OpenOption[0]);
+        this.deleteOnClose = delete;
         if (maxInFlight <= 0) throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
         boolean append = false;
         for (OpenOption o : this.openOptions) append |= o == StandardOpenOption.APPEND;
@@ -259,6 +269,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             } catch (Throwable t) { // fatal ones too: openDone must be published
                 openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
+            if (file != null && parent.deleteOnClose) Support.deleteQuietly(parent.path);
             if (file != null && !cancelled) {
                 try {
                     parent.source.subscribe(this);
