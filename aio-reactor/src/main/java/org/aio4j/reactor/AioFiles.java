@@ -48,7 +48,11 @@ import reactor.core.scheduler.Schedulers;
  * A read has at most {@code maxInFlight} chunks read ahead (in flight or waiting for demand), and starts reading
  * only after the first request. A write asks its source for one buffer per buffer written, never more than {@code
  * maxInFlight} in flight. Cancelling calls {@code aio_cancel} for every op in flight; buffers are released and the
- * file closed only after the engine has reaped each op; nothing is emitted after a cancel.
+ * file closed only after the engine has reaped each op. No {@code onNext} starts after the stream saw the cancel,
+ * but a cancel from another thread can meet one {@code onNext} already under way: that chunk belongs to the
+ * subscriber. Operators that receive it after their cancel discard it ({@code doOnDiscard} releases it) or drop it
+ * through {@code Operators.onNextDropped}, where a hook this module installs gives pooled chunks back to the pool
+ * (see docs/reactor.md, "Delivery after a cancel").
  */
 public final class AioFiles {
     private static final ByteBuffer EOF = ByteBuffer.allocateDirect(0);

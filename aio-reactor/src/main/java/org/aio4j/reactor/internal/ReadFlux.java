@@ -40,6 +40,12 @@ import reactor.core.scheduler.Scheduler;
  * after cancel; an error or completion is signalled after the file was closed.
  */
 public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
+    static {
+        // a chunk that meets a cancel from another thread on its way in may be dropped by an operator through
+        // Operators.onNextDropped rather than discarded: the hook gives it back to the pool
+        DroppedChunks.install();
+    }
+
     final AioOps ops;
     final Path path;
     final int chunkSize;
