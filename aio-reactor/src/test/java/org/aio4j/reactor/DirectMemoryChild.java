@@ -21,6 +21,7 @@ import reactor.core.publisher.Flux;
 public final class DirectMemoryChild {
     private DirectMemoryChild() {}
 
+    /** {@code args}: {@code read} or {@code write}, then the directory to work in. */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[1]);
         String result = switch (args[0]) {
@@ -39,10 +40,8 @@ public final class DirectMemoryChild {
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
             raf.setLength(120L << 20);
         }
-        List<ByteBuffer> held = new ArrayList<>();
-        String r = run(
-                dir, AioFiles.read(f, ReadOptions.defaults().chunkSize(24 << 20).maxInFlight(4)), Long.MAX_VALUE, held);
-        return r;
+        ReadOptions options = ReadOptions.defaults().chunkSize(24 << 20).maxInFlight(4);
+        return run(dir, AioFiles.read(f, options), Long.MAX_VALUE, new ArrayList<>());
     }
 
     /** Heap buffers of 40 MiB: each is copied into a pooled direct chunk of 40 MiB before it is written. */
