@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.reactor.internal.ChunkPool;
+import org.aio4j.reactor.internal.CopySource;
 import org.aio4j.reactor.internal.DemandGate;
 import org.aio4j.reactor.internal.EngineOps;
 import org.aio4j.reactor.internal.OpenMono;
@@ -47,7 +48,11 @@ import reactor.core.scheduler.Schedulers;
  * A read has at most {@code maxInFlight} chunks read ahead (in flight or waiting for demand), and starts reading
  * only after the first request. A write asks its source for one buffer per buffer written, never more than {@code
  * maxInFlight} in flight. Cancelling calls {@code aio_cancel} for every op in flight; buffers are released and the
- * file closed only after the engine has reaped each op; nothing is emitted after a cancel.
+ * file closed only after the engine has reaped each op. No {@code onNext} starts after the stream saw the cancel,
+ * but a cancel from another thread can meet one {@code onNext} already under way: that chunk belongs to the
+ * subscriber. Operators that receive it after their cancel discard it ({@code doOnDiscard} releases it) or drop it
+ * through {@code Operators.onNextDropped}, where a hook this module installs gives pooled chunks back to the pool
+ * (see docs/reactor.md, "Delivery after a cancel").
  */
 public final class AioFiles {
     private static final ByteBuffer EOF = ByteBuffer.allocateDirect(0);
@@ -135,8 +140,10 @@ public final class AioFiles {
 
     /**
      * Copies {@code source} to {@code target} and emits the byte count. If both are the same file, nothing is
-     * copied and the size is emitted (like {@link Files#copy}). A cancelled copy leaves no fd open; the target
-     * then holds a prefix of the source.
+     * copied and the size is emitted (like {@link Files#copy}). The source is opened (and checked) before the target
+     * is touched: a missing source, a directory or an unreadable one fails the copy with the source's error and
+     * leaves an existing target as it was (no empty target is created either). A cancelled copy leaves no fd open;
+     * the target then holds a prefix of the source.
      */
     public static Mono<Long> copy(Path source, Path target, CopyOptions options) {
         Objects.requireNonNull(source, "source");
@@ -151,48 +158,43 @@ public final class AioFiles {
             CopyOptions options,
             java.util.function.LongConsumer onSize,
             java.util.function.LongConsumer onProgress) {
-        EngineOps ops = (EngineOps) EngineOps.of(options.engine());
-        ReadFlux read = new ReadFlux(
-                ops,
-                source,
-                options.chunkSize(),
-                options.maxInFlight(),
-                0,
-                Long.MAX_VALUE,
-                ChunkPool.shared(),
-                null,
-                options.blockingScheduler(),
-                onSize);
         OpenOption[] open = options.replaceExisting()
                 ? new OpenOption[] {
                     StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE
                 }
                 : new OpenOption[] {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE};
-        WriteMono write = new WriteMono(
-                read,
-                ops,
-                target,
-                open,
-                options.maxInFlight(),
-                options.fsync(),
-                ChunkPool.shared(),
-                options.scheduler(),
-                options.blockingScheduler(),
-                onProgress);
-        // Files.copy semantics for a copy onto itself (which would otherwise truncate the source first)
-        return Mono.fromCallable(() -> sameFile(source, target))
-                .subscribeOn(options.blockingScheduler())
-                .flatMap(same -> same >= 0 ? Mono.just(same) : write);
-    }
-
-    /** The size of source when source and target are the same existing file, else -1. Blocking. */
-    private static long sameFile(Path source, Path target) {
-        try {
-            if (Files.exists(target) && Files.isSameFile(source, target)) return Files.size(source);
-        } catch (java.io.IOException e) {
-            // not comparable (missing source...): the copy itself reports the typed error
-        }
-        return -1;
+        // One read, one write and one source file per subscription. The write first checks for a copy onto itself
+        // (Files.copy semantics: nothing copied, nothing truncated), then opens and checks the source, and only then
+        // opens (creates, truncates) the target; the read takes the source file it opened. Mono.defer hands the
+        // subscriber straight to the WriteMono (no operator in between: rule 3.9 and the rest are its own).
+        return Mono.defer(() -> {
+            EngineOps ops = (EngineOps) EngineOps.of(options.engine());
+            CopySource opened = new CopySource(source, target);
+            ReadFlux read = new ReadFlux(
+                    ops,
+                    source,
+                    options.chunkSize(),
+                    options.maxInFlight(),
+                    0,
+                    Long.MAX_VALUE,
+                    ChunkPool.shared(),
+                    null,
+                    options.blockingScheduler(),
+                    onSize,
+                    opened);
+            return new WriteMono(
+                    read,
+                    ops,
+                    target,
+                    open,
+                    options.maxInFlight(),
+                    options.fsync(),
+                    ChunkPool.shared(),
+                    options.scheduler(),
+                    options.blockingScheduler(),
+                    onProgress,
+                    opened);
+        });
     }
 
     /**

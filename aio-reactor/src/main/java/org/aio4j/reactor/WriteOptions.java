@@ -73,7 +73,9 @@ public final class WriteOptions {
 
     /**
      * How to open the target. No options means the defaults ({@code CREATE, TRUNCATE_EXISTING, WRITE}); otherwise
-     * {@code WRITE} is added to the ones given (as {@code DataBufferUtils.write} does).
+     * {@code WRITE} is added to the ones given (as {@code DataBufferUtils.write} does). As with the JDK's channels
+     * on Unix, {@code DELETE_ON_CLOSE} unlinks the file right after it was opened (the bytes are written, then the
+     * file is gone) and {@code SPARSE} is ignored.
      *
      * @throws NullPointerException for a null array or element
      */

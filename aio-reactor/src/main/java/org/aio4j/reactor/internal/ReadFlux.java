@@ -11,6 +11,7 @@ import java.util.function.LongConsumer;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.engine.AioHandler;
+import org.aio4j.internal.Errno;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
@@ -39,6 +40,12 @@ import reactor.core.scheduler.Scheduler;
  * after cancel; an error or completion is signalled after the file was closed.
  */
 public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
+    static {
+        // a chunk that meets a cancel from another thread on its way in may be dropped by an operator through
+        // Operators.onNextDropped rather than discarded: the hook gives it back to the pool
+        DroppedChunks.install();
+    }
+
     final AioOps ops;
     final Path path;
     final int chunkSize;
@@ -55,7 +62,12 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
     @Nullable
     final LongConsumer onSize;
 
+    @Nullable
+    final CopySource opened;
+
     /**
+     * A read that opens {@code path} itself (on {@code blockingScheduler}) at each subscription.
+     *
      * @param length bytes to read from {@code position}; {@link Long#MAX_VALUE} for "to the end of the file"
      * @param onSize called with the file size once it is open (may be null)
      */
@@ -70,6 +82,38 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
             @Nullable Scheduler signalScheduler,
             Scheduler blockingScheduler,
             @Nullable LongConsumer onSize) {
+        this(
+                ops,
+                path,
+                chunkSize,
+                maxInFlight,
+                position,
+                length,
+                pool,
+                signalScheduler,
+                blockingScheduler,
+                onSize,
+                null);
+    }
+
+    /**
+     * A read of a copy's source: with {@code opened}, the subscription takes the file that {@link CopySource#open()}
+     * opened (subscribe it once, after that call) instead of opening {@code path}; otherwise as the other
+     * constructor.
+     */
+    public ReadFlux(
+            AioOps ops,
+            Path path,
+            int chunkSize,
+            int maxInFlight,
+            long position,
+            long length,
+            Chunks pool,
+            @Nullable Scheduler signalScheduler,
+            Scheduler blockingScheduler,
+            @Nullable LongConsumer onSize,
+            @Nullable CopySource opened) {
+        this.opened = opened;
         this.ops = Objects.requireNonNull(ops, "ops");
         this.path = Objects.requireNonNull(path, "path");
         if (chunkSize <= 0) throw new IllegalArgumentException("chunkSize must be positive: " + chunkSize);
@@ -164,6 +208,10 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
         }
 
         void start() {
+            if (parent.opened != null) {
+                adopt(parent.opened);
+                return;
+            }
             try {
                 parent.blockingScheduler.schedule(this::open);
             } catch (RejectedExecutionException e) {
@@ -189,10 +237,33 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 end = Math.max(p, e);
                 file = f;
                 if (parent.onSize != null) parent.onSize.accept(size);
-            } catch (Throwable t) {
-                Exceptions.throwIfJvmFatal(t);
+            } catch (Throwable t) { // even a fatal error ends the open: openDone must be published
                 if (f != null && file == null) Support.closeQuietly(f);
                 openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
+            }
+            openDone = true;
+            drain();
+        }
+
+        /** Takes the file a copy opened before it touched its target (no blocking call here). */
+        void adopt(CopySource source) {
+            AioFile f = source.take();
+            if (f == null) {
+                // the copy ended (cancelled) before this read took the file, which was closed then
+                openError = AioException.of("open", Errno.ECANCELED.value(), parent.path, -1);
+            } else {
+                long size = source.size();
+                long p = parent.position;
+                long e = parent.length > size - p ? size : p + parent.length;
+                end = Math.max(p, e);
+                file = f;
+                if (parent.onSize != null) {
+                    try {
+                        parent.onSize.accept(size);
+                    } catch (Throwable t) {
+                        openError = t;
+                    }
+                }
             }
             openDone = true;
             drain();
@@ -243,8 +314,10 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 try {
                     step();
                 } catch (Throwable t) {
-                    // a bug or a fatal error inside the loop: never leave the WIP counter raised
-                    Exceptions.throwIfJvmFatal(t);
+                    // A bug or an error inside the loop, fatal ones included (an OutOfMemoryError for direct memory
+                    // while a chunk is acquired): never leave the loop with the WIP counter raised, or every later
+                    // drain would be a no-op and the stream would hang with its file open. The stream ends with the
+                    // error instead, after its reads were reaped, its chunks released and its file closed.
                     if (failure == null) failure = t;
                     WIP.getAndIncrement(this); // go round once more: stop and signal the error
                 }
@@ -319,8 +392,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
             inFlight++;
             try {
                 s.token = parent.ops.read(file, s.position + s.filled, b, s, this);
-            } catch (Throwable t) {
-                Exceptions.throwIfJvmFatal(t);
+            } catch (Throwable t) { // fatal ones too: no handler will run, so the op must complete here
                 if (s.state == SUBMITTED) { // not submitted: no handler will run
                     s.error = t;
                     s.state = COMPLETE;
@@ -382,7 +454,7 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                 try {
                     parent.ops.cancelAll(file);
                 } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
+                    // nothing cancelled: the ops complete normally and are reaped all the same
                 }
             }
             if (inFlight != 0 || !openDone) return;
@@ -420,6 +492,11 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                     }
                     return;
                 }
+                // rule 3.9 until the terminal signal: a request(n <= 0) that came after the loop ended the stream
+                // (from the onNext of the last chunk, or while the file was being closed) turns the completion into
+                // the error
+                Throwable badRequest = requestError;
+                if (error == null && badRequest != null) error = badRequest;
                 if (error != null) actual.onError(error);
                 else actual.onComplete();
             } finally {

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.concurrent.RejectedExecutionException;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
-import reactor.core.Exceptions;
 import reactor.core.scheduler.Scheduler;
 
 /** Small helpers shared by the operators. */
@@ -43,12 +42,21 @@ final class Support {
         }
     }
 
+    /** Unlinks {@code path} if it exists, ignoring failures (DELETE_ON_CLOSE: best effort, as the JDK). Blocking. */
+    static void deleteQuietly(Path path) {
+        try {
+            java.nio.file.Files.deleteIfExists(path);
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // best effort, as FileChannel's DELETE_ON_CLOSE
+        }
+    }
+
     /**
      * The error of an op at {@code position} of {@code path}: an {@link AioException} gets the context added,
-     * anything else is returned as it is (fatal JVM errors are rethrown).
+     * anything else is returned as it is (fatal JVM errors too: the operators end the stream with them, after the
+     * cleanup, rather than throw them out of their drain loop).
      */
     static Throwable withContext(Throwable error, Path path, long position) {
-        Exceptions.throwIfJvmFatal(error);
         if (error instanceof AioException) {
             AioException a = (AioException) error;
             if (path != null && path.equals(a.path()) && a.position() == position) return a;

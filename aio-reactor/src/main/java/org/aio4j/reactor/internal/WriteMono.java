@@ -47,6 +47,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     final AioOps ops;
     final Path path;
     final OpenOption[] openOptions;
+    final boolean deleteOnClose;
     final int maxInFlight;
     final boolean fsync;
     final ChunkPool pool;
@@ -59,7 +60,12 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     @Nullable
     final LongConsumer onProgress;
 
+    @Nullable
+    final CopySource copySource;
+
     /**
+     * A write of {@code source} to {@code path}.
+     *
      * @param onProgress called from the drain loop with the bytes written so far, after each completed write
      */
     public WriteMono(
@@ -73,11 +79,54 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             @Nullable Scheduler signalScheduler,
             Scheduler blockingScheduler,
             @Nullable LongConsumer onProgress) {
+        this(
+                source,
+                ops,
+                path,
+                openOptions,
+                maxInFlight,
+                fsync,
+                pool,
+                signalScheduler,
+                blockingScheduler,
+                onProgress,
+                null);
+    }
+
+    /**
+     * The write of a copy: before it opens {@code path} (the target) it runs {@link CopySource#open()} on {@code
+     * blockingScheduler}, so a source that cannot be read fails the copy before the target is created or
+     * truncated; when source and target are the same file it emits the source size without opening the target.
+     * {@code source} must be the {@link ReadFlux} that takes the opened file; whatever it did not take is closed at
+     * the end. One instance per subscription ({@code Mono.defer}).
+     */
+    public WriteMono(
+            Publisher<? extends ByteBuffer> source,
+            AioOps ops,
+            Path path,
+            OpenOption[] openOptions,
+            int maxInFlight,
+            boolean fsync,
+            ChunkPool pool,
+            @Nullable Scheduler signalScheduler,
+            Scheduler blockingScheduler,
+            @Nullable LongConsumer onProgress,
+            @Nullable CopySource copySource) {
+        this.copySource = copySource;
         this.source = Objects.requireNonNull(source, "source");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.path = Objects.requireNonNull(path, "path");
-        this.openOptions = openOptions.clone();
-        for (OpenOption o : this.openOptions) Objects.requireNonNull(o, "open option");
+        // As the JDK's channels on Unix: DELETE_ON_CLOSE unlinks the file right after it was opened (the fd keeps
+        // it alive until it is closed), SPARSE is a hint that is ignored. AioFile.open knows neither.
+        java.util.List<OpenOption> kept = new java.util.ArrayList<>();
+        boolean delete = false;
+        for (OpenOption o : openOptions) {
+            Objects.requireNonNull(o, "open option");
+            if (o == StandardOpenOption.DELETE_ON_CLOSE) delete = true;
+            else if (o != StandardOpenOption.SPARSE) kept.add(o);
+        }
+        this.openOptions = kept.toArray(new OpenOption[0]);
+        this.deleteOnClose = delete;
         if (maxInFlight <= 0) throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
         boolean append = false;
         for (OpenOption o : this.openOptions) append |= o == StandardOpenOption.APPEND;
@@ -141,6 +190,10 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 AtomicIntegerFieldUpdater.newUpdater(WriteSubscriber.class, "resultState");
         static final int HAS_REQUEST = 1;
         static final int HAS_VALUE = 2;
+        /** A request(n <= 0) came (rule 3.9): the error replaces the value, whenever the write ends. */
+        static final int BAD_REQUEST = 4;
+        /** The terminal signal (value, error) was claimed: nothing else is signalled. */
+        static final int DONE = 8;
 
         volatile boolean cancelled;
         volatile Throwable requestError;
@@ -151,6 +204,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         AioFile file;
         Throwable openError;
+        long sameFileSize = -1; // a copy onto itself: the size to emit, nothing opened
         volatile boolean openDone;
 
         // drain-loop state
@@ -161,6 +215,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         boolean stopping;
         boolean terminated;
         boolean upstreamCancelled;
+        boolean initialRequested;
         boolean fsyncSubmitted;
         boolean fsyncDone;
         long value;
@@ -185,28 +240,44 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             }
         }
 
-        /** Runs on the blocking scheduler; subscribes the source once the file is open. */
+        /**
+         * Runs on the blocking scheduler: a copy's source first, then the target; subscribes the source once the
+         * target is open. {@code openDone} is published only after {@code subscribe} returned, so the loop neither
+         * requests nor ends the write while the source is being subscribed (a copy's read takes its file in there).
+         */
         void open() {
             if (cancelled) {
                 openDone = true;
                 drain();
                 return;
             }
+            CopySource src = parent.copySource;
+            if (src != null) {
+                try {
+                    sameFileSize = src.open();
+                } catch (Throwable t) { // fatal ones too: openDone must be published
+                    openError = t instanceof AioException ? Support.withContext(t, src.path(), -1) : t;
+                }
+                if (openError != null || sameFileSize >= 0 || cancelled) {
+                    openDone = true;
+                    drain();
+                    return;
+                }
+            }
             try {
                 file = AioFile.open(parent.path, parent.openOptions);
-            } catch (Throwable t) {
-                Exceptions.throwIfJvmFatal(t);
-                openError = t;
+            } catch (Throwable t) { // fatal ones too: openDone must be published
+                openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
-            openDone = true;
+            if (file != null && parent.deleteOnClose) Support.deleteQuietly(parent.path);
             if (file != null && !cancelled) {
                 try {
                     parent.source.subscribe(this);
                 } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
                     onError(t);
                 }
             }
+            openDone = true;
             drain();
         }
 
@@ -221,12 +292,9 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         public void onSubscribe(Subscription s) {
             if (Operators.validate(upstream, s)) {
                 upstream = s;
-                if (cancelled || closedForInput) {
-                    s.cancel();
-                } else {
-                    s.request(ops.length);
-                }
-                drain(); // the loop may have been waiting to cancel it
+                // No request (or cancel) from here: the drain loop makes every call on the source's subscription,
+                // so they are serial (rule 2.7) even while the engine's thread runs the loop for a completion.
+                drain();
             }
         }
 
@@ -264,18 +332,45 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         // ---- the downstream side
 
+        /**
+         * A positive request asks for the value; {@code n <= 0} is answered with {@code onError} (rule 3.9) at every
+         * stage until the value was delivered: while the write runs it stops the write (the error comes after the
+         * cleanup); once the write has ended and closed its file but the value waits for demand, at once.
+         */
         @Override
         public void request(long n) {
-            if (n <= 0) { // rule 3.9: an error, after the cleanup
-                requestError = Exceptions.nullOrNegativeRequestException(n);
-                drain();
+            if (n <= 0) {
+                badRequest(n);
                 return;
             }
             for (; ; ) {
                 int s = resultState;
-                if ((s & HAS_REQUEST) != 0) return;
+                if ((s & (HAS_REQUEST | DONE)) != 0) return;
                 if (RESULT_STATE.compareAndSet(this, s, s | HAS_REQUEST)) {
                     if ((s & HAS_VALUE) != 0) emitValue();
+                    return;
+                }
+            }
+        }
+
+        private void badRequest(long n) {
+            if (cancelled) return; // rule 3.6
+            Throwable e = Exceptions.nullOrNegativeRequestException(n);
+            for (; ; ) {
+                int s = resultState;
+                if ((s & (DONE | BAD_REQUEST)) != 0) return; // signalled already, or an error on its way
+                if ((s & HAS_VALUE) != 0 && (s & HAS_REQUEST) != 0) return; // the value was delivered (3.6)
+                if ((s & HAS_VALUE) != 0) {
+                    // the write has ended and closed its file; the value waits for demand: the error instead
+                    if (RESULT_STATE.compareAndSet(this, s, s | BAD_REQUEST | DONE)) {
+                        actual.onError(e);
+                        return;
+                    }
+                    continue;
+                }
+                requestError = e;
+                if (RESULT_STATE.compareAndSet(this, s, s | BAD_REQUEST)) {
+                    drain(); // the loop stops the write; complete() turns a value that comes anyway into the error
                     return;
                 }
             }
@@ -293,10 +388,27 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             value = v;
             for (; ; ) {
                 int s = resultState;
+                if ((s & DONE) != 0) return;
+                if ((s & BAD_REQUEST) != 0) { // the write ended before the loop saw the bad request
+                    if (RESULT_STATE.compareAndSet(this, s, s | DONE)) {
+                        actual.onError(requestError);
+                        return;
+                    }
+                    continue;
+                }
                 if (RESULT_STATE.compareAndSet(this, s, s | HAS_VALUE)) {
                     if ((s & HAS_REQUEST) != 0) emitValue();
                     return;
                 }
+            }
+        }
+
+        /** Claims the terminal signal for an error; false when a value or an error was signalled already. */
+        private boolean claimError() {
+            for (; ; ) {
+                int s = resultState;
+                if ((s & DONE) != 0 || ((s & HAS_VALUE) != 0 && (s & HAS_REQUEST) != 0)) return false;
+                if (RESULT_STATE.compareAndSet(this, s, s | DONE)) return true;
             }
         }
 
@@ -336,7 +448,11 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 try {
                     step();
                 } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
+                    // A bug or an error inside the loop, fatal ones included (an OutOfMemoryError for direct memory
+                    // while a heap buffer is copied into a chunk): never leave the loop with the WIP counter raised,
+                    // or every later drain would be a no-op and the write would hang with its file open. The write
+                    // fails with the error instead, after its writes were reaped, its buffers released and its file
+                    // closed.
                     if (failure == null) failure = t;
                     WIP.getAndIncrement(this); // go round once more: stop and signal the error
                 }
@@ -347,6 +463,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         private void step() {
             if (terminated) {
+                cancelUpstream(); // a source that called onSubscribe after the end
                 releaseQueue();
                 return;
             }
@@ -358,6 +475,12 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             if (!openDone) return;
+            if (sameFileSize >= 0) { // a copy onto itself: nothing to write
+                terminated = true;
+                closedForInput = true;
+                finish(null, sameFileSize);
+                return;
+            }
             Op op;
             while ((op = freeOp()) != null) {
                 ByteBuffer b = queue.poll();
@@ -368,17 +491,27 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     more++;
                     continue;
                 }
+                ByteBuffer buffer;
+                int start;
+                if (b.isDirect() && !b.isReadOnly()) {
+                    buffer = b;
+                    start = b.position();
+                } else {
+                    ByteBuffer copy;
+                    try {
+                        copy = parent.pool.acquire(len);
+                    } catch (Throwable t) { // out of direct memory: b is dropped, the loop stops with the error
+                        discard(b);
+                        throw t;
+                    }
+                    copy.put(b.duplicate()).flip();
+                    buffer = copy;
+                    start = 0;
+                }
                 op.isFsync = false;
                 op.received = b;
-                if (b.isDirect() && !b.isReadOnly()) {
-                    op.buffer = b;
-                    op.start = b.position();
-                } else {
-                    ByteBuffer copy = parent.pool.acquire(len);
-                    copy.put(b.duplicate()).flip();
-                    op.buffer = copy;
-                    op.start = 0;
-                }
+                op.buffer = buffer;
+                op.start = start;
                 op.len = len;
                 op.done = 0;
                 op.position = nextPos;
@@ -387,8 +520,22 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 submit(op);
             }
             Subscription up = upstream;
-            if (more > 0 && up != null && !upstreamDone) up.request(more);
+            if (up != null && !upstreamDone) {
+                long n = more;
+                if (!initialRequested) { // the first request, once the source has called onSubscribe
+                    initialRequested = true;
+                    n += ops.length;
+                }
+                if (n > 0) up.request(n);
+            }
             if (upstreamDone && inFlight == 0 && queue.isEmpty()) {
+                // The request just above may have run the source's onError synchronously (a Flux.generate that
+                // fails on demand): upstreamDone is then set by an error that the check at the top of this step
+                // could not see. Read it again: a failed source never completes the write.
+                if (upstreamError != null) {
+                    stop();
+                    return;
+                }
                 if (parent.fsync && !fsyncDone) {
                     if (!fsyncSubmitted) {
                         fsyncSubmitted = true;
@@ -425,8 +572,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     b.limit(op.start + op.len).position(op.start + op.done);
                     op.token = parent.ops.write(file, op.position + op.done, b, op, this);
                 }
-            } catch (Throwable t) {
-                Exceptions.throwIfJvmFatal(t);
+            } catch (Throwable t) { // fatal ones too: no handler will run, so the op must complete here
                 if (op.state == SUBMITTED) {
                     op.error = t;
                     op.state = COMPLETE;
@@ -500,11 +646,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 closedForInput = true;
                 if (failure == null && !cancelled) failure = upstreamError;
             }
-            Subscription up = upstream;
-            if (up != null && !upstreamCancelled && !upstreamDone) {
-                upstreamCancelled = true;
-                up.cancel();
-            }
+            cancelUpstream();
             releaseQueue();
             // The file was opened by this subscriber and is owned by it: cancel everything queued on it at once
             // (aio_cancel(fd, NULL)); a per-op cancel is declined on glibc when ops share the fd number. Nothing is
@@ -520,27 +662,35 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 try {
                     parent.ops.cancelAll(file);
                 } catch (Throwable t) {
-                    Exceptions.throwIfJvmFatal(t);
+                    // nothing cancelled: the writes complete normally and are reaped all the same
                 }
             }
             if (inFlight != 0 || !openDone) return;
             terminated = true;
             Throwable err = failure != null ? failure : openError;
-            if (err != null && file == null && err instanceof AioException) {
-                err = Support.withContext(err, parent.path, -1);
-            }
             finish(cancelled ? null : err, 0);
+        }
+
+        /** Cancels the source unless it ended or was cancelled; drain loop only (rule 2.7). */
+        private void cancelUpstream() {
+            Subscription up = upstream;
+            if (up != null && !upstreamCancelled && !upstreamDone) {
+                upstreamCancelled = true;
+                up.cancel();
+            }
         }
 
         private void finish(@Nullable Throwable error, long result) {
             AioFile f = file;
+            CopySource src = parent.copySource;
             Runnable signal = () -> signal(error, result);
-            if (f == null) {
+            if (f == null && src == null) {
                 Support.deliver(worker, signal);
                 return;
             }
             Support.runOn(parent.blockingScheduler, () -> {
                 Support.closeQuietly(f);
+                if (src != null) src.closeIfNotTaken(); // the target could not be opened, or a cancel came first
                 Support.deliver(worker, signal);
             });
         }
@@ -553,8 +703,11 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     }
                     return;
                 }
-                if (error != null) actual.onError(error);
-                else complete(result);
+                if (error != null) {
+                    if (claimError()) actual.onError(error);
+                } else {
+                    complete(result);
+                }
             } finally {
                 if (worker != null) worker.dispose();
             }

@@ -1,10 +1,11 @@
 package org.aio4j.reactor.spring;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Objects;
 import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.ReadOptions;
 import org.aio4j.reactor.WriteOptions;
@@ -15,6 +16,7 @@ import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.util.Assert;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -45,44 +47,58 @@ public final class AioDataBufferUtils {
      * Reads the whole file as {@code DataBuffer}s of at most {@code bufferSize} bytes, like {@link
      * DataBufferUtils#read(Path, DataBufferFactory, int, OpenOption...)}.
      *
-     * <p>The file is always opened read-only; options are checked as Spring checks them but otherwise not used.
+     * <p>The file is always opened read-only. Options are checked as Spring checks them; {@code DELETE_ON_CLOSE}
+     * unlinks the file once it is open (the read still sees all of it), as the JDK's channel does; others are not
+     * used. A null option is signalled as a {@code NullPointerException} on subscription, as Spring's read does.
      *
-     * @throws IllegalArgumentException if {@code bufferSize <= 0} or options contain {@code APPEND} or {@code
-     *     WRITE}
+     * @throws IllegalArgumentException for a null path or factory, {@code bufferSize <= 0}, or options with {@code
+     *     APPEND} or {@code WRITE} (Spring's {@code Assert})
+     * @throws NullPointerException for a null options array
      */
     public static Flux<DataBuffer> read(Path path, DataBufferFactory factory, int bufferSize, OpenOption... options) {
-        Objects.requireNonNull(path, "Path must not be null");
-        Objects.requireNonNull(factory, "DataBufferFactory must not be null");
-        Objects.requireNonNull(options, "options");
-        if (bufferSize <= 0) throw new IllegalArgumentException("'bufferSize' must be > 0: " + bufferSize);
+        Assert.notNull(path, "Path must not be null");
+        Assert.notNull(factory, "DataBufferFactory must not be null");
+        Assert.isTrue(bufferSize > 0, "'bufferSize' must be > 0");
+        boolean nullOption = false;
+        boolean deleteOnClose = false;
         for (OpenOption option : options) {
-            Objects.requireNonNull(option, "open option");
-            if (option == StandardOpenOption.APPEND || option == StandardOpenOption.WRITE) {
-                throw new IllegalArgumentException("'" + option + "' not allowed");
-            }
+            Assert.isTrue(
+                    !(option == StandardOpenOption.APPEND || option == StandardOpenOption.WRITE),
+                    () -> "'" + option + "' not allowed");
+            nullOption |= option == null;
+            deleteOnClose |= option == StandardOpenOption.DELETE_ON_CLOSE;
         }
-        return read(path, 0, Long.MAX_VALUE, factory, bufferSize, ReadOptions.DEFAULT_MAX_IN_FLIGHT);
+        if (nullOption) return Flux.error(new NullPointerException("null open option"));
+        return read(path, 0, Long.MAX_VALUE, factory, bufferSize, ReadOptions.DEFAULT_MAX_IN_FLIGHT, deleteOnClose);
     }
 
     /**
      * Reads {@code count} bytes from {@code position} (fewer at the end of the file) as {@code DataBuffer}s of at
      * most {@code bufferSize} bytes: the body of an HTTP {@code Range} response.
      *
-     * @throws IllegalArgumentException for a negative position or count, or {@code bufferSize <= 0}
+     * @throws IllegalArgumentException for a null path or factory, a negative position or count, or {@code
+     *     bufferSize <= 0}
      */
     public static Flux<DataBuffer> read(
             Path path, long position, long count, DataBufferFactory factory, int bufferSize) {
-        Objects.requireNonNull(path, "Path must not be null");
-        Objects.requireNonNull(factory, "DataBufferFactory must not be null");
-        if (bufferSize <= 0) throw new IllegalArgumentException("'bufferSize' must be > 0: " + bufferSize);
+        Assert.notNull(path, "Path must not be null");
+        Assert.notNull(factory, "DataBufferFactory must not be null");
+        Assert.isTrue(bufferSize > 0, "'bufferSize' must be > 0");
         if (position < 0) throw new IllegalArgumentException("'position' must not be negative: " + position);
         if (count < 0) throw new IllegalArgumentException("'count' must not be negative: " + count);
-        return read(path, position, count, factory, bufferSize, ReadOptions.DEFAULT_MAX_IN_FLIGHT);
+        return read(path, position, count, factory, bufferSize, ReadOptions.DEFAULT_MAX_IN_FLIGHT, false);
     }
 
     private static Flux<DataBuffer> read(
-            Path path, long position, long count, DataBufferFactory factory, int bufferSize, int maxInFlight) {
+            Path path,
+            long position,
+            long count,
+            DataBufferFactory factory,
+            int bufferSize,
+            int maxInFlight,
+            boolean deleteOnClose) {
         DataBufferChunks chunks = new DataBufferChunks(factory);
+        // onSize runs on the blocking scheduler right after the file was opened: the JDK's DELETE_ON_CLOSE moment
         return new ReadFlux(
                         EngineOps.of(null),
                         path,
@@ -93,25 +109,38 @@ public final class AioDataBufferUtils {
                         chunks,
                         null,
                         Schedulers.boundedElastic(),
-                        null)
+                        deleteOnClose ? size -> deleteQuietly(path) : null)
                 .map(chunks::toDataBuffer);
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException | RuntimeException ignored) {
+            // best effort, as the JDK's DELETE_ON_CLOSE
+        }
     }
 
     /**
      * Writes {@code source} to {@code path}, like {@link DataBufferUtils#write(Publisher, Path, OpenOption...)}:
      * no options means {@code CREATE, TRUNCATE_EXISTING, WRITE}; {@code WRITE} is added to options given; every
-     * buffer is released; the Mono completes once all bytes are written and the file is closed.
+     * buffer is released; the Mono completes once all bytes are written and the file is closed. As with the JDK's
+     * channels, {@code DELETE_ON_CLOSE} unlinks the file once it is open (the write completes, the file is gone)
+     * and {@code SPARSE} is a hint that is ignored. A null option is signalled as a {@code NullPointerException} on
+     * subscription, as Spring's write does.
      *
-     * @throws IllegalArgumentException if options contain {@code READ}
+     * @throws IllegalArgumentException for a null source or destination, or options with {@code READ}
+     * @throws NullPointerException for a null options array
      */
     public static Mono<Void> write(Publisher<DataBuffer> source, Path path, OpenOption... options) {
-        Objects.requireNonNull(source, "'source' must not be null");
-        Objects.requireNonNull(path, "'destination' must not be null");
-        Objects.requireNonNull(options, "options");
+        Assert.notNull(source, "Source must not be null");
+        Assert.notNull(path, "Destination must not be null");
+        boolean nullOption = false;
         for (OpenOption option : options) {
-            Objects.requireNonNull(option, "open option");
             if (option == StandardOpenOption.READ) throw new IllegalArgumentException("READ not allowed");
+            nullOption |= option == null;
         }
+        if (nullOption) return Mono.error(new NullPointerException("null open option"));
         Flux<ByteBuffer> chunks = Flux.from(source).map(AioDataBufferUtils::toChunk);
         return AioFiles.write(chunks, path, WriteOptions.defaults().openOptions(options))
                 .then();

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
 import org.aio4j.AioException;
 import org.aio4j.engine.AioEngine;
 import org.aio4j.reactor.TestFiles;
@@ -15,8 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -121,11 +126,124 @@ class AioDataBufferUtilsTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> AioDataBufferUtils.read(f, 0, -1, factory, 10))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AioDataBufferUtils.read(null, factory, 10)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> AioDataBufferUtils.read(f, null, 10)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> AioDataBufferUtils.read(null, factory, 10))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AioDataBufferUtils.read(f, null, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AioDataBufferUtils.read(null, 0, 10, factory, 10))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AioDataBufferUtils.read(f, 0, 10, null, 10))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> AioDataBufferUtils.write(Flux.empty(), f, StandardOpenOption.READ))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AioDataBufferUtils.write(null, f)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> AioDataBufferUtils.write(null, f)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** What a call of a read or write does: throws at assembly, or signals / completes once subscribed. */
+    private static String outcome(Supplier<Publisher<?>> call) {
+        Publisher<?> p;
+        try {
+            p = call.get();
+        } catch (RuntimeException e) {
+            // Spring's NullPointerException for a null array is the JVM's, with the JVM's message
+            String message = e instanceof NullPointerException ? "" : ": " + e.getMessage();
+            return "throws " + e.getClass().getName() + message;
+        }
+        try {
+            Flux.from(p).doOnNext(o -> DataBufferUtils.release((DataBuffer) o)).blockLast(Duration.ofSeconds(10));
+            return "completes";
+        } catch (RuntimeException e) {
+            return "signals " + Exceptions.unwrap(e).getClass().getName();
+        }
+    }
+
+    /**
+     * Issue 16.6: the drop-in answers bad arguments and open options as Spring's {@code DataBufferUtils} does, case
+     * by case against Spring itself: null arguments are {@code IllegalArgumentException}s with Spring's messages
+     * ({@code Assert.notNull}), a null array is a {@code NullPointerException}, a null option an error once
+     * subscribed; {@code DELETE_ON_CLOSE} (read and write) and {@code SPARSE} (write) work, as with the JDK's
+     * channels.
+     */
+    @Test
+    void argumentsAndOpenOptionsAreAnsweredAsSpringAnswersThem() throws Exception {
+        Path in = TestFiles.create(dir.resolve("in"), 10_000, 5);
+        Path out = dir.resolve("out");
+        Supplier<Flux<DataBuffer>> src = () -> Flux.range(0, 3).map(i -> factory.wrap(new byte[100]));
+        OpenOption[] nullArray = null;
+        OpenOption[] nullElement = {null};
+        record Case(String name, Supplier<Publisher<?>> spring, Supplier<Publisher<?>> aio) {}
+        List<Case> cases = List.of(
+                new Case(
+                        "read, null path",
+                        () -> DataBufferUtils.read((Path) null, factory, 4096),
+                        () -> AioDataBufferUtils.read(null, factory, 4096)),
+                new Case(
+                        "read, null factory",
+                        () -> DataBufferUtils.read(in, null, 4096),
+                        () -> AioDataBufferUtils.read(in, null, 4096)),
+                new Case(
+                        "read, buffer size 0",
+                        () -> DataBufferUtils.read(in, factory, 0),
+                        () -> AioDataBufferUtils.read(in, factory, 0)),
+                new Case(
+                        "read, null options",
+                        () -> DataBufferUtils.read(in, factory, 4096, nullArray),
+                        () -> AioDataBufferUtils.read(in, factory, 4096, nullArray)),
+                new Case(
+                        "read, null option",
+                        () -> DataBufferUtils.read(in, factory, 4096, nullElement),
+                        () -> AioDataBufferUtils.read(in, factory, 4096, nullElement)),
+                new Case(
+                        "read, APPEND",
+                        () -> DataBufferUtils.read(in, factory, 4096, StandardOpenOption.APPEND),
+                        () -> AioDataBufferUtils.read(in, factory, 4096, StandardOpenOption.APPEND)),
+                new Case(
+                        "write, null source",
+                        () -> DataBufferUtils.write(null, out),
+                        () -> AioDataBufferUtils.write(null, out)),
+                new Case(
+                        "write, null destination",
+                        () -> DataBufferUtils.write(src.get(), (Path) null),
+                        () -> AioDataBufferUtils.write(src.get(), null)),
+                new Case(
+                        "write, null options",
+                        () -> DataBufferUtils.write(src.get(), out, nullArray),
+                        () -> AioDataBufferUtils.write(src.get(), out, nullArray)),
+                new Case(
+                        "write, null option",
+                        () -> DataBufferUtils.write(src.get(), out, nullElement),
+                        () -> AioDataBufferUtils.write(src.get(), out, nullElement)),
+                new Case(
+                        "write, READ",
+                        () -> DataBufferUtils.write(src.get(), out, StandardOpenOption.READ),
+                        () -> AioDataBufferUtils.write(src.get(), out, StandardOpenOption.READ)));
+        for (Case c : cases) {
+            assertThat(outcome(c.aio())).as(c.name()).isEqualTo(outcome(c.spring()));
+        }
+        // DELETE_ON_CLOSE: the file is unlinked once open, the read or the write completes, the file is gone
+        for (boolean spring : new boolean[] {true, false}) {
+            Path r = Files.copy(in, dir.resolve("read-" + spring));
+            OpenOption del = StandardOpenOption.DELETE_ON_CLOSE;
+            String read = outcome(() -> spring
+                    ? DataBufferUtils.read(r, factory, 4096, del)
+                    : AioDataBufferUtils.read(r, factory, 4096, del));
+            assertThat(read).as("read, DELETE_ON_CLOSE, spring=%s", spring).isEqualTo("completes");
+            assertThat(r).as("read, DELETE_ON_CLOSE, spring=%s", spring).doesNotExist();
+            Path w = dir.resolve("write-" + spring);
+            String write = outcome(() -> spring
+                    ? DataBufferUtils.write(src.get(), w, StandardOpenOption.CREATE, del)
+                    : AioDataBufferUtils.write(src.get(), w, StandardOpenOption.CREATE, del));
+            assertThat(write).as("write, DELETE_ON_CLOSE, spring=%s", spring).isEqualTo("completes");
+            assertThat(w).as("write, DELETE_ON_CLOSE, spring=%s", spring).doesNotExist();
+            Path sparse = dir.resolve("sparse-" + spring);
+            String s = outcome(() -> spring
+                    ? DataBufferUtils.write(src.get(), sparse, StandardOpenOption.CREATE_NEW, StandardOpenOption.SPARSE)
+                    : AioDataBufferUtils.write(
+                            src.get(), sparse, StandardOpenOption.CREATE_NEW, StandardOpenOption.SPARSE));
+            assertThat(s).as("write, SPARSE, spring=%s", spring).isEqualTo("completes");
+            assertThat(Files.size(sparse))
+                    .as("write, SPARSE, spring=%s", spring)
+                    .isEqualTo(300);
+        }
     }
 
     @Test

@@ -10,10 +10,8 @@ import org.reactivestreams.Publisher;
  * target each time; {@code replaceExisting} so that the optional multi-subscribe rules may copy twice). The value
  * and the copy's content are checked.
  *
- * <p>No failed publisher: unlike {@code read} and {@code write}, which open their file at subscription, {@code
- * copy} does nothing (not even its same-file check) before the first request, so a missing source is signalled
- * only after {@code request(n)}, while the TCK's failed-publisher rules (1.4, 1.9) never request. That error path
- * is checked by {@link #missingSourceFailsAfterRequest()}.
+ * <p>The failed publisher copies a missing source: the copy opens (and checks) its source at subscription, before
+ * it touches the target, so the error arrives without demand (rules 1.4, 1.9), and no target is created.
  */
 public class CopyTckTest extends MonoVerification<Long> {
     static final int SIZE = 5 * 4096 + 123;
@@ -34,10 +32,10 @@ public class CopyTckTest extends MonoVerification<Long> {
 
     @Override
     public Publisher<Long> createFailedPublisher() {
-        return null; // see the class comment
+        return AioFiles.copy(missing(), newPath("copy"), options());
     }
 
-    /** The error path the TCK cannot reach without demand: ENOENT once requested, no target fd left open. */
+    /** ENOENT once requested too, with the source's path. */
     @org.testng.annotations.Test
     public void missingSourceFailsAfterRequest() {
         reactor.test.StepVerifier.create(AioFiles.copy(missing(), newPath("copy"), options()))

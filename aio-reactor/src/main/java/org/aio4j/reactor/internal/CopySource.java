@@ -1,0 +1,87 @@
+package org.aio4j.reactor.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.aio4j.AioException;
+import org.aio4j.AioFile;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The source of one copy (one subscription), opened and checked before the target is touched, as {@link
+ * Files#copy} does: a source that cannot be read (missing, a directory, no permission) fails the copy while an
+ * existing target is still intact, and no empty target is created.
+ *
+ * <p>{@link WriteMono} calls {@link #open()} on its blocking scheduler before it opens the target; the {@link
+ * ReadFlux} it then subscribes {@link #take()}s the open file at subscription instead of opening the path again.
+ * Whatever was opened and not taken (the target could not be opened, the copy was cancelled in between) is closed
+ * by {@link #closeIfNotTaken()} when the write ends.
+ */
+public final class CopySource {
+    private final Path source;
+    private final Path target;
+    private final AtomicReference<AioFile> file = new AtomicReference<>();
+    private volatile long size = -1;
+
+    /** A source to open later; one instance per subscription of a copy. */
+    public CopySource(Path source, Path target) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.target = Objects.requireNonNull(target, "target");
+    }
+
+    /** The source path. */
+    public Path path() {
+        return source;
+    }
+
+    /**
+     * Blocking. When source and target are the same existing file, returns its size and opens nothing (a copy onto
+     * itself copies nothing, like {@link Files#copy}); otherwise opens the source for reading, reads its size and
+     * returns -1.
+     *
+     * @throws AioException with the source path: ENOENT, EISDIR, EACCES...
+     */
+    long open() throws AioException {
+        long same = sameFile();
+        if (same >= 0) return same;
+        AioFile f = AioFile.open(source, StandardOpenOption.READ);
+        try {
+            size = f.size();
+        } catch (Throwable t) {
+            Support.closeQuietly(f);
+            throw t;
+        }
+        file.set(f);
+        return -1;
+    }
+
+    /** The size of source when source and target are the same existing file, else -1. Blocking. */
+    private long sameFile() {
+        try {
+            if (Files.exists(target) && Files.isSameFile(source, target)) return Files.size(source);
+        } catch (IOException e) {
+            // not comparable (missing source...): opening the source reports the typed error
+        }
+        return -1;
+    }
+
+    /** The source size read by {@link #open()}. */
+    long size() {
+        return size;
+    }
+
+    /** Hands the opened source over (once): the caller owns and closes it. Null if there is none (any more). */
+    @Nullable
+    AioFile take() {
+        return file.getAndSet(null);
+    }
+
+    /** Closes the opened source unless it was taken. Idempotent; call on a blocking-capable thread. */
+    void closeIfNotTaken() {
+        AioFile f = take();
+        if (f != null) Support.closeQuietly(f);
+    }
+}
