@@ -334,11 +334,15 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
             if (terminated) return;
             reap();
             if (requestError != null && failure == null) failure = requestError;
-            if (cancelled || failure != null || (openDone && openError != null)) {
+            // read once: the open may finish (on the blocking scheduler) between two reads, and a second read that
+            // saw it done after a first that did not would go on with the unset end (0) and complete a stream
+            // whose open failed (MismatchTest.missingFileIsTypedError, seen under load)
+            boolean opened = openDone;
+            if (cancelled || failure != null || (opened && openError != null)) {
                 stop();
                 return;
             }
-            if (!openDone) return;
+            if (!opened) return;
             // emit in order
             long r = requested;
             while (head < tail) {

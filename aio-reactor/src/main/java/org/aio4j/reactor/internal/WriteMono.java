@@ -470,11 +470,12 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             int more = reap();
             if (requestError != null && failure == null && !terminated) failure = requestError;
             Throwable upErr = upstreamError;
-            if (cancelled || failure != null || upErr != null || (openDone && openError != null)) {
+            boolean opened = openDone; // read once (see ReadFlux: the open may finish between two reads)
+            if (cancelled || failure != null || upErr != null || (opened && openError != null)) {
                 stop();
                 return;
             }
-            if (!openDone) return;
+            if (!opened) return;
             if (sameFileSize >= 0) { // a copy onto itself: nothing to write
                 terminated = true;
                 closedForInput = true;
