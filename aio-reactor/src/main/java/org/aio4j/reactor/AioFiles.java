@@ -15,6 +15,7 @@ import org.aio4j.reactor.internal.OpenMono;
 import org.aio4j.reactor.internal.ReadFlux;
 import org.aio4j.reactor.internal.WriteMono;
 import org.reactivestreams.Publisher;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -259,14 +260,19 @@ public final class AioFiles {
                     // the files are opened at once (errors too), but nothing is read before the first request:
                     // zip prefetches from its sources as soon as it is subscribed
                     DemandGate gate = new DemandGate();
-                    Flux<ByteBuffer> ra = gate.gate(read(a, whole)).concatWith(Mono.just(EOF));
-                    Flux<ByteBuffer> rb = gate.gate(read(b, whole)).concatWith(Mono.just(EOF));
+                    // A failure travels in band, as an element: Flux.zip takes an inner's onError on one thread
+                    // racing its drain on another for a completion (the inner is marked done before the error is
+                    // recorded), which made a missing file compare as an empty one now and then.
+                    Flux<Object> ra = gate.gate(read(a, whole))
+                            .cast(Object.class)
+                            .concatWith(Mono.just(EOF))
+                            .onErrorResume(e -> Mono.just(new Failed(e)));
+                    Flux<Object> rb = gate.gate(read(b, whole))
+                            .cast(Object.class)
+                            .concatWith(Mono.just(EOF))
+                            .onErrorResume(e -> Mono.just(new Failed(e)));
                     long[] offset = {0};
-                    return Flux.zip(
-                                    pair -> compare((ByteBuffer) pair[0], (ByteBuffer) pair[1], offset),
-                                    options.maxInFlight(),
-                                    ra,
-                                    rb)
+                    return Flux.zip(pair -> compare(pair[0], pair[1], offset), options.maxInFlight(), ra, rb)
                             .filter(r -> r != CONTINUE)
                             .next()
                             .doOnRequest(n -> gate.open());
@@ -274,7 +280,18 @@ public final class AioFiles {
                 .doOnDiscard(ByteBuffer.class, AioFiles::release);
     }
 
-    private static long compare(ByteBuffer x, ByteBuffer y, long[] offset) {
+    /** A read's failure, as an element of the zipped streams. */
+    private record Failed(Throwable error) {}
+
+    private static long compare(Object ox, Object oy, long[] offset) {
+        if (ox instanceof Failed || oy instanceof Failed) {
+            if (ox instanceof ByteBuffer bx) release(bx);
+            if (oy instanceof ByteBuffer by) release(by);
+            Throwable e = ox instanceof Failed f ? f.error() : ((Failed) oy).error();
+            throw Exceptions.propagate(e);
+        }
+        ByteBuffer x = (ByteBuffer) ox;
+        ByteBuffer y = (ByteBuffer) oy;
         try {
             if (x == EOF && y == EOF) return -1L;
             if (x == EOF || y == EOF) return offset[0];

@@ -81,6 +81,26 @@ class MismatchTest {
                 .verify(Duration.ofSeconds(10));
     }
 
+    /**
+     * Flux.zip takes an inner's error on one thread racing its drain on another for a completion; mismatch carries a
+     * failure in band so that it always surfaces (before: now and then a missing file compared as an empty one and
+     * the Mono completed empty; seen in CI under load).
+     */
+    @Test
+    void aMissingFileIsAnErrorEveryTime() throws Exception {
+        Path pa = dir.resolve("a");
+        Files.write(pa, new byte[100]);
+        Path none = dir.resolve("nope");
+        for (int i = 0; i < 400; i++) {
+            Path x = i % 2 == 0 ? pa : none;
+            Path y = i % 2 == 0 ? none : pa;
+            StepVerifier.create(AioFiles.mismatch(x, y))
+                    .expectErrorSatisfies(
+                            e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
+                    .verify(Duration.ofSeconds(10));
+        }
+    }
+
     @Test
     void nothingIsReadBeforeTheFirstRequest() throws Exception {
         Path pa = Files.write(dir.resolve("a"), new byte[50_000]);
