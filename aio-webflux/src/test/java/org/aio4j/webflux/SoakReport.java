@@ -20,11 +20,13 @@ import javax.imageio.ImageIO;
 /**
  * The soak's samples (one row every 10 s), the trend rule and the chart.
  *
- * <p><b>Trend rule.</b> Warm-up is the first 20% of the run (at least 30 s). Over the samples after it, a least-squares
- * line {@code v = a + b t} is fitted; its growth over that window is {@code b * (t_last - t_first)}. A metric
- * "trends upward" when that growth exceeds {@code 10% of the metric's mean after warm-up + an absolute allowance}
- * (RSS and NMT committed 16 MiB, fds 16, OS threads 8, aio4j native bytes 64 KiB). Fewer than 3 samples after
- * warm-up: not judged (reported as such).
+ * <p><b>Trend rule.</b> Warm-up is the first 20% of the run (at least 30 s). Each sample after it is replaced by its
+ * floor: the minimum of the samples after warm-up within the last 60 s (this one and up to five before it), so
+ * short-lived churn (O_DIRECT lane fds awaiting the reaper's 1 s sweep, glibc helper threads, GC) does not count,
+ * while a leak, which raises the floor, does. A least-squares line {@code floor = a + b t} is fitted to those
+ * floors; its growth over the window is {@code b * (t_last - t_first)}. A metric "trends upward" when that growth
+ * exceeds {@code 10% of the floors' mean + an absolute allowance} (RSS and NMT committed 16 MiB, fds 16, OS threads
+ * 8, aio4j native bytes 64 KiB). Fewer than 3 samples after warm-up: not judged (reported as such).
  */
 final class SoakReport {
     /** A column of the CSV. */
@@ -84,21 +86,37 @@ final class SoakReport {
         List<double[]> post = rows.stream().filter(r -> r[ti] >= warmupS).toList();
         int n = post.size();
         if (n < 3) return new Trend(c.column(), n, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, false);
+        double[] floor = floors(post, ti, vi);
         double st = 0, sv = 0;
-        for (double[] r : post) {
-            st += r[ti];
-            sv += r[vi];
+        for (int i = 0; i < n; i++) {
+            st += post.get(i)[ti];
+            sv += floor[i];
         }
         double mt = st / n, mv = sv / n, sxy = 0, sxx = 0;
-        for (double[] r : post) {
-            sxy += (r[ti] - mt) * (r[vi] - mv);
-            sxx += (r[ti] - mt) * (r[ti] - mt);
+        for (int i = 0; i < n; i++) {
+            double t = post.get(i)[ti];
+            sxy += (t - mt) * (floor[i] - mv);
+            sxx += (t - mt) * (t - mt);
         }
         double b = sxx == 0 ? 0 : sxy / sxx;
         double window = post.get(n - 1)[ti] - post.get(0)[ti];
         double growth = b * window;
         double limit = RELATIVE * Math.abs(mv) + c.allowance();
         return new Trend(c.column(), n, mv, b, growth, limit, post.get(0)[vi], post.get(n - 1)[vi], true);
+    }
+
+    static final double FLOOR_WINDOW_S = 60;
+
+    /** The floor of each sample: the minimum over the samples of {@code post} in the 60 s up to it. */
+    static double[] floors(List<double[]> post, int ti, int vi) {
+        double[] f = new double[post.size()];
+        for (int i = 0; i < f.length; i++) {
+            double t = post.get(i)[ti], m = post.get(i)[vi];
+            for (int j = i - 1; j >= 0 && t - post.get(j)[ti] < FLOOR_WINDOW_S - 1e-6; j--)
+                m = Math.min(m, post.get(j)[vi]);
+            f[i] = m;
+        }
+        return f;
     }
 
     synchronized void writeCsv(Path file) throws IOException {
@@ -154,7 +172,8 @@ final class SoakReport {
 
     synchronized void writeChart(Path file, String title, double warmupS, Map<String, Trend> trends)
             throws IOException {
-        int cols = 2, pw = 620, ph = 250, top = 40;
+        String[] titleLines = title.split("\n");
+        int cols = 2, pw = 620, ph = 250, top = 22 + 19 * titleLines.length;
         int rowsN = (PANELS.size() + cols - 1) / cols;
         BufferedImage img = new BufferedImage(cols * pw, top + rowsN * ph, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -164,7 +183,7 @@ final class SoakReport {
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString(title, 12, 25);
+        for (int i = 0; i < titleLines.length; i++) g.drawString(titleLines[i], 12, 22 + 19 * i);
         for (int p = 0; p < PANELS.size(); p++) {
             int x0 = (p % cols) * pw, y0 = top + (p / cols) * ph;
             panel(g, PANELS.get(p), x0, y0, pw, ph, warmupS, trends);
@@ -255,7 +274,17 @@ final class SoakReport {
                     (int) Y.applyAsDouble((a + tr.slopePerSecond() * t1) / panel.divisor()),
                     (int) X.applyAsDouble(t2),
                     (int) Y.applyAsDouble((a + tr.slopePerSecond() * t2) / panel.divisor()));
+            g.setColor(new Color(0x999999));
             g.setStroke(new BasicStroke(1));
+            double[] floor = floors(post, ti, col(panel.series()[0]));
+            for (int i = 1; i < floor.length; i++) {
+                g.drawLine(
+                        (int) X.applyAsDouble(post.get(i - 1)[ti]),
+                        (int) Y.applyAsDouble(floor[i - 1] / panel.divisor()),
+                        (int) X.applyAsDouble(post.get(i)[ti]),
+                        (int) Y.applyAsDouble(floor[i] / panel.divisor()));
+            }
+            g.setColor(tr.upward() ? Color.RED : new Color(0x555555));
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             String v = (tr.upward() ? "UPWARD: " : "flat: ") + "growth " + fmt(tr.growth() / panel.divisor())
                     + " vs limit " + fmt(tr.limit() / panel.divisor());
