@@ -216,9 +216,9 @@ class SoakTest {
         }
         String realWork = work.toRealPath().toString();
         if (!waitFor(() -> openFdsUnder(realWork).isEmpty(), Duration.ofSeconds(10)))
-            failures.add("files of the run still open: " + openFdsUnder(realWork));
+            failures.add(leftovers("files of the run still open", openFdsUnder(realWork)));
         if (!waitFor(() -> partFiles(root).isEmpty(), Duration.ofSeconds(10)))
-            failures.add("temporary upload files left: " + partFiles(root));
+            failures.add(leftovers("temporary upload files left", partFiles(root)));
         if (!waitFor(() -> AioFiles.outstandingChunks() == chunks0, Duration.ofSeconds(10)))
             failures.add("read chunks not released: " + (AioFiles.outstandingChunks() - chunks0));
         List<String> leaks = leakWatch.collectLeaks();
@@ -393,6 +393,23 @@ class SoakTest {
         } catch (IOException e) {
             return List.of(Path.of("? " + e));
         }
+    }
+
+    /** "what: n, e.g. [the first three]", with the sizes of files that still exist. */
+    static String leftovers(String what, List<?> items) {
+        StringBuilder sb =
+                new StringBuilder(what).append(": ").append(items.size()).append(", e.g.");
+        for (Object o : items.subList(0, Math.min(3, items.size()))) {
+            sb.append(' ').append(o);
+            Path p = Path.of(o.toString());
+            try {
+                if (Files.isRegularFile(p))
+                    sb.append(" (").append(Files.size(p)).append(" bytes)");
+            } catch (IOException | RuntimeException ignored) {
+                // gone meanwhile
+            }
+        }
+        return sb.toString();
     }
 
     static boolean waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
