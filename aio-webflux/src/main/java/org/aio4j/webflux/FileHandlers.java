@@ -268,7 +268,7 @@ final class FileHandlers {
      * <p>The temporary file is created here, before the writer starts, and the writer must open it without {@code
      * CREATE} (plain {@code WRITE}): a cancel can come at any moment, also while the writer's own open is under way on
      * another thread, and a removal that ran before such an open created the file would leave an empty {@code .part}
-     * behind for good (the soak found 61 in 11,070 aborted uploads, see docs/reliability.md). {@link TempFile} removes
+     * behind for good (the soak found 62 in 11,070 aborted uploads, see docs/reliability.md). {@link TempFile} removes
      * the file exactly once and never before it exists; an open after the removal fails (ENOENT) instead of creating
      * it again.
      */
