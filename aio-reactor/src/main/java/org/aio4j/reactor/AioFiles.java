@@ -256,9 +256,19 @@ public final class AioFiles {
         Objects.requireNonNull(b, "b");
         Objects.requireNonNull(options, "options");
         ReadOptions whole = options.position(0).length(Long.MAX_VALUE);
-        return Mono.defer(() -> {
-                    // the files are opened at once (errors too), but nothing is read before the first request:
-                    // zip prefetches from its sources as soon as it is subscribed
+        // Both files are opened (and closed) first, on the blocking scheduler: a missing or unreadable file fails the
+        // Mono at once, without demand, whatever the other file does.
+        Mono<Void> openable = Mono.<Void>fromRunnable(() -> {
+                    checkOpenable(a);
+                    checkOpenable(b);
+                })
+                .subscribeOn(
+                        options.blockingScheduler() != null
+                                ? options.blockingScheduler()
+                                : Schedulers.boundedElastic());
+        return openable.then(Mono.defer(() -> {
+                    // nothing is read before the first request: zip prefetches from its sources as soon as it is
+                    // subscribed
                     DemandGate gate = new DemandGate();
                     // A failure travels in band, as an element: Flux.zip takes an inner's onError on one thread
                     // racing its drain on another for a completion (the inner is marked done before the error is
@@ -276,8 +286,16 @@ public final class AioFiles {
                             .filter(r -> r != CONTINUE)
                             .next()
                             .doOnRequest(n -> gate.open());
-                })
+                }))
                 .doOnDiscard(ByteBuffer.class, AioFiles::release);
+    }
+
+    private static void checkOpenable(Path p) {
+        try {
+            org.aio4j.AioFile.open(p, java.nio.file.StandardOpenOption.READ).close();
+        } catch (org.aio4j.AioException e) {
+            throw Exceptions.propagate(e.withContext(p, -1));
+        }
     }
 
     /** A read's failure, as an element of the zipped streams. */
