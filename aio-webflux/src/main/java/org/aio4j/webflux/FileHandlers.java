@@ -365,7 +365,7 @@ final class FileHandlers {
         if (e instanceof AioException a) {
             String name = a.errnoName() == null ? "" : a.errnoName();
             switch (name) {
-                case "ENOENT", "ENOTDIR", "EISDIR":
+                case "ENOENT", "ENOTDIR", "EISDIR", "ENAMETOOLONG", "ELOOP":
                     return HttpStatus.NOT_FOUND;
                 case "EACCES", "EPERM", "EROFS":
                     return HttpStatus.FORBIDDEN;
@@ -377,7 +377,12 @@ final class FileHandlers {
         }
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
             String reason = fse.getReason().toLowerCase(java.util.Locale.ROOT);
-            if (reason.contains("not a directory")) return HttpStatus.NOT_FOUND;
+            // a name longer than the file system allows (ENAMETOOLONG) or a symbolic link loop (ELOOP) names no file
+            if (reason.contains("not a directory")
+                    || reason.contains("file name too long")
+                    || reason.contains("too many levels of symbolic links")) {
+                return HttpStatus.NOT_FOUND;
+            }
             if (reason.contains("no space") || reason.contains("quota")) return HttpStatus.INSUFFICIENT_STORAGE;
             if (reason.contains("read-only")) return HttpStatus.FORBIDDEN;
         }

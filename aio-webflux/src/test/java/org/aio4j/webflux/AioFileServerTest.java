@@ -86,6 +86,8 @@ class AioFileServerTest {
         Files.createSymbolicLink(ROOT.resolve("link-out"), SECRET);
         Files.createSymbolicLink(ROOT.resolve("dir-out"), TMP);
         Files.createSymbolicLink(ROOT.resolve("link-in"), ROOT.resolve("hello.txt"));
+        Files.createSymbolicLink(ROOT.resolve("loop-a"), Path.of("loop-b"));
+        Files.createSymbolicLink(ROOT.resolve("loop-b"), Path.of("loop-a"));
     }
 
     @AfterAll
@@ -198,6 +200,18 @@ class AioFileServerTest {
                 .isEqualTo(HttpStatus.CONFLICT)
                 .expectBody()
                 .returnResult();
+    }
+
+    @Test
+    void symlinkLoopsAndOverlongNamesAreNotFound() throws Exception {
+        String tooLong = "x".repeat(256);
+        for (String target :
+                List.of("/files/loop-a", "/files/loop-a/x", "/files/" + tooLong, "/files/dir/" + tooLong)) {
+            for (String method : List.of("GET", "PUT")) {
+                assertThat(raw(method, target)[0]).as(method + " " + target).isEqualTo("404");
+            }
+        }
+        assertThat(Files.isSymbolicLink(ROOT.resolve("loop-a"))).isTrue();
     }
 
     @Test
