@@ -266,7 +266,10 @@ final class FileHandlers {
      */
     private static <T> Mono<T> atomically(Path target, java.util.function.Function<Path, Mono<T>> writer) {
         return Mono.defer(() -> {
-            Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".part");
+            String tmpName = "." + target.getFileName() + "." + UUID.randomUUID() + ".part";
+            // the 43 added characters must not push a name the file system accepts past its limit (255 bytes)
+            if (tmpName.getBytes(StandardCharsets.UTF_8).length > 255) tmpName = "." + UUID.randomUUID() + ".part";
+            Path tmp = target.resolveSibling(tmpName);
             return writer.apply(tmp)
                     .flatMap(result -> Mono.fromCallable(() -> {
                                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

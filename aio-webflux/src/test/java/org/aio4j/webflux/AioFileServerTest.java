@@ -215,6 +215,23 @@ class AioFileServerTest {
     }
 
     @Test
+    void namesUpToTheFileSystemLimitCanBeUploaded() throws Exception {
+        // the temporary ".<name>.<uuid>.part" would pass 255 bytes: a shorter temporary name is used
+        for (String name : List.of("y".repeat(213), "y".repeat(255), "語".repeat(85))) {
+            client.put()
+                    .uri("/files/long/{name}", name)
+                    .bodyValue("long")
+                    .exchange()
+                    .expectStatus()
+                    .isCreated()
+                    .expectBody()
+                    .returnResult();
+            assertThat(Files.readString(ROOT.resolve("long").resolve(name))).isEqualTo("long");
+        }
+        assertNoTemporaryFiles(ROOT.resolve("long"));
+    }
+
+    @Test
     void uploadAbortedByTheClientLeavesNothing() throws Exception {
         Path dir = Files.createDirectories(ROOT.resolve("aborted"));
         try (Socket socket = new Socket("localhost", port)) {
