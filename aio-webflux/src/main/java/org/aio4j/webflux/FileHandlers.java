@@ -116,7 +116,7 @@ final class FileHandlers {
         String rangeHeader = request.headers().firstHeader(HttpHeaders.RANGE);
         if (rangeHeader != null && ifRangeMatches(request, info, lastModified)) {
             try {
-                ranges = request.headers().asHttpHeaders().getRange();
+                ranges = byteRanges(rangeHeader);
             } catch (IllegalArgumentException e) {
                 return unsatisfiable(length);
             }
@@ -172,6 +172,30 @@ final class FileHandlers {
                                 factory.wrap(contentRange(region, length)))
                         .concatWith(AioDataBufferUtils.read(info.path(), region[0], region[1], factory, bufferSize)))
                 .concatWithValues(factory.wrap(endBoundary))));
+    }
+
+    /**
+     * The ranges of a {@code Range} value, parsed by Spring's {@link HttpRange}, except that the range unit is
+     * case-insensitive and a unit other than {@code bytes} gives no ranges: RFC 9110 14.1 and 14.2 (a server must
+     * ignore a Range with a unit it does not understand).
+     *
+     * @throws IllegalArgumentException when the value is malformed
+     */
+    static List<HttpRange> byteRanges(String value) {
+        value = value.strip();
+        int eq = value.indexOf('=');
+        if (eq <= 0) throw new IllegalArgumentException("no range unit: " + value);
+        String unit = value.substring(0, eq);
+        for (int i = 0; i < unit.length(); i++) {
+            char c = unit.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) throw new IllegalArgumentException("malformed range unit: " + value);
+        }
+        if (!unit.equalsIgnoreCase("bytes")) return List.of();
+        return HttpRange.parseRanges("bytes" + value.substring(eq));
     }
 
     private static ServerResponse.BodyBuilder base(HttpStatus status, FileInfo info, Instant lastModified) {
