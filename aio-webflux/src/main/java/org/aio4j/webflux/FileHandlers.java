@@ -33,6 +33,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.ETag;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpRange;
@@ -102,8 +103,51 @@ final class FileHandlers {
 
     private Mono<ServerResponse> respond(ServerRequest request, FileInfo info) {
         Instant lastModified = info.lastModified().truncatedTo(ChronoUnit.SECONDS);
-        return request.checkNotModified(lastModified, info.etag())
-                .switchIfEmpty(Mono.defer(() -> content(request, info, lastModified)));
+        HttpStatus precondition = preconditions(request.headers().asHttpHeaders(), info.etag(), lastModified);
+        if (precondition == HttpStatus.NOT_MODIFIED) {
+            return ServerResponse.status(HttpStatus.NOT_MODIFIED)
+                    .eTag(info.etag())
+                    .lastModified(lastModified)
+                    .build();
+        }
+        if (precondition != null) return ServerResponse.status(precondition).build();
+        return content(request, info, lastModified);
+    }
+
+    /**
+     * The preconditions of a GET or HEAD in the order of RFC 9110 13.2.2: {@code If-Match} (strong comparison,
+     * {@code *} matches) or, without it, {@code If-Unmodified-Since} give 412; then {@code If-None-Match} (weak
+     * comparison, {@code *} matches) or, without it, {@code If-Modified-Since} give 304. Invalid dates are ignored.
+     * Null when the request goes on. ({@code ServerRequest.checkNotModified} skips {@code If-Match} and
+     * {@code If-None-Match: *} on safe methods and evaluates {@code If-Unmodified-Since} even after a matching
+     * {@code If-Match}.)
+     */
+    static HttpStatus preconditions(HttpHeaders headers, String etag, Instant lastModified) {
+        ETag current = ETag.create(etag);
+        List<String> ifMatch = headers.get(HttpHeaders.IF_MATCH);
+        if (ifMatch != null) {
+            if (!anyMatches(ifMatch, current, true)) return HttpStatus.PRECONDITION_FAILED;
+        } else {
+            long since = headers.getIfUnmodifiedSince(); // -1: absent or not a date
+            if (since != -1 && lastModified.isAfter(Instant.ofEpochMilli(since))) return HttpStatus.PRECONDITION_FAILED;
+        }
+        List<String> ifNoneMatch = headers.get(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null) {
+            if (anyMatches(ifNoneMatch, current, false)) return HttpStatus.NOT_MODIFIED;
+        } else {
+            long since = headers.getIfModifiedSince();
+            if (since != -1 && !lastModified.isAfter(Instant.ofEpochMilli(since))) return HttpStatus.NOT_MODIFIED;
+        }
+        return null;
+    }
+
+    private static boolean anyMatches(List<String> values, ETag current, boolean strong) {
+        for (String value : values) {
+            for (ETag tag : ETag.parse(value)) {
+                if (tag.isWildcard() || tag.compare(current, strong)) return true;
+            }
+        }
+        return false;
     }
 
     private Mono<ServerResponse> content(ServerRequest request, FileInfo info, Instant lastModified) {
@@ -122,10 +166,21 @@ final class FileHandlers {
             }
         }
         if (ranges.isEmpty()) {
-            ServerResponse.BodyBuilder ok = base(HttpStatus.OK, info, lastModified);
-            ok.contentType(type).contentLength(length);
-            if (head || length == 0) return ok.build();
-            return ok.body(body(factory -> AioDataBufferUtils.read(info.path(), factory, bufferSize)));
+            // ETag and Last-Modified are added only when the 200 is written: ServerResponse.writeTo runs
+            // checkNotModified again on a 200 carrying them, whose order differs from preconditions() (it evaluates
+            // If-Unmodified-Since even after a matching If-Match) and whose late 412 left a 200 head without body.
+            return ServerResponse.ok()
+                    .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                    .contentType(type)
+                    .contentLength(length)
+                    .build((exchange, context) -> {
+                        ServerHttpResponse response = exchange.getResponse();
+                        response.getHeaders().setETag(info.etag());
+                        response.getHeaders().setLastModified(lastModified);
+                        if (head || length == 0) return response.setComplete();
+                        return response.writeWith(
+                                AioDataBufferUtils.read(info.path(), response.bufferFactory(), bufferSize));
+                    });
         }
 
         // the regions, validated like HttpRange.toResourceRegions

@@ -351,6 +351,36 @@ class AioFileServerTest {
     }
 
     @Test
+    void preconditionsInTheOrderOfRfc9110() {
+        HttpHeaders h = client.head()
+                .uri("/files/data.bin")
+                .exchange()
+                .expectBody()
+                .returnResult()
+                .getResponseHeaders();
+        String etag = h.getETag();
+        String lastModified = h.getFirst(HttpHeaders.LAST_MODIFIED);
+        String earlier = "Sun, 06 Nov 1994 08:49:37 GMT";
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "\"other\"")).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "W/" + etag)).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "\"other\", " + etag)).isEqualTo(HttpStatus.OK);
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "*")).isEqualTo(HttpStatus.OK);
+        // a matching If-Match makes If-Unmodified-Since irrelevant
+        assertThat(statusWith(HttpHeaders.IF_MATCH, etag, HttpHeaders.IF_UNMODIFIED_SINCE, earlier))
+                .isEqualTo(HttpStatus.OK);
+        assertThat(statusWith(HttpHeaders.IF_UNMODIFIED_SINCE, earlier)).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(statusWith(HttpHeaders.IF_UNMODIFIED_SINCE, lastModified)).isEqualTo(HttpStatus.OK);
+        assertThat(statusWith(HttpHeaders.IF_NONE_MATCH, "*")).isEqualTo(HttpStatus.NOT_MODIFIED);
+        assertThat(statusWith(HttpHeaders.IF_NONE_MATCH, "W/" + etag)).isEqualTo(HttpStatus.NOT_MODIFIED);
+        // a non-matching If-None-Match makes If-Modified-Since irrelevant
+        assertThat(statusWith(HttpHeaders.IF_NONE_MATCH, "\"other\"", HttpHeaders.IF_MODIFIED_SINCE, lastModified))
+                .isEqualTo(HttpStatus.OK);
+        // 412 before 304
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "\"other\"", HttpHeaders.IF_NONE_MATCH, etag))
+                .isEqualTo(HttpStatus.PRECONDITION_FAILED);
+    }
+
+    @Test
     void rangeUnitsAreCaseInsensitiveAndUnknownOnesIgnored() {
         assertThat(statusWith(HttpHeaders.RANGE, "BYTES=0-9")).isEqualTo(HttpStatus.PARTIAL_CONTENT);
         assertThat(statusWith(HttpHeaders.RANGE, "Bytes=0-9")).isEqualTo(HttpStatus.PARTIAL_CONTENT);
