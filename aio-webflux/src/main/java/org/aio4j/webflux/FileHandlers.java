@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -260,7 +259,10 @@ final class FileHandlers {
                 .lastModified(lastModified);
     }
 
-    /** {@code If-Range}: a strong ETag equal to ours, or an HTTP date equal to our Last-Modified; else ignore Range. */
+    /**
+     * {@code If-Range}: a strong ETag equal to ours, or an HTTP date equal to our Last-Modified; else ignore Range.
+     * The date may come in any of the three HTTP-date formats (RFC 9110 5.6.7), parsed by {@link HttpHeaders}.
+     */
     private static boolean ifRangeMatches(ServerRequest request, FileInfo info, Instant lastModified) {
         String ifRange = request.headers().firstHeader(HttpHeaders.IF_RANGE);
         if (ifRange == null) return true;
@@ -268,10 +270,9 @@ final class FileHandlers {
         if (ifRange.startsWith("\"")) return ifRange.equals(info.etag());
         if (ifRange.startsWith("W/")) return false;
         try {
-            Instant date = ZonedDateTime.parse(ifRange, DateTimeFormatter.RFC_1123_DATE_TIME)
-                    .toInstant();
-            return date.equals(lastModified);
-        } catch (RuntimeException e) {
+            ZonedDateTime date = request.headers().asHttpHeaders().getFirstZonedDateTime(HttpHeaders.IF_RANGE);
+            return date != null && date.toInstant().equals(lastModified);
+        } catch (IllegalArgumentException e) {
             return false;
         }
     }

@@ -341,6 +341,18 @@ class AioFileServerTest {
                 .isEqualTo(HttpStatus.PARTIAL_CONTENT)
                 .expectBody()
                 .returnResult();
+        // the obsolete RFC 850 form of the same date (RFC 9110 5.6.7: recipients accept all three formats)
+        String rfc850 = DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", java.util.Locale.US)
+                .format(ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(lastModified), ZoneOffset.UTC));
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, "bytes=0-9")
+                .header(HttpHeaders.IF_RANGE, rfc850)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectBody()
+                .returnResult();
     }
 
     private HttpStatus statusWith(String... headers) {
