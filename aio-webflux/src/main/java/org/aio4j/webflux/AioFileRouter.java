@@ -28,9 +28,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * </ul>
  *
  * <p>Security: request paths are decoded segment by segment and refused (400) when they contain {@code .}/{@code ..}
- * (also percent-encoded), empty segments (absolute paths), encoded separators, NUL or other control characters; a
- * path whose real path (symbolic links resolved) lies outside the root is answered 404. Every refusal is logged at
- * WARN. Nothing outside the root is read or written.
+ * (also percent-encoded), empty segments (absolute paths), encoded separators, NUL or other control characters, or raw
+ * non-ASCII characters; a path whose real path (symbolic links resolved) lies outside the root, a link loop or a name
+ * too long for the file system is answered 404. Every refusal is logged at WARN. Nothing outside the root is read or
+ * written.
  *
  * <pre>{@code
  * @Bean

@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +34,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.ETag;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpRange;
@@ -104,8 +104,51 @@ final class FileHandlers {
 
     private Mono<ServerResponse> respond(ServerRequest request, FileInfo info) {
         Instant lastModified = info.lastModified().truncatedTo(ChronoUnit.SECONDS);
-        return request.checkNotModified(lastModified, info.etag())
-                .switchIfEmpty(Mono.defer(() -> content(request, info, lastModified)));
+        HttpStatus precondition = preconditions(request.headers().asHttpHeaders(), info.etag(), lastModified);
+        if (precondition == HttpStatus.NOT_MODIFIED) {
+            return ServerResponse.status(HttpStatus.NOT_MODIFIED)
+                    .eTag(info.etag())
+                    .lastModified(lastModified)
+                    .build();
+        }
+        if (precondition != null) return ServerResponse.status(precondition).build();
+        return content(request, info, lastModified);
+    }
+
+    /**
+     * The preconditions of a GET or HEAD in the order of RFC 9110 13.2.2: {@code If-Match} (strong comparison,
+     * {@code *} matches) or, without it, {@code If-Unmodified-Since} give 412; then {@code If-None-Match} (weak
+     * comparison, {@code *} matches) or, without it, {@code If-Modified-Since} give 304. Invalid dates are ignored.
+     * Null when the request goes on. ({@code ServerRequest.checkNotModified} skips {@code If-Match} and
+     * {@code If-None-Match: *} on safe methods and evaluates {@code If-Unmodified-Since} even after a matching
+     * {@code If-Match}.)
+     */
+    static HttpStatus preconditions(HttpHeaders headers, String etag, Instant lastModified) {
+        ETag current = ETag.create(etag);
+        List<String> ifMatch = headers.get(HttpHeaders.IF_MATCH);
+        if (ifMatch != null) {
+            if (!anyMatches(ifMatch, current, true)) return HttpStatus.PRECONDITION_FAILED;
+        } else {
+            long since = headers.getIfUnmodifiedSince(); // -1: absent or not a date
+            if (since != -1 && lastModified.isAfter(Instant.ofEpochMilli(since))) return HttpStatus.PRECONDITION_FAILED;
+        }
+        List<String> ifNoneMatch = headers.get(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null) {
+            if (anyMatches(ifNoneMatch, current, false)) return HttpStatus.NOT_MODIFIED;
+        } else {
+            long since = headers.getIfModifiedSince();
+            if (since != -1 && !lastModified.isAfter(Instant.ofEpochMilli(since))) return HttpStatus.NOT_MODIFIED;
+        }
+        return null;
+    }
+
+    private static boolean anyMatches(List<String> values, ETag current, boolean strong) {
+        for (String value : values) {
+            for (ETag tag : ETag.parse(value)) {
+                if (tag.isWildcard() || tag.compare(current, strong)) return true;
+            }
+        }
+        return false;
     }
 
     private Mono<ServerResponse> content(ServerRequest request, FileInfo info, Instant lastModified) {
@@ -118,17 +161,28 @@ final class FileHandlers {
         String rangeHeader = request.headers().firstHeader(HttpHeaders.RANGE);
         if (rangeHeader != null && ifRangeMatches(request, info, lastModified)) {
             try {
-                ranges = request.headers().asHttpHeaders().getRange();
+                ranges = byteRanges(rangeHeader);
             } catch (IllegalArgumentException e) {
                 return unsatisfiable(length);
             }
         }
         if (ranges.isEmpty()) {
-            ServerResponse.BodyBuilder ok = base(HttpStatus.OK, info, lastModified);
-            ok.contentType(type).contentLength(length);
-            if (head || length == 0) return ok.build();
-            return ok.body(
-                    body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length));
+            // ETag and Last-Modified are added only when the 200 is written: ServerResponse.writeTo runs
+            // checkNotModified again on a 200 carrying them, whose order differs from preconditions() (it evaluates
+            // If-Unmodified-Since even after a matching If-Match) and whose late 412 left a 200 head without body.
+            BodyInserter<Flux<DataBuffer>, ServerHttpResponse> fileBody =
+                    body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length);
+            return ServerResponse.ok()
+                    .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                    .contentType(type)
+                    .contentLength(length)
+                    .build((exchange, context) -> {
+                        ServerHttpResponse response = exchange.getResponse();
+                        response.getHeaders().setETag(info.etag());
+                        response.getHeaders().setLastModified(lastModified);
+                        if (head || length == 0) return response.setComplete();
+                        return fileBody.insert(response, null);
+                    });
         }
 
         // the regions, validated like HttpRange.toResourceRegions
@@ -182,6 +236,30 @@ final class FileHandlers {
                 contentLength));
     }
 
+    /**
+     * The ranges of a {@code Range} value, parsed by Spring's {@link HttpRange}, except that the range unit is
+     * case-insensitive and a unit other than {@code bytes} gives no ranges: RFC 9110 14.1 and 14.2 (a server must
+     * ignore a Range with a unit it does not understand).
+     *
+     * @throws IllegalArgumentException when the value is malformed
+     */
+    static List<HttpRange> byteRanges(String value) {
+        value = value.strip();
+        int eq = value.indexOf('=');
+        if (eq <= 0) throw new IllegalArgumentException("no range unit: " + value);
+        String unit = value.substring(0, eq);
+        for (int i = 0; i < unit.length(); i++) {
+            char c = unit.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) throw new IllegalArgumentException("malformed range unit: " + value);
+        }
+        if (!unit.equalsIgnoreCase("bytes")) return List.of();
+        return HttpRange.parseRanges("bytes" + value.substring(eq));
+    }
+
     private static ServerResponse.BodyBuilder base(HttpStatus status, FileInfo info, Instant lastModified) {
         return ServerResponse.status(status)
                 .header(HttpHeaders.ACCEPT_RANGES, "bytes")
@@ -189,7 +267,10 @@ final class FileHandlers {
                 .lastModified(lastModified);
     }
 
-    /** {@code If-Range}: a strong ETag equal to ours, or an HTTP date equal to our Last-Modified; else ignore Range. */
+    /**
+     * {@code If-Range}: a strong ETag equal to ours, or an HTTP date equal to our Last-Modified; else ignore Range.
+     * The date may come in any of the three HTTP-date formats (RFC 9110 5.6.7), parsed by {@link HttpHeaders}.
+     */
     private static boolean ifRangeMatches(ServerRequest request, FileInfo info, Instant lastModified) {
         String ifRange = request.headers().firstHeader(HttpHeaders.IF_RANGE);
         if (ifRange == null) return true;
@@ -197,10 +278,9 @@ final class FileHandlers {
         if (ifRange.startsWith("\"")) return ifRange.equals(info.etag());
         if (ifRange.startsWith("W/")) return false;
         try {
-            Instant date = ZonedDateTime.parse(ifRange, DateTimeFormatter.RFC_1123_DATE_TIME)
-                    .toInstant();
-            return date.equals(lastModified);
-        } catch (RuntimeException e) {
+            ZonedDateTime date = request.headers().asHttpHeaders().getFirstZonedDateTime(HttpHeaders.IF_RANGE);
+            return date != null && date.toInstant().equals(lastModified);
+        } catch (IllegalArgumentException e) {
             return false;
         }
     }
@@ -295,8 +375,10 @@ final class FileHandlers {
      */
     private static <T> Mono<T> atomically(Path target, java.util.function.Function<Path, Mono<T>> writer) {
         return Mono.defer(() -> {
-            TempFile tmp =
-                    new TempFile(target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".part"));
+            String tmpName = "." + target.getFileName() + "." + UUID.randomUUID() + ".part";
+            // the 43 added characters must not push a name the file system accepts past its limit (255 bytes)
+            if (tmpName.getBytes(StandardCharsets.UTF_8).length > 255) tmpName = "." + UUID.randomUUID() + ".part";
+            TempFile tmp = new TempFile(target.resolveSibling(tmpName));
             return Mono.fromCallable(tmp::create)
                     .subscribeOn(Schedulers.boundedElastic())
                     .flatMap(writer)
@@ -430,7 +512,7 @@ final class FileHandlers {
         if (e instanceof AioException a) {
             String name = a.errnoName() == null ? "" : a.errnoName();
             switch (name) {
-                case "ENOENT", "ENOTDIR", "EISDIR":
+                case "ENOENT", "ENOTDIR", "EISDIR", "ENAMETOOLONG", "ELOOP":
                     return HttpStatus.NOT_FOUND;
                 case "EACCES", "EPERM", "EROFS":
                     return HttpStatus.FORBIDDEN;
@@ -444,7 +526,12 @@ final class FileHandlers {
         }
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
             String reason = fse.getReason().toLowerCase(java.util.Locale.ROOT);
-            if (reason.contains("not a directory")) return HttpStatus.NOT_FOUND;
+            // a name longer than the file system allows (ENAMETOOLONG) or a symbolic link loop (ELOOP) names no file
+            if (reason.contains("not a directory")
+                    || reason.contains("file name too long")
+                    || reason.contains("too many levels of symbolic links")) {
+                return HttpStatus.NOT_FOUND;
+            }
             if (reason.contains("no space") || reason.contains("quota")) return HttpStatus.INSUFFICIENT_STORAGE;
             if (reason.contains("read-only")) return HttpStatus.FORBIDDEN;
         }

@@ -15,7 +15,8 @@ import java.util.List;
  * Maps a raw (still percent-encoded) URL path onto a file below one root directory, refusing everything that could
  * leave the root: {@code .} and {@code ..} segments (also encoded as {@code %2e%2e}), empty segments (so no absolute
  * path such as {@code //etc/passwd}), encoded slashes or backslashes inside a segment, NUL and other control
- * characters, malformed percent escapes or UTF-8, and symbolic links whose target lies outside the root.
+ * characters, raw (not percent-encoded) non-ASCII characters, malformed percent escapes or UTF-8, and symbolic links
+ * whose target lies outside the root.
  *
  * <p>Two kinds of refusal: {@link BadPathException} (the request itself is malformed: answered 400) and
  * {@link OutsideRootException} (the path is well-formed but resolves outside the root through a symbolic link:
@@ -130,9 +131,9 @@ final class RootedPaths {
         return target;
     }
 
-    /** Strict percent-decoding of one segment as UTF-8; '+' stays '+'. */
+    /** Strict percent-decoding of one segment as UTF-8; '+' stays '+'; raw non-ASCII characters are refused. */
     static String decode(String segment) throws BadPathException {
-        if (segment.indexOf('%') < 0) return segment;
+        if (segment.indexOf('%') < 0 && segment.chars().allMatch(c -> c < 0x80)) return segment;
         byte[] out = new byte[segment.length()];
         int n = 0;
         for (int i = 0; i < segment.length(); i++) {
@@ -147,15 +148,10 @@ final class RootedPaths {
             } else if (c < 0x80) {
                 out[n++] = (byte) c;
             } else {
-                // raw non-ASCII characters: keep them as UTF-8
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (Character.isHighSurrogate(c) && i + 1 < segment.length()) {
-                    b = segment.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-                    i++;
-                }
-                if (n + b.length > out.length) out = java.util.Arrays.copyOf(out, n + b.length + segment.length());
-                System.arraycopy(b, 0, out, n, b.length);
-                n += b.length;
+                // A URI has no raw non-ASCII characters (RFC 3986), and servers turn such bytes into characters
+                // differently: Reactor Netty reads them as ISO-8859-1, so raw UTF-8 named another file than its
+                // percent-encoded form (and an upload created a mis-encoded name). Refused, like raw '\' or space.
+                throw new BadPathException("raw non-ASCII character in path (percent-encode it)");
             }
         }
         try {

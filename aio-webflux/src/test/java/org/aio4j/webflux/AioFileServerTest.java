@@ -86,6 +86,8 @@ class AioFileServerTest {
         Files.createSymbolicLink(ROOT.resolve("link-out"), SECRET);
         Files.createSymbolicLink(ROOT.resolve("dir-out"), TMP);
         Files.createSymbolicLink(ROOT.resolve("link-in"), ROOT.resolve("hello.txt"));
+        Files.createSymbolicLink(ROOT.resolve("loop-a"), Path.of("loop-b"));
+        Files.createSymbolicLink(ROOT.resolve("loop-b"), Path.of("loop-a"));
     }
 
     @AfterAll
@@ -201,6 +203,35 @@ class AioFileServerTest {
     }
 
     @Test
+    void symlinkLoopsAndOverlongNamesAreNotFound() throws Exception {
+        String tooLong = "x".repeat(256);
+        for (String target :
+                List.of("/files/loop-a", "/files/loop-a/x", "/files/" + tooLong, "/files/dir/" + tooLong)) {
+            for (String method : List.of("GET", "PUT")) {
+                assertThat(raw(method, target)[0]).as(method + " " + target).isEqualTo("404");
+            }
+        }
+        assertThat(Files.isSymbolicLink(ROOT.resolve("loop-a"))).isTrue();
+    }
+
+    @Test
+    void namesUpToTheFileSystemLimitCanBeUploaded() throws Exception {
+        // the temporary ".<name>.<uuid>.part" would pass 255 bytes: a shorter temporary name is used
+        for (String name : List.of("y".repeat(213), "y".repeat(255), "語".repeat(85))) {
+            client.put()
+                    .uri("/files/long/{name}", name)
+                    .bodyValue("long")
+                    .exchange()
+                    .expectStatus()
+                    .isCreated()
+                    .expectBody()
+                    .returnResult();
+            assertThat(Files.readString(ROOT.resolve("long").resolve(name))).isEqualTo("long");
+        }
+        assertNoTemporaryFiles(ROOT.resolve("long"));
+    }
+
+    @Test
     void uploadAbortedByTheClientLeavesNothing() throws Exception {
         Path dir = Files.createDirectories(ROOT.resolve("aborted"));
         try (Socket socket = new Socket("localhost", port)) {
@@ -310,6 +341,71 @@ class AioFileServerTest {
                 .isEqualTo(HttpStatus.PARTIAL_CONTENT)
                 .expectBody()
                 .returnResult();
+        // the obsolete RFC 850 form of the same date (RFC 9110 5.6.7: recipients accept all three formats)
+        String rfc850 = DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", java.util.Locale.US)
+                .format(ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(lastModified), ZoneOffset.UTC));
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, "bytes=0-9")
+                .header(HttpHeaders.IF_RANGE, rfc850)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectBody()
+                .returnResult();
+    }
+
+    private HttpStatus statusWith(String... headers) {
+        WebTestClient.RequestHeadersSpec<?> spec = client.get().uri("/files/data.bin");
+        for (int i = 0; i < headers.length; i += 2) spec = spec.header(headers[i], headers[i + 1]);
+        EntityExchangeResult<byte[]> r = spec.exchange().expectBody().returnResult();
+        return HttpStatus.valueOf(r.getStatus().value());
+    }
+
+    @Test
+    void preconditionsInTheOrderOfRfc9110() {
+        HttpHeaders h = client.head()
+                .uri("/files/data.bin")
+                .exchange()
+                .expectBody()
+                .returnResult()
+                .getResponseHeaders();
+        String etag = h.getETag();
+        String lastModified = h.getFirst(HttpHeaders.LAST_MODIFIED);
+        String earlier = "Sun, 06 Nov 1994 08:49:37 GMT";
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "\"other\"")).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "W/" + etag)).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "\"other\", " + etag)).isEqualTo(HttpStatus.OK);
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "*")).isEqualTo(HttpStatus.OK);
+        // a matching If-Match makes If-Unmodified-Since irrelevant
+        assertThat(statusWith(HttpHeaders.IF_MATCH, etag, HttpHeaders.IF_UNMODIFIED_SINCE, earlier))
+                .isEqualTo(HttpStatus.OK);
+        assertThat(statusWith(HttpHeaders.IF_UNMODIFIED_SINCE, earlier)).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(statusWith(HttpHeaders.IF_UNMODIFIED_SINCE, lastModified)).isEqualTo(HttpStatus.OK);
+        assertThat(statusWith(HttpHeaders.IF_NONE_MATCH, "*")).isEqualTo(HttpStatus.NOT_MODIFIED);
+        assertThat(statusWith(HttpHeaders.IF_NONE_MATCH, "W/" + etag)).isEqualTo(HttpStatus.NOT_MODIFIED);
+        // a non-matching If-None-Match makes If-Modified-Since irrelevant
+        assertThat(statusWith(HttpHeaders.IF_NONE_MATCH, "\"other\"", HttpHeaders.IF_MODIFIED_SINCE, lastModified))
+                .isEqualTo(HttpStatus.OK);
+        // 412 before 304
+        assertThat(statusWith(HttpHeaders.IF_MATCH, "\"other\"", HttpHeaders.IF_NONE_MATCH, etag))
+                .isEqualTo(HttpStatus.PRECONDITION_FAILED);
+    }
+
+    @Test
+    void rangeUnitsAreCaseInsensitiveAndUnknownOnesIgnored() {
+        assertThat(statusWith(HttpHeaders.RANGE, "BYTES=0-9")).isEqualTo(HttpStatus.PARTIAL_CONTENT);
+        assertThat(statusWith(HttpHeaders.RANGE, "Bytes=0-9")).isEqualTo(HttpStatus.PARTIAL_CONTENT);
+        client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, "items=0-5")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .contentLength(data.length)
+                .expectBody()
+                .returnResult();
     }
 
     // ------------------------------------------------------------------ ranges
@@ -387,7 +483,7 @@ class AioFileServerTest {
                 "bytes=99999999-100000000",
                 "bytes=10-5", // last < first
                 "bytes=abc",
-                "items=0-5",
+                "bytes =0-5",
                 "bytes=0-3145734,0-10", // the sum of several ranges is not below the length
                 "bytes=-0"
             })

@@ -31,6 +31,18 @@ class FileHandlersStatusTest {
                 .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(FileHandlers.statusFor(AioException.of("open", Errno.ENOENT.value(), p, -1)))
                 .isEqualTo(HttpStatus.NOT_FOUND);
+        // a symbolic link loop or an overlong name: no such file, not a server error
+        assertThat(FileHandlers.statusFor(new FileSystemException(
+                        "/root/loop",
+                        null,
+                        "Too many levels of symbolic links or unable to access attributes of symbolic link")))
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(FileHandlers.statusFor(new FileSystemException("/root/xxx", null, "File name too long")))
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(FileHandlers.statusFor(AioException.of("open", Errno.ENAMETOOLONG.value(), p, -1)))
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(FileHandlers.statusFor(AioException.of("open", Errno.ELOOP.value(), p, -1)))
+                .isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(FileHandlers.statusFor(AioException.of("read", Errno.EIO.value(), p, 0)))
                 .isNull();
         assertThat(FileHandlers.statusFor(new IllegalStateException())).isNull();

@@ -55,6 +55,8 @@ class RootedPathsTest {
                 "%",
                 "%zz",
                 "%c0%ae%c0%ae/secret.txt",
+                "caf\u00e9.txt", // raw non-ASCII: only the percent-encoded form is accepted
+                "caf\u00c3\u00a9.txt",
                 ""
             })
     void lexicalRefusals(String raw) {
