@@ -586,4 +586,24 @@ class AioContractTest {
     void aioinitSize() {
         assertThat(ABI.sizeofAioinit).isEqualTo(32);
     }
+
+    /**
+     * {@code open} is variadic in C and bound as such: the mode of {@code O_CREAT} reaches it (a fixed binding would
+     * pass garbage on Apple arm64). The new file has mode 0666 minus the umask, and {@code fcntl(F_GETFL)} (also
+     * variadic) reads the flags back.
+     */
+    @Test
+    void createdFilesGetTheModeThroughTheVariadicOpen() throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "umask").start();
+        int umask = Integer.parseInt(new String(p.getInputStream().readAllBytes()).trim(), 8);
+        p.waitFor();
+        java.nio.file.Path f = dir.resolve("created-" + System.nanoTime());
+        try (AioFile file =
+                AioFile.open(f, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            int flags = org.aio4j.internal.NativeLib.libc().fcntl(file.fd(), org.aio4j.internal.LibC.F_GETFL, 0);
+            org.assertj.core.api.Assertions.assertThat(flags & 3).as("O_WRONLY").isEqualTo(1);
+        }
+        int mode = (Integer) java.nio.file.Files.getAttribute(f, "unix:mode") & 0777;
+        org.assertj.core.api.Assertions.assertThat(mode).isEqualTo(0666 & ~umask);
+    }
 }

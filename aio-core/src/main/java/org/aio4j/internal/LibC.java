@@ -1,6 +1,7 @@
 package org.aio4j.internal;
 
 import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Variadic;
 import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
@@ -42,7 +43,12 @@ public interface LibC {
     /** {@code int lio_listio(int mode, struct aiocb *const list[], int nent, struct sigevent *sevp);} */
     int lio_listio(int mode, @intptr_t long list, int nent, @intptr_t long sevp);
 
-    /** {@code int open(const char *pathname, int flags, mode_t mode);} */
+    /**
+     * {@code int open(const char *pathname, int flags, ...);}: variadic in C, and called as such ({@code @Variadic},
+     * libffi's variadic call): on Apple arm64 variadic arguments go on the stack, not in registers, so a fixed
+     * three-argument binding would hand {@code open} a garbage mode for {@code O_CREAT} there.
+     */
+    @Variadic(fixedCount = 2)
     int open(@In byte[] pathname, int flags, int mode);
 
     /** {@code int close(int fd);} */
@@ -54,7 +60,8 @@ public interface LibC {
     /** {@code fcntl} command: get the file status flags. 3 on Linux (every architecture), FreeBSD and macOS. */
     int F_GETFL = 3;
 
-    /** {@code int fcntl(int fd, int cmd, int arg);} */
+    /** {@code int fcntl(int fd, int cmd, ...);}: variadic in C and called as such (see {@link #open}). */
+    @Variadic(fixedCount = 2)
     int fcntl(int fd, int cmd, int arg);
 
     /** {@code off_t lseek(int fd, off_t offset, int whence);} */
