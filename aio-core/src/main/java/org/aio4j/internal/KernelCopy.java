@@ -1,5 +1,11 @@
 package org.aio4j.internal;
 
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.Type;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -219,7 +225,8 @@ public final class KernelCopy {
             if (!sendfile) {
                 NativeMemory.putLong(offsets, pos);
                 NativeMemory.putLong(offsets + 8, pos);
-                r = NativeLib.gnu().copy_file_range(in.fd(), offsets, out.fd(), offsets + 8, n, 0);
+                r = CopyFileRange.call(in.fd(), offsets, out.fd(), offsets + 8, n);
+                if (r < 0) return -CopyFileRange.errno();
             } else {
                 // sendfile writes at out's file offset: put it where this extent goes
                 r = NativeLib.libc().lseek(out.fd(), pos, SEEK_SET);
@@ -233,6 +240,30 @@ public final class KernelCopy {
             FdTracker.release(out.fd());
             FdTracker.release(in.fd());
             NativeMemory.free(offsets, 16);
+        }
+    }
+
+    /**
+     * {@code ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len, unsigned int
+     * flags)} (Linux 4.5+, glibc 2.27+), called through jffi's six-argument invoker rather than a {@link LibCGnu}
+     * method: the x86_64 stub that jnr-ffi 2.2.17 generates for a six-argument method passes garbage as the sixth
+     * argument (strace showed {@code flags} = 1351898586 and the kernel answered EINVAL), whatever the Java types;
+     * jffi's {@code invokeN6}, which jnr-ffi's reflection mode uses, passes it right. Loaded on first use only.
+     */
+    private static final class CopyFileRange {
+        static final long ADDRESS = Library.getDefault().getSymbolAddress("copy_file_range");
+        static final CallContext CONTEXT = CallContext.getCallContext(
+                Type.SLONG,
+                new Type[] {Type.SINT, Type.POINTER, Type.SINT, Type.POINTER, Type.ULONG, Type.UINT},
+                CallingConvention.DEFAULT,
+                true); // save errno
+
+        static long call(int fdIn, long offIn, int fdOut, long offOut, long len) {
+            return Invoker.getInstance().invokeN6(CONTEXT, ADDRESS, fdIn, offIn, fdOut, offOut, len, 0);
+        }
+
+        static int errno() {
+            return LastError.getInstance().get();
         }
     }
 

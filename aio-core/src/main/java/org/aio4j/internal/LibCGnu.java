@@ -23,12 +23,8 @@ public interface LibCGnu {
     @ssize_t
     long preadv2(int fd, @intptr_t long iov, int iovcnt, long offset, int flags);
 
-    /**
-     * {@code ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len, unsigned int
-     * flags);} (Linux 4.5+, glibc 2.27+; the offsets are addresses of 8-byte {@code off_t}s, advanced by the call)
-     */
-    @ssize_t
-    long copy_file_range(int fdIn, @intptr_t long offIn, int fdOut, @intptr_t long offOut, @size_t long len, int flags);
+    // copy_file_range (six arguments) is called through jffi directly, see KernelCopy: jnr-ffi 2.2.17's generated
+    // x86_64 stub passes garbage as a sixth argument.
 
     /**
      * {@code ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count);} (Linux: any out_fd since 2.6.33;
