@@ -15,6 +15,7 @@ import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.AioHandler;
 import org.aio4j.internal.Errno;
+import org.aio4j.internal.KernelCopy;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -41,6 +42,14 @@ import reactor.util.context.Context;
  * AioOps#cancelAll}) and the file is closed once each was reaped.
  *
  * <p>With {@code APPEND} among the open options the kernel ignores the offsets, so writes then go one at a time.
+ *
+ * <p><b>Kernel copy.</b> When the {@link CopySource} of a copy starts a kernel copy ({@link
+ * CopySource#startKernel}), the source is not subscribed: the drain loop runs the kernel copy one bounded step at a
+ * time, each step a task on {@code blockingScheduler} (never on the subscriber's or the engine's threads), with at
+ * most one step in flight. Progress is reported after each step; a cancel or an error stops it between two steps,
+ * and the files are closed only after the step in flight has returned. When the kernel refuses the pair of files
+ * before anything was copied, the step subscribes the source (the read takes the opened source file) and the copy
+ * goes on with reads and writes from offset 0. After the last step the optional fsync runs as for written data.
  */
 public final class WriteMono extends Mono<Long> implements Scannable {
     final Publisher<? extends ByteBuffer> source;
@@ -157,6 +166,13 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     static final int SUBMITTED = 1;
     static final int COMPLETE = 2;
 
+    /** The kernel copy's step in flight: written by the step's task before {@code state} becomes COMPLETE. */
+    static final class KernelOp {
+        volatile int state;
+        KernelCopy.Step step;
+        Throwable error;
+    }
+
     /** One write (or the final fsync) in flight. */
     static final class Op {
         volatile int state;
@@ -204,6 +220,10 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         AioFile file;
         Throwable openError;
+        /** A copy's kernel copy, set (before openDone is published) when it started; null otherwise. */
+        KernelCopier.Copy kernel;
+
+        final KernelOp kernelOp = new KernelOp();
         long sameFileSize = -1; // a copy onto itself: the size to emit, nothing opened
         volatile boolean openDone;
 
@@ -219,6 +239,8 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         boolean fsyncSubmitted;
         boolean fsyncDone;
         long value;
+        boolean kernelMode; // steps go to the kernel, the source is not subscribed (set once in open())
+        boolean kernelDone;
 
         WriteSubscriber(WriteMono parent, CoreSubscriber<? super Long> actual) {
             this.parent = parent;
@@ -270,7 +292,15 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
             if (file != null && parent.deleteOnClose) Support.deleteQuietly(parent.path);
-            if (file != null && !cancelled) {
+            if (file != null && !cancelled && src != null) {
+                try {
+                    kernel = src.startKernel(file);
+                } catch (Throwable t) { // could not even tell: copy with reads and writes
+                    kernel = null;
+                }
+                kernelMode = kernel != null;
+            }
+            if (file != null && !cancelled && !kernelMode) {
                 try {
                     parent.source.subscribe(this);
                 } catch (Throwable t) {
@@ -468,6 +498,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             int more = reap();
+            reapKernel();
             if (requestError != null && failure == null && !terminated) failure = requestError;
             Throwable upErr = upstreamError;
             if (cancelled || failure != null || upErr != null || (openDone && openError != null)) {
@@ -479,6 +510,10 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 terminated = true;
                 closedForInput = true;
                 finish(null, sameFileSize);
+                return;
+            }
+            if (kernelMode) {
+                stepKernel();
                 return;
             }
             Op op;
@@ -536,23 +571,106 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     stop();
                     return;
                 }
-                if (parent.fsync && !fsyncDone) {
-                    if (!fsyncSubmitted) {
-                        fsyncSubmitted = true;
-                        Op f = ops[0];
-                        f.isFsync = true;
-                        f.buffer = null;
-                        f.received = null;
-                        f.position = -1;
-                        f.cancelRequested = false;
-                        submit(f);
-                    }
-                    return;
-                }
-                terminated = true;
-                closedForInput = true;
-                finish(null, written);
+                end();
             }
+        }
+
+        /** Everything is written: the fsync if asked for, then close and signal. */
+        private void end() {
+            if (parent.fsync && !fsyncDone) {
+                if (!fsyncSubmitted) {
+                    fsyncSubmitted = true;
+                    Op f = ops[0];
+                    f.isFsync = true;
+                    f.buffer = null;
+                    f.received = null;
+                    f.position = -1;
+                    f.cancelRequested = false;
+                    submit(f);
+                }
+                return;
+            }
+            terminated = true;
+            closedForInput = true;
+            finish(null, written);
+        }
+
+        // ---- the kernel copy (drain loop, except runKernelStep)
+
+        /** Starts the next step unless one is in flight; ends the copy after the last. */
+        private void stepKernel() {
+            KernelOp k = kernelOp;
+            if (k.state != FREE) return; // the step in flight calls drain() when it returns
+            if (kernelDone) {
+                end();
+                return;
+            }
+            k.state = SUBMITTED;
+            inFlight++;
+            try {
+                parent.blockingScheduler.schedule(this::runKernelStep);
+            } catch (Throwable t) { // rejected: never run a blocking step on this thread
+                k.step = null;
+                k.error = t;
+                k.state = COMPLETE;
+                drain(); // inside the loop: only makes it go round once more
+            }
+        }
+
+        /**
+         * Runs one step on the blocking scheduler. Nothing closes the files while it runs: the loop closes them only
+         * once this step was reaped. When the kernel refuses the files, the source is subscribed here, before the
+         * step completes, so the loop neither requests nor ends the write while it is being subscribed.
+         */
+        void runKernelStep() {
+            KernelCopy.Step s = null;
+            Throwable err = null;
+            if (!cancelled) {
+                try {
+                    s = kernel.step();
+                } catch (Throwable t) { // fatal ones too: the step must complete
+                    err = t;
+                }
+                if (s == KernelCopy.Step.REFUSED && !cancelled) {
+                    try {
+                        parent.source.subscribe(this);
+                    } catch (Throwable t) {
+                        err = t;
+                    }
+                }
+            }
+            KernelOp k = kernelOp;
+            k.step = s;
+            k.error = err;
+            k.state = COMPLETE;
+            drain();
+        }
+
+        /** Takes in the step that returned: progress, the end, a refusal (reads and writes take over) or an error. */
+        private void reapKernel() {
+            KernelOp k = kernelOp;
+            if (k.state != COMPLETE) return;
+            inFlight--;
+            KernelCopy.Step s = k.step;
+            Throwable err = k.error;
+            k.step = null;
+            k.error = null;
+            k.state = FREE;
+            if (stopping || cancelled) return;
+            if (err != null) {
+                if (failure == null) failure = err;
+                return;
+            }
+            if (s == KernelCopy.Step.REFUSED) {
+                kernelMode = false; // the step subscribed the source: the read takes the opened source file
+                return;
+            }
+            long p = kernel.position();
+            if (p != written) {
+                written = p;
+                if (parent.onProgress != null) parent.onProgress.accept(written);
+            }
+            if (s == KernelCopy.Step.DONE) kernelDone = true;
         }
 
         @Nullable
