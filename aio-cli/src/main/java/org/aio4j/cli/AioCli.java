@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * }</pre>
  *
  * <p>Exit codes: 0 success, 1 failure (one line on stderr, a stack trace only with {@code --debug}), 2 bad usage,
- * 3 verification failed, 130 interrupted (Ctrl-C), 141 broken pipe ({@code cat}).
+ * 3 verification failed, 129/130/143 ended by SIGHUP/SIGINT (Ctrl-C)/SIGTERM ({@code copy}: cleanly, 128 + the
+ * signal number), 141 broken pipe ({@code cat}).
  */
 @Command(
         name = "aio",
@@ -40,7 +41,9 @@ import picocli.CommandLine.Spec;
             "  1    failure (one line on stderr; --debug adds the stack trace)",
             "  2    bad usage",
             "  3    verification failed",
-            "  130  interrupted (Ctrl-C)",
+            "  129  hung up (SIGHUP; copy: cancelled cleanly)",
+            "  130  interrupted (Ctrl-C, SIGINT; copy: cancelled cleanly)",
+            "  143  terminated (SIGTERM; copy: cancelled cleanly)",
             "  141  broken pipe"
         })
 public final class AioCli implements Runnable {
@@ -50,7 +53,7 @@ public final class AioCli implements Runnable {
     public static final int EXIT_USAGE = 2;
     /** Exit code of {@code copy --verify} when the checksums differ. */
     public static final int EXIT_VERIFY_FAILED = 3;
-    /** Exit code after Ctrl-C (128 + SIGINT). */
+    /** Exit code after Ctrl-C (128 + SIGINT); {@code copy} exits 128 + the signal for SIGTERM and SIGHUP too. */
     public static final int EXIT_INTERRUPTED = 130;
     /** Exit code when stdout was closed under {@code cat} (128 + SIGPIPE). */
     public static final int EXIT_BROKEN_PIPE = 141;
