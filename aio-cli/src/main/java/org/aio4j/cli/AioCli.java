@@ -27,14 +27,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = AioCli.Version.class,
         description = "POSIX asynchronous file I/O (aio4j) from the command line.",
-        subcommands = {
-            CopyCommand.class,
-            CatCommand.class,
-            StatCommand.class,
-            BenchCommand.class,
-            ServeCommand.class,
-            CommandLine.HelpCommand.class
-        },
+        // the subcommands are added by commandLine(): all of them, or only the one a command line names
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0    success",
@@ -73,9 +66,47 @@ public final class AioCli implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing command (copy, cat, stat, bench, serve, help)");
     }
 
-    /** A command line with aio's error handling: one line per error, exit codes as documented. */
+    /** The commands, by name: each is only loaded (with picocli's model of it) when it is added. */
+    private static final String[] COMMANDS = {"copy", "cat", "stat", "bench", "serve", "help"};
+
+    private static Object command(String name) {
+        return switch (name) {
+            case "copy" -> new CopyCommand();
+            case "cat" -> new CatCommand();
+            case "stat" -> new StatCommand();
+            case "bench" -> new BenchCommand();
+            case "serve" -> new ServeCommand();
+            default -> new CommandLine.HelpCommand();
+        };
+    }
+
+    /** A command line with every command and aio's error handling: one line per error, exit codes as documented. */
     public static CommandLine commandLine() {
+        return commandLine(COMMANDS);
+    }
+
+    /**
+     * The command line for {@code args}: when they name a command other than {@code help}, only that one is added,
+     * so that picocli neither loads nor models the others ({@code serve} and {@code bench} reach Spring types); for
+     * anything else (no command, {@code help}, an unknown name) every command.
+     */
+    static CommandLine commandLineFor(String[] args) {
+        String name = commandName(args);
+        for (String c : COMMANDS) {
+            if (c.equals(name) && !c.equals("help")) return commandLine(new String[] {c});
+        }
+        return commandLine();
+    }
+
+    /** The first argument that is not an option (aio's own options take no value), or null. */
+    static String commandName(String[] args) {
+        for (String a : args) if (!a.startsWith("-")) return a;
+        return null;
+    }
+
+    private static CommandLine commandLine(String[] commands) {
         CommandLine cl = new CommandLine(new AioCli());
+        for (String c : commands) cl.addSubcommand(c, command(c));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(AioCli::usageError);
         cl.setExecutionExceptionHandler(AioCli::executionError);
@@ -120,11 +151,20 @@ public final class AioCli implements Runnable {
 
     /** Runs {@code aio} and exits the JVM with its exit code. */
     public static void main(String[] args) {
-        // Quiet logging for the commands (warnings to stderr); 'serve' keeps Spring Boot's own setup.
-        if (System.getProperty("logback.configurationFile") == null) {
+        // Quiet logging for the commands (warnings to stderr). Every command but 'serve' (Spring Boot sets up its own
+        // logback) logs through StderrLogging, unless the user chose a logging setup.
+        boolean chosen =
+                System.getProperty("slf4j.provider") != null || System.getProperty("logback.configurationFile") != null;
+        if (!chosen && !"serve".equals(commandName(args))) {
+            System.setProperty("slf4j.provider", StderrLogging.class.getName());
+            // no "SLF4J(I): Attempting to load provider ..." line on stderr
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
+        } else if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "aio-cli-logback.xml");
         }
-        int code = commandLine().execute(args);
+        int code = commandLineFor(args).execute(args);
         System.out.flush();
         System.exit(code);
     }
