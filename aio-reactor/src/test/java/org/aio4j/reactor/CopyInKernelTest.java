@@ -77,7 +77,11 @@ class CopyInKernelTest {
                     src,
                     dir.resolve("dst"),
                     CopyOptions.defaults().engine(engine).chunkSize(64 << 10));
-            assertThat(samples.stream().map(CopyProgress::bytesDone)).containsExactly(STEP, 2 * STEP, size, size);
+            // a sample per step (two steps may meet in one sample when the drain loop was busy), then the final one
+            List<Long> done = samples.stream().map(CopyProgress::bytesDone).toList();
+            assertThat(done).hasSizeBetween(3, 4).isSorted().endsWith(size, size);
+            assertThat(done.subList(0, done.size() - 2))
+                    .allSatisfy(n -> assertThat(n % STEP).isZero());
             assertThat(samples.get(samples.size() - 1).done()).isTrue();
             assertThat(samples.get(0).totalBytes()).isEqualTo(size);
             assertThat(engine.metrics().submitted()).as("AIO operations").isZero();
@@ -145,7 +149,7 @@ class CopyInKernelTest {
     }
 
     @Test
-    void aCancelInTheFirstSampleStopsAfterOneStepAndLeavesNothingOpen() throws Exception {
+    void aCancelInTheFirstSampleStopsBetweenStepsAndLeavesNothingOpen() throws Exception {
         long size = 64L << 20;
         Path src = TestFiles.create(dir.resolve("src"), size, 6);
         TestFiles.Probe before = TestFiles.Probe.take();
@@ -165,7 +169,9 @@ class CopyInKernelTest {
             Thread.sleep(50);
             assertThat(seen).hasSize(1);
             assertThat(seen.get(0).bytesDone()).isEqualTo(STEP);
-            assertThat(Files.size(dst)).as("no step after the cancel").isEqualTo(STEP);
+            // the task checks for the cancel before each step; it can only have started the next one when the
+            // sample was delivered from another thread's drain loop
+            assertThat(Files.size(dst)).as("steps after the cancel").isBetween(STEP, 2 * STEP);
         }
         before.assertNoLeaks();
     }

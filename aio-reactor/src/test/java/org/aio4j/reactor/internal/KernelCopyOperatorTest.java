@@ -120,6 +120,9 @@ class KernelCopyOperatorTest {
         StepVerifier.create(w).expectNext(1000L).expectComplete().verify(Duration.ofSeconds(10));
         assertThat(progress).containsExactly(300L, 600L, 900L, 1000L);
         assertThat(fake[0].threads).hasSize(4).allSatisfy(t -> assertThat(t).startsWith("kstep"));
+        assertThat(new java.util.HashSet<>(fake[0].threads))
+                .as("one task runs every step")
+                .hasSize(1);
         assertThat(fake[0].openAtReturn).containsOnly(true);
     }
 
