@@ -109,11 +109,7 @@ final class CopyCommand implements Callable<Integer> {
         CopyJob.Outcome outcome;
         try (Progress bar = Progress.create(progress, "copy", size, out, progressInterval);
                 AutoCloseable signals = Interrupts.onTermination(job::cancel, job::cancelAndWait)) {
-            try {
-                job.start(bar);
-            } catch (IOException e) {
-                throw new CliException(Errors.describe(e));
-            }
+            job.start(bar);
             outcome = job.await();
         }
         String left = (outcome.tempKept() ? "kept partial copy " + job.temp() : "removed partial copy") + "; " + target

@@ -158,6 +158,35 @@ class CopyCancelTest {
     }
 
     @Test
+    void aCancelRightAfterTheStartLeavesNoTemporaryFile() throws Exception {
+        Path src = source(4 * 1024 * 1024);
+        Path dst = tmp.resolve("racy.bin");
+        for (int i = 0; i < 30; i++) {
+            CopyJob job = new CopyJob(src, dst, CopyOptions.defaults().kernelCopy(i % 2 == 0), null, false);
+            job.start(p -> {});
+            if (i % 3 != 0) Thread.onSpinWait();
+            job.cancel(Interrupts.SIGTERM);
+            CopyJob.Outcome outcome = job.await();
+            assertThat(outcome.state()).isEqualTo(CopyJob.State.CANCELLED);
+            assertThat(temps(dst)).as("iteration %d", i).isEmpty();
+            assertThat(dst).doesNotExist();
+        }
+    }
+
+    @Test
+    void aTemporaryNameThatIsTakenIsNotRemoved() throws Exception {
+        Path src = source(100_000);
+        Path dst = Files.writeString(tmp.resolve("dst.bin"), "old");
+        CopyJob job = new CopyJob(src, dst, CopyOptions.defaults(), null, false);
+        Files.writeString(job.temp(), "someone else's");
+        CopyJob.Outcome outcome = job.start(p -> {}).await();
+        assertThat(outcome.state()).isEqualTo(CopyJob.State.FAILED);
+        assertThat(Errors.describe(outcome.error())).contains("EEXIST");
+        assertThat(Files.readString(job.temp())).isEqualTo("someone else's");
+        assertThat(Files.readString(dst)).isEqualTo("old");
+    }
+
+    @Test
     void aCancelBeforeTheStartCreatesNothing() throws Exception {
         Path src = source(100_000);
         Path dst = tmp.resolve("new.bin");
