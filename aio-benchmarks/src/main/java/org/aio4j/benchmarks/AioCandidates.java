@@ -42,4 +42,18 @@ final class AioCandidates {
                 .block();
         return n == null ? -1 : n;
     }
+
+    /** {@link #copyFile} with {@code kernelCopy(false)}: AIO reads and writes of {@code chunk}. */
+    static long copyFileReadWrite(Path source, Path target, int chunk, int maxInFlight) {
+        Long n = AioFiles.copy(
+                        source,
+                        target,
+                        CopyOptions.defaults()
+                                .kernelCopy(false)
+                                .chunkSize(chunk)
+                                .maxInFlight(maxInFlight)
+                                .replaceExisting(true))
+                .block();
+        return n == null ? -1 : n;
+    }
 }

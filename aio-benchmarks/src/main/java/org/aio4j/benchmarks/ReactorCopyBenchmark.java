@@ -24,7 +24,8 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  * 1073.74 MB), so MB/s = ops/s x 1073.74.
  *
  * <p>Candidates ({@code impl}): {@code aio} ({@code AioFiles.copy} with {@code CopyOptions.defaults().chunkSize(chunk)
- * .maxInFlight(inflight).replaceExisting(true)}), {@code spring}
+ * .maxInFlight(inflight).replaceExisting(true)}: since issue 10 a kernel copy, which ignores the chunk size), {@code
+ * aio-rw} (the same with {@code kernelCopy(false)}: AIO reads and writes of {@code chunk}), {@code spring}
  * ({@code DataBufferUtils.write(DataBufferUtils.read(source, new DefaultDataBufferFactory(), chunk), target)}), and
  * {@code files} ({@code Files.copy(source, target, REPLACE_EXISTING)}, which has no chunk size: its two rows are the
  * same measurement twice).
@@ -37,7 +38,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
         jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class ReactorCopyBenchmark {
     /** The candidate. */
-    @Param({"aio", "spring", "files"})
+    @Param({"aio", "aio-rw", "spring", "files"})
     public String impl;
 
     /** Chunk size in bytes (ignored by {@code files}). */
@@ -88,6 +89,12 @@ public class ReactorCopyBenchmark {
         switch (impl) {
             case "aio" -> {
                 long n = AioCandidates.copyFile(source, targetFile, chunk, inflight);
+                if (n != BenchData.FILE_SIZE) {
+                    throw new IllegalStateException("AioFiles.copy reported " + n + " bytes");
+                }
+            }
+            case "aio-rw" -> {
+                long n = AioCandidates.copyFileReadWrite(source, targetFile, chunk, inflight);
                 if (n != BenchData.FILE_SIZE) {
                     throw new IllegalStateException("AioFiles.copy reported " + n + " bytes");
                 }

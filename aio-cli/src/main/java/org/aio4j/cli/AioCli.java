@@ -19,28 +19,24 @@ import picocli.CommandLine.Spec;
  * }</pre>
  *
  * <p>Exit codes: 0 success, 1 failure (one line on stderr, a stack trace only with {@code --debug}), 2 bad usage,
- * 3 verification failed, 130 interrupted (Ctrl-C), 141 broken pipe ({@code cat}).
+ * 3 verification failed, 129/130/143 ended by SIGHUP/SIGINT (Ctrl-C)/SIGTERM ({@code copy}: cleanly, 128 + the
+ * signal number), 141 broken pipe ({@code cat}).
  */
 @Command(
         name = "aio",
         mixinStandardHelpOptions = true,
         versionProvider = AioCli.Version.class,
         description = "POSIX asynchronous file I/O (aio4j) from the command line.",
-        subcommands = {
-            CopyCommand.class,
-            CatCommand.class,
-            StatCommand.class,
-            BenchCommand.class,
-            ServeCommand.class,
-            CommandLine.HelpCommand.class
-        },
+        // the subcommands are added by commandLine(): all of them, or only the one a command line names
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0    success",
             "  1    failure (one line on stderr; --debug adds the stack trace)",
             "  2    bad usage",
             "  3    verification failed",
-            "  130  interrupted (Ctrl-C)",
+            "  129  hung up (SIGHUP; copy: cancelled cleanly)",
+            "  130  interrupted (Ctrl-C, SIGINT; copy: cancelled cleanly)",
+            "  143  terminated (SIGTERM; copy: cancelled cleanly)",
             "  141  broken pipe"
         })
 public final class AioCli implements Runnable {
@@ -50,7 +46,7 @@ public final class AioCli implements Runnable {
     public static final int EXIT_USAGE = 2;
     /** Exit code of {@code copy --verify} when the checksums differ. */
     public static final int EXIT_VERIFY_FAILED = 3;
-    /** Exit code after Ctrl-C (128 + SIGINT). */
+    /** Exit code after Ctrl-C (128 + SIGINT); {@code copy} exits 128 + the signal for SIGTERM and SIGHUP too. */
     public static final int EXIT_INTERRUPTED = 130;
     /** Exit code when stdout was closed under {@code cat} (128 + SIGPIPE). */
     public static final int EXIT_BROKEN_PIPE = 141;
@@ -70,9 +66,47 @@ public final class AioCli implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing command (copy, cat, stat, bench, serve, help)");
     }
 
-    /** A command line with aio's error handling: one line per error, exit codes as documented. */
+    /** The commands, by name: each is only loaded (with picocli's model of it) when it is added. */
+    private static final String[] COMMANDS = {"copy", "cat", "stat", "bench", "serve", "help"};
+
+    private static Object command(String name) {
+        return switch (name) {
+            case "copy" -> new CopyCommand();
+            case "cat" -> new CatCommand();
+            case "stat" -> new StatCommand();
+            case "bench" -> new BenchCommand();
+            case "serve" -> new ServeCommand();
+            default -> new CommandLine.HelpCommand();
+        };
+    }
+
+    /** A command line with every command and aio's error handling: one line per error, exit codes as documented. */
     public static CommandLine commandLine() {
+        return commandLine(COMMANDS);
+    }
+
+    /**
+     * The command line for {@code args}: when they name a command other than {@code help}, only that one is added,
+     * so that picocli neither loads nor models the others ({@code serve} and {@code bench} reach Spring types); for
+     * anything else (no command, {@code help}, an unknown name) every command.
+     */
+    static CommandLine commandLineFor(String[] args) {
+        String name = commandName(args);
+        for (String c : COMMANDS) {
+            if (c.equals(name) && !c.equals("help")) return commandLine(new String[] {c});
+        }
+        return commandLine();
+    }
+
+    /** The first argument that is not an option (aio's own options take no value), or null. */
+    static String commandName(String[] args) {
+        for (String a : args) if (!a.startsWith("-")) return a;
+        return null;
+    }
+
+    private static CommandLine commandLine(String[] commands) {
         CommandLine cl = new CommandLine(new AioCli());
+        for (String c : commands) cl.addSubcommand(c, command(c));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(AioCli::usageError);
         cl.setExecutionExceptionHandler(AioCli::executionError);
@@ -117,11 +151,20 @@ public final class AioCli implements Runnable {
 
     /** Runs {@code aio} and exits the JVM with its exit code. */
     public static void main(String[] args) {
-        // Quiet logging for the commands (warnings to stderr); 'serve' keeps Spring Boot's own setup.
-        if (System.getProperty("logback.configurationFile") == null) {
+        // Quiet logging for the commands (warnings to stderr). Every command but 'serve' (Spring Boot sets up its own
+        // logback) logs through StderrLogging, unless the user chose a logging setup.
+        boolean chosen =
+                System.getProperty("slf4j.provider") != null || System.getProperty("logback.configurationFile") != null;
+        if (!chosen && !"serve".equals(commandName(args))) {
+            System.setProperty("slf4j.provider", StderrLogging.class.getName());
+            // no "SLF4J(I): Attempting to load provider ..." line on stderr
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
+        } else if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "aio-cli-logback.xml");
         }
-        int code = commandLine().execute(args);
+        int code = commandLineFor(args).execute(args);
         System.out.flush();
         System.exit(code);
     }

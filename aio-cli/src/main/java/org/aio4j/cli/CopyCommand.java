@@ -1,11 +1,15 @@
 package org.aio4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.aio4j.AioException;
+import org.aio4j.AioFile;
 import org.aio4j.reactor.CopyOptions;
 import org.aio4j.reactor.ReadOptions;
 import picocli.CommandLine.Command;
@@ -19,8 +23,11 @@ import picocli.CommandLine.Spec;
         name = "copy",
         mixinStandardHelpOptions = true,
         description = {
-            "Copy SRC to DST through POSIX AIO, with a live progress bar on a terminal (plain lines otherwise).",
-            "An existing DST file is replaced. Ctrl-C cancels cleanly (exit 130) and removes the partial DST."
+            "Copy SRC to DST, inside the kernel where it can (copy_file_range, holes kept), else through POSIX AIO,"
+                    + " with a live progress bar on a terminal (plain lines otherwise).",
+            "The copy goes to a temporary file next to DST (.NAME.<random>.part) that is renamed over DST at the end:"
+                    + " an existing DST is replaced whole or left as it was. Ctrl-C (SIGINT), SIGTERM and SIGHUP"
+                    + " cancel cleanly (exit 130, 143, 129) and remove the temporary file."
         })
 final class CopyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC", description = "The file to copy.")
@@ -44,14 +51,26 @@ final class CopyCommand implements Callable<Integer> {
             description = "Operations in flight at most. Default: ${DEFAULT-VALUE}.")
     int inFlight;
 
-    @Option(names = "--fsync", description = "fsync DST before reporting success.")
+    @Option(names = "--fsync", description = "fsync the data and then DST's directory before reporting success.")
     boolean fsync;
 
     @Option(names = "--verify", description = "Read both files back and compare their CRC32C checksums.")
     boolean verify;
 
-    @Option(names = "--keep-partial", description = "Keep a partial DST after an error or Ctrl-C.")
+    @Option(
+            names = "--keep-partial",
+            description = "Keep the temporary file (.NAME.<random>.part, next to DST) after an error or a signal;"
+                    + " DST itself is never touched then.")
     boolean keepPartial;
+
+    @Option(
+            names = "--kernel-copy",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Copy inside the kernel where it can (copy_file_range or sendfile, holes kept);"
+                    + " --no-kernel-copy always uses AIO reads and writes of --chunk. Default: ${DEFAULT-VALUE}.")
+    boolean kernelCopy;
 
     @Option(
             names = "--progress",
@@ -71,40 +90,55 @@ final class CopyCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    @SuppressWarnings("try") // the SIGINT handler is only installed for the duration of the copy
+    @SuppressWarnings("try") // the signal handlers are only installed for the duration of the copy
     public Integer call() throws Exception {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long size = Files.size(source);
+        Path destination = destination();
+        boolean existed = Files.exists(destination);
         CopyOptions options = CopyOptions.defaults()
                 .chunkSize(chunk)
                 .maxInFlight(inFlight)
                 .fsync(fsync)
-                .replaceExisting(true);
+                .kernelCopy(kernelCopy);
         ReadOptions verifyOptions =
                 verify ? ReadOptions.defaults().chunkSize(chunk).maxInFlight(inFlight) : null;
-        CopyJob job = new CopyJob(source, target, options, verifyOptions, keepPartial);
-        CopyJob.opsInFlight(); // loads the native binding and starts the engine before the progress clock starts
+        CopyJob job = new CopyJob(source, destination, options, verifyOptions, keepPartial);
         CopyJob.Outcome outcome;
         try (Progress bar = Progress.create(progress, "copy", size, out, progressInterval);
-                AutoCloseable sigint = Interrupts.onInterrupt(job::cancel)) {
+                AutoCloseable signals = Interrupts.onTermination(job::cancel, job::cancelAndWait)) {
             job.start(bar);
             outcome = job.await();
         }
+        String left = (outcome.tempKept() ? "kept partial copy " + job.temp() : "removed partial copy") + "; " + target
+                + (existed ? " unchanged" : " not created");
         switch (outcome.state()) {
             case CANCELLED -> {
                 long done = outcome.last() == null ? 0 : outcome.last().bytesDone();
-                err.println("aio copy: interrupted after " + Sizes.format(done) + "; "
-                        + (outcome.partialRemoved()
-                                ? "removed partial " + target
-                                : keepPartial ? "kept partial " + target : "nothing to remove"));
+                int signal = outcome.signal() == 0 ? Interrupts.SIGINT : outcome.signal();
+                err.println("aio copy: interrupted (SIG" + Interrupts.name(signal) + ") after " + Sizes.format(done)
+                        + "; " + left);
                 err.flush();
-                return AioCli.EXIT_INTERRUPTED;
+                return 128 + signal;
             }
-            case FAILED -> {
-                String suffix = outcome.partialRemoved() ? " (removed partial " + target + ")" : "";
-                throw new CliException(Errors.describe(outcome.error()) + suffix);
+            case FAILED ->
+                throw new CliException(
+                        Errors.describe(outcome.error()).replace(job.temp().toString(), target.toString()) + " (" + left
+                                + ")");
+            case VERIFY_FAILED -> {
+                CopyJob.Checksums c = outcome.checksums();
+                err.println(String.format(
+                        Locale.ROOT,
+                        "aio copy: verification FAILED: crc32c %08x (%s) != %08x (copy of %s); %s",
+                        c.source(),
+                        source,
+                        c.target(),
+                        target,
+                        left));
+                err.flush();
+                return AioCli.EXIT_VERIFY_FAILED;
             }
             default -> {}
         }
@@ -121,27 +155,20 @@ final class CopyCommand implements Callable<Integer> {
                 Sizes.rate(seconds > 0 ? bytes / seconds : 0)));
         if (fsync) summary.append(", fsynced");
         if (outcome.checksums() != null) {
-            CopyJob.Checksums c = outcome.checksums();
-            if (!c.match()) {
-                err.println(String.format(
-                        Locale.ROOT,
-                        "aio copy: verification FAILED: crc32c %08x (%s) != %08x (%s)",
-                        c.source(),
-                        source,
-                        c.target(),
-                        target));
-                err.flush();
-                return AioCli.EXIT_VERIFY_FAILED;
-            }
             summary.append(String.format(
                     Locale.ROOT,
                     ", verified (crc32c %08x, %.3f s)",
-                    c.target(),
+                    outcome.checksums().target(),
                     (outcome.nanos() - outcome.copyNanos()) / 1e9));
         }
         out.println(summary);
         out.flush();
         return 0;
+    }
+
+    /** DST, or the file a symbolic link DST points to (the link stays, as with cp). */
+    private Path destination() throws IOException {
+        return Files.isSymbolicLink(target) ? target.toRealPath() : target;
     }
 
     private void validate() throws Exception {
@@ -151,16 +178,28 @@ final class CopyCommand implements Callable<Integer> {
         if (!Files.isRegularFile(source)) throw new CliException("source is not a regular file: " + source);
         if (!Files.isReadable(source)) throw new CliException("permission denied: " + source);
         if (Files.isDirectory(target)) throw new CliException("target is a directory: " + target);
+        if (Files.isSymbolicLink(target) && !Files.exists(target)) {
+            throw new CliException("target is a dangling symbolic link: " + target);
+        }
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target)) {
             throw new CliException("target exists and is not a regular file: " + target);
         }
         if (Files.exists(target) && Files.isSameFile(source, target)) {
             throw new CliException("source and target are the same file: " + target);
         }
-        Path parent = target.toAbsolutePath().getParent();
+        Path dest = destination();
+        Path parent = dest.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) throw new CliException("no such directory: " + parent);
-        if (parent != null && !Files.isWritable(parent) && !Files.exists(target)) {
-            throw new CliException("permission denied: " + parent);
+        // the copy is renamed into place: the directory must take a new file, whether DST exists or not
+        if (parent != null && !Files.isWritable(parent)) throw new CliException("permission denied: " + parent);
+        if (Files.exists(dest)) {
+            // as cp: an existing DST that this user may not write is refused (open(2) says why), though the
+            // rename could replace it
+            try {
+                AioFile.open(dest, StandardOpenOption.WRITE).close();
+            } catch (AioException e) {
+                throw new CliException(Errors.describe(e.withContext(target, -1)));
+            }
         }
     }
 }

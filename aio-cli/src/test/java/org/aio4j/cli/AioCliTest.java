@@ -216,6 +216,38 @@ class AioCliTest {
         assertThat(r.out.strip().lines().reduce((a, b) -> b).orElse("")).startsWith("copied 2.0 MiB");
     }
 
+    @Test
+    void copyReplacesAnExistingDestinationWholeKeepingItsModeAndLeavesNoTemporaryFile() throws Exception {
+        byte[] data = random(3 * 1024 * 1024 + 5, 8);
+        Path src = Files.write(tmp.resolve("src.bin"), data);
+        Path dst = Files.write(tmp.resolve("dst.bin"), random(1000, 9));
+        Files.setPosixFilePermissions(dst, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        for (String mode : new String[] {"--kernel-copy", "--no-kernel-copy"}) {
+            CliRunner r = CliRunner.run("copy", src.toString(), dst.toString(), "--progress", "none", "--fsync", mode);
+            assertThat(r.exitCode).as(r.toString()).isZero();
+            assertThat(Files.readAllBytes(dst)).isEqualTo(data);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dst)))
+                    .isEqualTo("rw-r-----");
+            assertThat(CopyCancelTest.temps(dst)).isEmpty();
+        }
+    }
+
+    @Test
+    void copyThroughASymbolicLinkReplacesTheFileItPointsToAndKeepsTheLink() throws Exception {
+        byte[] data = random(70_000, 10);
+        Path src = Files.write(tmp.resolve("src.bin"), data);
+        Path real = Files.write(tmp.resolve("real.bin"), random(10, 11));
+        Path link = Files.createSymbolicLink(tmp.resolve("link.bin"), real.getFileName());
+        CliRunner r = CliRunner.run("copy", src.toString(), link.toString(), "--progress", "none");
+        assertThat(r.exitCode).as(r.toString()).isZero();
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readAllBytes(real)).isEqualTo(data);
+        Path dangling = Files.createSymbolicLink(tmp.resolve("dangling.bin"), tmp.resolve("nowhere"));
+        r = CliRunner.run("copy", src.toString(), dangling.toString(), "--progress", "none");
+        assertThat(r.exitCode).as(r.toString()).isEqualTo(1);
+        assertThat(r.err).contains("dangling symbolic link");
+    }
+
     // ------------------------------------------------------------------ cat
 
     @Test

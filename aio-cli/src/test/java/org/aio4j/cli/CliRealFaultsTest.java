@@ -68,6 +68,26 @@ class CliRealFaultsTest {
         assertOneLine(r, out.toString());
         assertThat(r.err().toLowerCase(java.util.Locale.ROOT)).contains("too large");
         assertThat(out).doesNotExist();
+        assertThat(CopyCancelTest.temps(out)).as("temporary files left").isEmpty();
+    }
+
+    @Test
+    void theFileSizeLimitLeavesAnExistingDestinationByteForByte() throws Exception {
+        Path src = source(3 << 20);
+        Path out = dir.resolve("out.bin");
+        byte[] before = new byte[200_000];
+        new Random(3).nextBytes(before);
+        Files.write(out, before);
+        for (String mode : new String[] {"--kernel-copy", "--no-kernel-copy"}) {
+            List<String> c = new ArrayList<>(List.of("prlimit", "--fsize=1048576"));
+            c.addAll(aio("copy", src.toString(), out.toString(), "--chunk", "64k", mode));
+            Run r = run(c);
+            System.out.println(r);
+            assertOneLine(r, "file too large: " + out);
+            assertThat(r.err()).contains("(removed partial copy; " + out + " unchanged)");
+            assertThat(Files.readAllBytes(out)).as(mode).isEqualTo(before);
+            assertThat(CopyCancelTest.temps(out)).as("temporary files left").isEmpty();
+        }
     }
 
     @Test

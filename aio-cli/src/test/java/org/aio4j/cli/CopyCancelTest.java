@@ -2,14 +2,11 @@ package org.aio4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,8 +15,14 @@ import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.CopyOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** What Ctrl-C does to {@code aio copy}: the cancel path, programmatically and with a real SIGINT. */
+/**
+ * The cancel path of {@code aio copy} in-process (what a signal calls): the temporary file goes, the destination
+ * stays as it was, nothing leaks; cancel and the final rename exclude each other. Real signals: {@link
+ * CopySignalsTest}.
+ */
 class CopyCancelTest {
     @TempDir
     Path tmp;
@@ -52,37 +55,51 @@ class CopyCancelTest {
         return Files.write(tmp.resolve("source.bin"), data);
     }
 
-    private CopyJob.Outcome cancelAfterFirstProgress(Path src, Path dst, boolean keepPartial) throws Exception {
+    /** The temporary files ({@code .NAME.*.part}) of {@code dst} left in its directory. */
+    static List<Path> temps(Path dst) throws IOException {
+        String prefix = "." + dst.getFileName() + ".";
+        try (Stream<Path> s = Files.list(dst.getParent())) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)
+                            && p.getFileName().toString().endsWith(".part"))
+                    .toList();
+        }
+    }
+
+    private CopyJob cancelAfterFirstProgress(Path src, Path dst, boolean keepPartial, boolean kernel) throws Exception {
         AtomicBoolean first = new AtomicBoolean(true);
         CopyJob[] job = new CopyJob[1];
         job[0] = new CopyJob(
                 src,
                 dst,
-                CopyOptions.defaults().chunkSize(64 * 1024).maxInFlight(4).replaceExisting(true),
+                CopyOptions.defaults().chunkSize(64 * 1024).maxInFlight(4).kernelCopy(kernel),
                 null,
                 keepPartial);
         job[0].start(p -> {
             if (!p.done() && first.getAndSet(false)) job[0].cancel();
         });
-        return job[0].await();
+        return job[0];
     }
 
-    @Test
-    void cancelMidCopyRemovesThePartialTargetAndLeaksNothing() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void cancelMidCopyRemovesTheTemporaryFileAndLeaksNothing(boolean kernel) throws Exception {
         Path src = source(32 * 1024 * 1024);
         Path dst = tmp.resolve("target.bin");
         int chunksBefore = AioFiles.outstandingChunks();
         int opsBefore = CopyJob.opsInFlight();
 
-        CopyJob.Outcome outcome = cancelAfterFirstProgress(src, dst, false);
+        CopyJob job = cancelAfterFirstProgress(src, dst, false, kernel);
+        CopyJob.Outcome outcome = job.await();
 
         assertThat(outcome.state()).isEqualTo(CopyJob.State.CANCELLED);
         assertThat(outcome.last()).isNotNull();
         assertThat(outcome.last().bytesDone()).isLessThan(Files.size(src));
-        assertThat(outcome.partialRemoved()).isTrue();
+        assertThat(outcome.tempKept()).isFalse();
         assertThat(dst).doesNotExist();
+        assertThat(job.temp()).doesNotExist();
+        assertThat(temps(dst)).isEmpty();
         assertThat(awaitNoFds(src)).as("fds open on the source").isZero();
-        assertThat(awaitNoFds(dst)).as("fds open on the target").isZero();
+        assertThat(awaitNoFds(job.temp())).as("fds open on the temporary file").isZero();
         assertThat(CopyJob.opsInFlight()).isEqualTo(opsBefore);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (AioFiles.outstandingChunks() != chunksBefore && System.nanoTime() < deadline) Thread.sleep(10);
@@ -92,14 +109,17 @@ class CopyCancelTest {
     }
 
     @Test
-    void keepPartialKeepsAPrefixOfTheSource() throws Exception {
+    void keepPartialKeepsTheTemporaryFileWithAPrefixOfTheSourceAndNoDestination() throws Exception {
         Path src = source(32 * 1024 * 1024);
         Path dst = tmp.resolve("target.bin");
-        CopyJob.Outcome outcome = cancelAfterFirstProgress(src, dst, true);
+        CopyJob job = cancelAfterFirstProgress(src, dst, true, false);
+        CopyJob.Outcome outcome = job.await();
         assertThat(outcome.state()).isEqualTo(CopyJob.State.CANCELLED);
-        assertThat(outcome.partialRemoved()).isFalse();
-        assertThat(awaitNoFds(dst)).isZero();
-        byte[] partial = Files.readAllBytes(dst);
+        assertThat(outcome.tempKept()).isTrue();
+        assertThat(dst).doesNotExist();
+        assertThat(temps(dst)).containsExactly(job.temp());
+        assertThat(awaitNoFds(job.temp())).isZero();
+        byte[] partial = Files.readAllBytes(job.temp());
         byte[] all = Files.readAllBytes(src);
         assertThat(partial.length).isLessThan(all.length);
         // a prefix: completed writes are contiguous up to the first hole, anything written equals the source
@@ -113,64 +133,69 @@ class CopyCancelTest {
     }
 
     @Test
-    void cancelIsIdempotentAndAnErrorDoesNotRemoveAnExistingTarget() throws Exception {
+    void anErrorLeavesAnExistingDestinationAndNoTemporaryFile() throws Exception {
         Path dst = Files.writeString(tmp.resolve("existing.txt"), "keep me");
-        CopyJob job = new CopyJob(
-                tmp.resolve("missing.bin"), dst, CopyOptions.defaults().replaceExisting(true), null, false);
+        CopyJob job = new CopyJob(tmp.resolve("missing.bin"), dst, CopyOptions.defaults(), null, false);
         CopyJob.Outcome outcome = job.start(p -> {}).await();
         assertThat(outcome.state()).isEqualTo(CopyJob.State.FAILED);
         assertThat(Errors.describe(outcome.error())).contains("missing.bin");
-        assertThat(outcome.partialRemoved()).isFalse();
-        job.cancel();
-        job.cancel();
-        // the file the user had is not removed (aio-reactor's copy opens, and so truncates, the target even when the
-        // source cannot be opened; the CLI checks the source before it starts)
-        assertThat(dst).exists();
+        assertThat(job.cancel()).as("a cancel after the end").isFalse();
+        assertThat(job.cancel()).isFalse();
+        assertThat(Files.readString(dst)).isEqualTo("keep me");
+        assertThat(temps(dst)).isEmpty();
     }
 
-    /** A real Ctrl-C: a child JVM runs {@code aio copy}, gets SIGINT mid-copy, exits 130 and removes the target. */
     @Test
-    void sigintExits130AndRemovesThePartialTarget() throws Exception {
-        Path src = tmp.resolve("sparse.bin");
-        try (RandomAccessFile f = new RandomAccessFile(src.toFile(), "rw")) {
-            f.setLength(4L << 30); // 4 GiB of holes: costs no disk, takes long at 4 KiB per op
-        }
-        Path dst = tmp.resolve("copy.bin");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        AioCli.class.getName(),
-                        "copy",
-                        src.toString(),
-                        dst.toString(),
-                        "--chunk",
-                        "4k",
-                        "--in-flight",
-                        "1",
-                        "--progress",
-                        "plain",
-                        "--progress-interval",
-                        "100")
-                .redirectError(ProcessBuilder.Redirect.PIPE)
-                .start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine(); // the first progress line: the copy is running
-            assertThat(line).as("first progress line").isNotNull().startsWith("copy: ");
-            assertThat(dst).exists();
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
-            assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.waitFor(30, TimeUnit.SECONDS))
-                    .as("exited after SIGINT")
-                    .isTrue();
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as(err).isEqualTo(AioCli.EXIT_INTERRUPTED);
-            assertThat(err).contains("interrupted after").contains("removed partial");
+    void aCancelAfterTheCopyCompletedIsRefusedOnceTheRenameBegan() throws Exception {
+        Path src = source(100_000);
+        Path dst = Files.writeString(tmp.resolve("existing.bin"), "old");
+        CopyJob job = new CopyJob(src, dst, CopyOptions.defaults(), null, false).start(p -> {});
+        CopyJob.Outcome outcome = job.await();
+        assertThat(outcome.state()).isEqualTo(CopyJob.State.DONE);
+        assertThat(job.cancel(Interrupts.SIGTERM)).isFalse();
+        assertThat(Files.readAllBytes(dst)).isEqualTo(Files.readAllBytes(src));
+        assertThat(temps(dst)).isEmpty();
+    }
+
+    @Test
+    void aCancelRightAfterTheStartLeavesNoTemporaryFile() throws Exception {
+        Path src = source(4 * 1024 * 1024);
+        Path dst = tmp.resolve("racy.bin");
+        for (int i = 0; i < 30; i++) {
+            CopyJob job = new CopyJob(src, dst, CopyOptions.defaults().kernelCopy(i % 2 == 0), null, false);
+            job.start(p -> {});
+            if (i % 3 != 0) Thread.onSpinWait();
+            job.cancel(Interrupts.SIGTERM);
+            CopyJob.Outcome outcome = job.await();
+            assertThat(outcome.state()).isEqualTo(CopyJob.State.CANCELLED);
+            assertThat(temps(dst)).as("iteration %d", i).isEmpty();
             assertThat(dst).doesNotExist();
-        } finally {
-            p.destroyForcibly();
         }
+    }
+
+    @Test
+    void aTemporaryNameThatIsTakenIsNotRemoved() throws Exception {
+        Path src = source(100_000);
+        Path dst = Files.writeString(tmp.resolve("dst.bin"), "old");
+        CopyJob job = new CopyJob(src, dst, CopyOptions.defaults(), null, false);
+        Files.writeString(job.temp(), "someone else's");
+        CopyJob.Outcome outcome = job.start(p -> {}).await();
+        assertThat(outcome.state()).isEqualTo(CopyJob.State.FAILED);
+        assertThat(Errors.describe(outcome.error())).contains("EEXIST");
+        assertThat(Files.readString(job.temp())).isEqualTo("someone else's");
+        assertThat(Files.readString(dst)).isEqualTo("old");
+    }
+
+    @Test
+    void aCancelBeforeTheStartCreatesNothing() throws Exception {
+        Path src = source(100_000);
+        Path dst = tmp.resolve("new.bin");
+        CopyJob job = new CopyJob(src, dst, CopyOptions.defaults(), null, false);
+        assertThat(job.cancel(Interrupts.SIGHUP)).isTrue();
+        CopyJob.Outcome outcome = job.start(p -> {}).await();
+        assertThat(outcome.state()).isEqualTo(CopyJob.State.CANCELLED);
+        assertThat(outcome.signal()).isEqualTo(Interrupts.SIGHUP);
+        assertThat(dst).doesNotExist();
+        assertThat(temps(dst)).isEmpty();
     }
 }

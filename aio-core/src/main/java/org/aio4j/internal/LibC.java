@@ -67,6 +67,9 @@ public interface LibC {
     /** {@code off_t lseek(int fd, off_t offset, int whence);} */
     long lseek(int fd, long offset, int whence);
 
+    /** {@code int ftruncate(int fd, off_t length);} */
+    int ftruncate(int fd, long length);
+
     /** {@code int pipe(int pipefd[2]);} (used by tests and the engine's wake-ups) */
     int pipe(@intptr_t long pipefd);
 

@@ -1,6 +1,7 @@
 package org.aio4j.internal;
 
 import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
@@ -21,6 +22,16 @@ public interface LibCGnu {
     /** {@code ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags);} (Linux) */
     @ssize_t
     long preadv2(int fd, @intptr_t long iov, int iovcnt, long offset, int flags);
+
+    // copy_file_range (six arguments) is called through jffi directly, see KernelCopy: jnr-ffi 2.2.17's generated
+    // x86_64 stub passes garbage as a sixth argument.
+
+    /**
+     * {@code ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count);} (Linux: any out_fd since 2.6.33;
+     * reads from {@code *offset}, advanced by the call, and writes at out_fd's file offset)
+     */
+    @ssize_t
+    long sendfile(int outFd, int inFd, @intptr_t long offset, @size_t long count);
 
     /** {@code int sem_init(sem_t *sem, int pshared, unsigned int value);} */
     int sem_init(@intptr_t long sem, int pshared, int value);

@@ -11,6 +11,7 @@ import org.aio4j.reactor.internal.ChunkPool;
 import org.aio4j.reactor.internal.CopySource;
 import org.aio4j.reactor.internal.DemandGate;
 import org.aio4j.reactor.internal.EngineOps;
+import org.aio4j.reactor.internal.KernelCopier;
 import org.aio4j.reactor.internal.OpenMono;
 import org.aio4j.reactor.internal.ReadFlux;
 import org.aio4j.reactor.internal.WriteMono;
@@ -58,6 +59,10 @@ import reactor.core.scheduler.Schedulers;
 public final class AioFiles {
     private static final ByteBuffer EOF = ByteBuffer.allocateDirect(0);
     private static final long CONTINUE = Long.MIN_VALUE;
+    /** Bytes per system call of a kernel copy: the step between two progress samples and two cancel checks. */
+    private static final long KERNEL_CHUNK = 16L << 20;
+
+    private static final KernelCopier KERNEL = KernelCopier.of(KERNEL_CHUNK);
 
     private AioFiles() {}
 
@@ -140,11 +145,16 @@ public final class AioFiles {
     }
 
     /**
-     * Copies {@code source} to {@code target} and emits the byte count. If both are the same file, nothing is
-     * copied and the size is emitted (like {@link Files#copy}). The source is opened (and checked) before the target
-     * is touched: a missing source, a directory or an unreadable one fails the copy with the source's error and
-     * leaves an existing target as it was (no empty target is created either). A cancelled copy leaves no fd open;
-     * the target then holds a prefix of the source.
+     * Copies {@code source} to {@code target} and emits the byte count (the source's length). If both are the same
+     * file, nothing is copied and the size is emitted (like {@link Files#copy}). The source is opened (and checked)
+     * before the target is touched: a missing source, a directory or an unreadable one fails the copy with the
+     * source's error and leaves an existing target as it was (no empty target is created either).
+     *
+     * <p>By default ({@link CopyOptions#kernelCopy(boolean)}) two regular files are copied inside the kernel ({@code
+     * copy_file_range}, or {@code sendfile} between file systems) in 16 MiB steps on the blocking scheduler, holes
+     * kept; where the kernel refuses, and for special files, the copy uses AIO reads and writes. A cancelled copy
+     * stops between two steps (kernel) or cancels its AIO operations, and leaves no fd open once the step or the
+     * operations in flight returned; the target then holds part of the source.
      */
     public static Mono<Long> copy(Path source, Path target, CopyOptions options) {
         Objects.requireNonNull(source, "source");
@@ -170,7 +180,7 @@ public final class AioFiles {
         // subscriber straight to the WriteMono (no operator in between: rule 3.9 and the rest are its own).
         return Mono.defer(() -> {
             EngineOps ops = (EngineOps) EngineOps.of(options.engine());
-            CopySource opened = new CopySource(source, target);
+            CopySource opened = new CopySource(source, target, options.kernelCopy() ? KERNEL : null, onSize);
             ReadFlux read = new ReadFlux(
                     ops,
                     source,
@@ -199,9 +209,9 @@ public final class AioFiles {
     }
 
     /**
-     * Copies like {@link #copy} and reports progress: a sample after each chunk written, then a last sample with
-     * {@code done() == true} after the target was closed. Under backpressure only the latest sample is kept (the
-     * final one is never dropped).
+     * Copies like {@link #copy} and reports progress: a sample after each chunk written (each step of a kernel copy:
+     * {@code bytesDone} then counts holes skipped as done), then a last sample with {@code done() == true} after the
+     * target was closed. Under backpressure only the latest sample is kept (the final one is never dropped).
      */
     public static Flux<CopyProgress> copyWithProgress(Path source, Path target, CopyOptions options) {
         Objects.requireNonNull(source, "source");

@@ -9,9 +9,10 @@ import reactor.core.scheduler.Schedulers;
  * Options of {@link AioFiles#copy} and {@link AioFiles#copyWithProgress}. Immutable: each wither returns a new
  * instance and checks its argument at once.
  *
- * <p>Defaults: 256 KiB chunks, 4 reads and 4 writes in flight, no fsync, an existing target is an error (like
- * {@link java.nio.file.Files#copy(java.nio.file.Path, java.nio.file.Path, java.nio.file.CopyOption...)}), the
- * shared engine, no signal scheduler, files opened and closed on {@link Schedulers#boundedElastic()}.
+ * <p>Defaults: copied inside the kernel where it can ({@link #kernelCopy(boolean)}), otherwise with 256 KiB chunks,
+ * 4 reads and 4 writes in flight; no fsync, an existing target is an error (like {@link
+ * java.nio.file.Files#copy(java.nio.file.Path, java.nio.file.Path, java.nio.file.CopyOption...)}), the shared engine,
+ * no signal scheduler, files opened and closed (and kernel copy steps run) on {@link Schedulers#boundedElastic()}.
  */
 public final class CopyOptions {
     /** The default chunk size: 256 KiB. */
@@ -20,12 +21,13 @@ public final class CopyOptions {
     public static final int DEFAULT_MAX_IN_FLIGHT = 4;
 
     private static final CopyOptions DEFAULTS =
-            new CopyOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, false, false, null, null, null);
+            new CopyOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, false, false, true, null, null, null);
 
     private final int chunkSize;
     private final int maxInFlight;
     private final boolean fsync;
     private final boolean replaceExisting;
+    private final boolean kernelCopy;
     private final AioEngine engine;
     private final Scheduler scheduler;
     private final Scheduler blockingScheduler;
@@ -35,6 +37,7 @@ public final class CopyOptions {
             int maxInFlight,
             boolean fsync,
             boolean replaceExisting,
+            boolean kernelCopy,
             AioEngine engine,
             Scheduler scheduler,
             Scheduler blockingScheduler) {
@@ -42,6 +45,7 @@ public final class CopyOptions {
         this.maxInFlight = maxInFlight;
         this.fsync = fsync;
         this.replaceExisting = replaceExisting;
+        this.kernelCopy = kernelCopy;
         this.engine = engine;
         this.scheduler = scheduler;
         this.blockingScheduler = blockingScheduler;
@@ -59,7 +63,8 @@ public final class CopyOptions {
      */
     public CopyOptions chunkSize(int chunkSize) {
         if (chunkSize <= 0) throw new IllegalArgumentException("chunkSize must be positive: " + chunkSize);
-        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+        return new CopyOptions(
+                chunkSize, maxInFlight, fsync, replaceExisting, kernelCopy, engine, scheduler, blockingScheduler);
     }
 
     /**
@@ -69,12 +74,14 @@ public final class CopyOptions {
      */
     public CopyOptions maxInFlight(int maxInFlight) {
         if (maxInFlight <= 0) throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
-        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+        return new CopyOptions(
+                chunkSize, maxInFlight, fsync, replaceExisting, kernelCopy, engine, scheduler, blockingScheduler);
     }
 
     /** Whether the target is fsynced before the result. */
     public CopyOptions fsync(boolean fsync) {
-        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+        return new CopyOptions(
+                chunkSize, maxInFlight, fsync, replaceExisting, kernelCopy, engine, scheduler, blockingScheduler);
     }
 
     /**
@@ -82,25 +89,46 @@ public final class CopyOptions {
      * fails with an {@code AioException} EEXIST).
      */
     public CopyOptions replaceExisting(boolean replaceExisting) {
-        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+        return new CopyOptions(
+                chunkSize, maxInFlight, fsync, replaceExisting, kernelCopy, engine, scheduler, blockingScheduler);
+    }
+
+    /**
+     * Whether the copy may run inside the kernel (true, the default) or always goes through AIO reads and writes
+     * (false). With true, two regular files on Linux are copied with {@code copy_file_range(2)} (a reflink where the
+     * file system shares extents), or {@code sendfile(2)} where {@code copy_file_range} refuses the pair (EXDEV
+     * between two file systems), in steps of 16 MiB on the {@link #blockingScheduler}; only the data extents of the
+     * source are copied (holes stay holes) and the engine is used only for the fsync. Where the kernel refuses, for
+     * special files (pipes, devices, files claiming size 0 such as those of {@code /proc}), and on other systems,
+     * the copy uses AIO reads and writes of {@link #chunkSize} with {@link #maxInFlight} as with false.
+     */
+    public CopyOptions kernelCopy(boolean kernelCopy) {
+        return new CopyOptions(
+                chunkSize, maxInFlight, fsync, replaceExisting, kernelCopy, engine, scheduler, blockingScheduler);
     }
 
     /** The engine to submit to; null means the shared one. */
     public CopyOptions engine(@Nullable AioEngine engine) {
-        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+        return new CopyOptions(
+                chunkSize, maxInFlight, fsync, replaceExisting, kernelCopy, engine, scheduler, blockingScheduler);
     }
 
     /** Where the result, progress and errors are signalled (one worker of it); null: the engine's threads. */
     public CopyOptions scheduler(@Nullable Scheduler scheduler) {
-        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+        return new CopyOptions(
+                chunkSize, maxInFlight, fsync, replaceExisting, kernelCopy, engine, scheduler, blockingScheduler);
     }
 
-    /** Where files are opened and closed; null (the default) means {@link Schedulers#boundedElastic()}. */
+    /**
+     * Where files are opened and closed and the steps of a kernel copy run; null (the default) means {@link
+     * Schedulers#boundedElastic()}.
+     */
     public CopyOptions blockingScheduler(@Nullable Scheduler blockingScheduler) {
-        return new CopyOptions(chunkSize, maxInFlight, fsync, replaceExisting, engine, scheduler, blockingScheduler);
+        return new CopyOptions(
+                chunkSize, maxInFlight, fsync, replaceExisting, kernelCopy, engine, scheduler, blockingScheduler);
     }
 
-    /** Bytes per chunk. */
+    /** Bytes per chunk of AIO reads and writes. */
     public int chunkSize() {
         return chunkSize;
     }
@@ -120,6 +148,11 @@ public final class CopyOptions {
         return replaceExisting;
     }
 
+    /** Whether the copy may run inside the kernel. */
+    public boolean kernelCopy() {
+        return kernelCopy;
+    }
+
     /** The engine, or null for the shared one. */
     @Nullable
     public AioEngine engine() {
@@ -132,7 +165,7 @@ public final class CopyOptions {
         return scheduler;
     }
 
-    /** The scheduler that opens and closes files. */
+    /** The scheduler that opens and closes files and runs the steps of a kernel copy. */
     public Scheduler blockingScheduler() {
         return blockingScheduler != null ? blockingScheduler : Schedulers.boundedElastic();
     }
@@ -140,7 +173,8 @@ public final class CopyOptions {
     @Override
     public String toString() {
         return "CopyOptions[chunkSize=" + chunkSize + ", maxInFlight=" + maxInFlight + ", fsync=" + fsync
-                + ", replaceExisting=" + replaceExisting + ", engine=" + (engine == null ? "shared" : engine)
+                + ", replaceExisting=" + replaceExisting + ", kernelCopy=" + kernelCopy + ", engine="
+                + (engine == null ? "shared" : engine)
                 + ", scheduler=" + scheduler + "]";
     }
 }

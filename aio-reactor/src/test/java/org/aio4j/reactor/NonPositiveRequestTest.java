@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -203,11 +205,15 @@ class NonPositiveRequestTest {
         }
     }
 
-    @Test
-    void copyAtEveryStage() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void copyAtEveryStage(boolean kernel) throws Exception {
         Path src = TestFiles.create(dir.resolve("big"), 4L << 20, 2);
-        CopyOptions opts =
-                CopyOptions.defaults().replaceExisting(true).chunkSize(CHUNK).maxInFlight(1);
+        CopyOptions opts = CopyOptions.defaults()
+                .replaceExisting(true)
+                .chunkSize(CHUNK)
+                .maxInFlight(1)
+                .kernelCopy(kernel);
         for (long n : new long[] {0, -1}) {
             Path target = dir.resolve("copy" + n);
             // in onSubscribe, before anything is open

@@ -99,6 +99,7 @@ class ReactorFaultPropertiesTest {
                                     source,
                                     target,
                                     CopyOptions.defaults()
+                                            .kernelCopy(false) // the faults are the engine's: AIO reads and writes
                                             .chunkSize(chunkSize)
                                             .maxInFlight(maxInFlight)
                                             .replaceExisting(true)

@@ -75,11 +75,19 @@ class WriteCopyTest {
             int inFlight = rnd.nextInt(1, 9);
             Path src = TestFiles.create(dir.resolve("s" + i), size, i);
             Path dst = dir.resolve("d" + i);
+            boolean kernel = i % 2 == 0; // both the kernel copy and AIO reads and writes
             StepVerifier.create(AioFiles.copy(
-                            src, dst, CopyOptions.defaults().chunkSize(chunk).maxInFlight(inFlight)))
+                            src,
+                            dst,
+                            CopyOptions.defaults()
+                                    .chunkSize(chunk)
+                                    .maxInFlight(inFlight)
+                                    .kernelCopy(kernel)))
                     .expectNext((long) size)
                     .verifyComplete();
-            assertThat(Files.mismatch(src, dst)).as("case %d", i).isEqualTo(-1);
+            assertThat(Files.mismatch(src, dst))
+                    .as("case %d, kernel %s", i, kernel)
+                    .isEqualTo(-1);
             StepVerifier.create(AioFiles.mismatch(src, dst)).expectNext(-1L).verifyComplete();
         }
     }
@@ -286,8 +294,9 @@ class WriteCopyTest {
                 .verify(Duration.ofSeconds(10));
     }
 
-    @Test
-    void cancelInTheMiddleOfACopyLeaksNothing() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void cancelInTheMiddleOfACopyLeaksNothing(boolean kernel) throws Exception {
         long size = 64L << 20;
         Path src = TestFiles.create(dir.resolve("s"), size, 12);
         TestFiles.Probe before = TestFiles.Probe.take();
@@ -300,6 +309,7 @@ class WriteCopyTest {
                                         src,
                                         dst,
                                         CopyOptions.defaults()
+                                                .kernelCopy(kernel)
                                                 .engine(engine)
                                                 .chunkSize(64 * 1024)
                                                 .maxInFlight(8))

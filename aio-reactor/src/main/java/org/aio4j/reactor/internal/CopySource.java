@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.jspecify.annotations.Nullable;
@@ -24,12 +25,31 @@ public final class CopySource {
     private final Path source;
     private final Path target;
     private final AtomicReference<AioFile> file = new AtomicReference<>();
+
+    @Nullable
+    private final KernelCopier kernel;
+
+    @Nullable
+    private final LongConsumer onSize;
+
     private volatile long size = -1;
 
-    /** A source to open later; one instance per subscription of a copy. */
+    /** A source to open later, copied by reads and writes only; one instance per subscription of a copy. */
     public CopySource(Path source, Path target) {
+        this(source, target, null, null);
+    }
+
+    /**
+     * A source to open later, copied inside the kernel where {@code kernel} applies (else by reads and writes); one
+     * instance per subscription of a copy.
+     *
+     * @param onSize told the source size when a kernel copy starts (the read reports it otherwise)
+     */
+    public CopySource(Path source, Path target, @Nullable KernelCopier kernel, @Nullable LongConsumer onSize) {
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
+        this.kernel = kernel;
+        this.onSize = onSize;
     }
 
     /** The source path. */
@@ -71,6 +91,21 @@ public final class CopySource {
     /** The source size read by {@link #open()}. */
     long size() {
         return size;
+    }
+
+    /**
+     * Blocking: starts a kernel copy of the opened source into {@code target} (open and empty), or returns null when
+     * there is no kernel copier, no opened source, an empty source (files such as {@code /proc/version} claim size 0
+     * and are read to their end by the read instead), or the copier does not apply. The source stays here: a copy
+     * that the kernel refuses goes on with the read, which then {@link #take()}s it.
+     */
+    KernelCopier.@Nullable Copy startKernel(AioFile target) {
+        AioFile f = file.get();
+        long s = size;
+        if (kernel == null || f == null || s <= 0) return null;
+        KernelCopier.@Nullable Copy copy = kernel.start(f, target, s);
+        if (copy != null && onSize != null) onSize.accept(s);
+        return copy;
     }
 
     /** Hands the opened source over (once): the caller owns and closes it. Null if there is none (any more). */

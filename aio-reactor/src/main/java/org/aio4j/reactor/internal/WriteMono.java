@@ -15,6 +15,7 @@ import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.AioHandler;
 import org.aio4j.internal.Errno;
+import org.aio4j.internal.KernelCopy;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -41,6 +42,16 @@ import reactor.util.context.Context;
  * AioOps#cancelAll}) and the file is closed once each was reaped.
  *
  * <p>With {@code APPEND} among the open options the kernel ignores the offsets, so writes then go one at a time.
+ *
+ * <p><b>Kernel copy.</b> When the {@link CopySource} of a copy starts a kernel copy ({@link
+ * CopySource#startKernel}), the source is not subscribed: one task on {@code blockingScheduler} (never the
+ * subscriber's or the engine's threads) runs the kernel copy in bounded steps, one after the other, and hands each
+ * step's position to the drain loop, which reports it as progress. A cancel or an error stops it between two steps
+ * (the task checks before each), and the files are closed only after the task has returned. (One task for all the
+ * steps rather than one per step: a hand-over to another pooled thread per 16 MiB step cost about 10% of a page-cached
+ * copy's time.) When the kernel refuses the pair of files before anything was copied, the task subscribes the source
+ * (the read takes the opened source file) and the copy goes on with reads and writes from offset 0. After the last
+ * step the optional fsync runs as for written data.
  */
 public final class WriteMono extends Mono<Long> implements Scannable {
     final Publisher<? extends ByteBuffer> source;
@@ -157,6 +168,18 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     static final int SUBMITTED = 1;
     static final int COMPLETE = 2;
 
+    /** The kernel copy's task: its last step and error are written before {@code state} becomes COMPLETE. */
+    static final class KernelOp {
+        volatile int state;
+        /** The position after the last step, published after each step. */
+        volatile long position;
+        /** Set by the drain loop when it stops: the task runs no further step. */
+        volatile boolean stop;
+
+        KernelCopy.Step step;
+        Throwable error;
+    }
+
     /** One write (or the final fsync) in flight. */
     static final class Op {
         volatile int state;
@@ -204,6 +227,10 @@ public final class WriteMono extends Mono<Long> implements Scannable {
 
         AioFile file;
         Throwable openError;
+        /** A copy's kernel copy, set (before openDone is published) when it started; null otherwise. */
+        KernelCopier.Copy kernel;
+
+        final KernelOp kernelOp = new KernelOp();
         long sameFileSize = -1; // a copy onto itself: the size to emit, nothing opened
         volatile boolean openDone;
 
@@ -219,6 +246,8 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         boolean fsyncSubmitted;
         boolean fsyncDone;
         long value;
+        boolean kernelMode; // steps go to the kernel, the source is not subscribed (set once in open())
+        boolean kernelDone;
 
         WriteSubscriber(WriteMono parent, CoreSubscriber<? super Long> actual) {
             this.parent = parent;
@@ -270,7 +299,15 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
             if (file != null && parent.deleteOnClose) Support.deleteQuietly(parent.path);
-            if (file != null && !cancelled) {
+            if (file != null && !cancelled && src != null) {
+                try {
+                    kernel = src.startKernel(file);
+                } catch (Throwable t) { // could not even tell: copy with reads and writes
+                    kernel = null;
+                }
+                kernelMode = kernel != null;
+            }
+            if (file != null && !cancelled && !kernelMode) {
                 try {
                     parent.source.subscribe(this);
                 } catch (Throwable t) {
@@ -468,6 +505,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             int more = reap();
+            reapKernel();
             if (requestError != null && failure == null && !terminated) failure = requestError;
             Throwable upErr = upstreamError;
             boolean opened = openDone; // read once (see ReadFlux: the open may finish between two reads)
@@ -480,6 +518,10 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 terminated = true;
                 closedForInput = true;
                 finish(null, sameFileSize);
+                return;
+            }
+            if (kernelMode) {
+                stepKernel();
                 return;
             }
             Op op;
@@ -537,23 +579,116 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     stop();
                     return;
                 }
-                if (parent.fsync && !fsyncDone) {
-                    if (!fsyncSubmitted) {
-                        fsyncSubmitted = true;
-                        Op f = ops[0];
-                        f.isFsync = true;
-                        f.buffer = null;
-                        f.received = null;
-                        f.position = -1;
-                        f.cancelRequested = false;
-                        submit(f);
-                    }
-                    return;
-                }
-                terminated = true;
-                closedForInput = true;
-                finish(null, written);
+                end();
             }
+        }
+
+        /** Everything is written: the fsync if asked for, then close and signal. */
+        private void end() {
+            if (parent.fsync && !fsyncDone) {
+                if (!fsyncSubmitted) {
+                    fsyncSubmitted = true;
+                    Op f = ops[0];
+                    f.isFsync = true;
+                    f.buffer = null;
+                    f.received = null;
+                    f.position = -1;
+                    f.cancelRequested = false;
+                    submit(f);
+                }
+                return;
+            }
+            terminated = true;
+            closedForInput = true;
+            finish(null, written);
+        }
+
+        // ---- the kernel copy (drain loop, except runKernelStep)
+
+        /** Starts the kernel copy's task once; ends the copy after it has copied everything. */
+        private void stepKernel() {
+            KernelOp k = kernelOp;
+            if (k.state == SUBMITTED) return; // the task calls drain() after each step and when it returns
+            if (kernelDone) {
+                end();
+                return;
+            }
+            k.state = SUBMITTED;
+            inFlight++;
+            try {
+                parent.blockingScheduler.schedule(this::runKernelCopy);
+            } catch (Throwable t) { // rejected: never run a blocking step on this thread
+                k.step = null;
+                k.error = t;
+                k.state = COMPLETE;
+                drain(); // inside the loop: only makes it go round once more
+            }
+        }
+
+        /**
+         * Runs on the blocking scheduler: the steps of the kernel copy until the end, a refusal, an error, a cancel or
+         * a stop of the drain loop (checked before each step). Nothing closes the files while it runs: the loop
+         * closes them only once this task was reaped. When the kernel refuses the files, the source is subscribed
+         * here, before the task completes, so the loop neither requests nor ends the write while it is being
+         * subscribed.
+         */
+        void runKernelCopy() {
+            KernelOp k = kernelOp;
+            KernelCopy.Step s = null;
+            Throwable err = null;
+            try {
+                while (!cancelled && !k.stop) {
+                    s = kernel.step();
+                    if (s == KernelCopy.Step.REFUSED) break; // nothing copied: no progress
+                    k.position = kernel.position();
+                    if (s != KernelCopy.Step.MORE) break;
+                    drain(); // progress
+                }
+            } catch (Throwable t) { // fatal ones too: the task must complete
+                err = t;
+            }
+            if (s == KernelCopy.Step.REFUSED && !cancelled && !k.stop) {
+                try {
+                    parent.source.subscribe(this);
+                } catch (Throwable t) {
+                    err = t;
+                }
+            }
+            k.step = s;
+            k.error = err;
+            k.state = COMPLETE;
+            drain();
+        }
+
+        /** Reports the kernel copy's progress; takes in its task when it returned: the end, a refusal or an error. */
+        private void reapKernel() {
+            KernelOp k = kernelOp;
+            int state = k.state;
+            if (state == FREE) return;
+            if (!stopping && !cancelled) {
+                long p = k.position;
+                if (p != written) {
+                    written = p;
+                    if (parent.onProgress != null) parent.onProgress.accept(written);
+                }
+            }
+            if (state != COMPLETE) return;
+            inFlight--;
+            KernelCopy.Step s = k.step;
+            Throwable err = k.error;
+            k.step = null;
+            k.error = null;
+            k.state = FREE;
+            if (stopping || cancelled) return;
+            if (err != null) {
+                if (failure == null) failure = err;
+                return;
+            }
+            if (s == KernelCopy.Step.REFUSED) {
+                kernelMode = false; // the task subscribed the source: the read takes the opened source file
+                return;
+            }
+            if (s == KernelCopy.Step.DONE) kernelDone = true;
         }
 
         @Nullable
@@ -644,6 +779,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         private void stop() {
             if (!stopping) {
                 stopping = true;
+                kernelOp.stop = true; // a kernel copy's task runs no further step
                 closedForInput = true;
                 if (failure == null && !cancelled) failure = upstreamError;
             }
