@@ -26,8 +26,12 @@ import reactor.core.scheduler.Schedulers;
  * copy and compare. Every publisher here is cold and lazy: nothing is opened or submitted before subscription,
  * and each subscription works on its own open file. Arguments are checked when the publisher is made
  * ({@link IllegalArgumentException}, {@link NullPointerException}); I/O failures (a missing file, a directory, no
- * permission, a full disk) arrive as {@code onError} with the typed {@link org.aio4j.AioException}, carrying the
- * path and the file position, and leave nothing open or allocated.
+ * permission, a full disk) arrive as {@code onError} and leave nothing open or allocated. A failure to open a
+ * path is its {@code java.nio.file} type ({@link java.nio.file.NoSuchFileException}, {@link
+ * java.nio.file.AccessDeniedException}, {@link java.nio.file.FileAlreadyExistsException}...) caused by the {@link
+ * org.aio4j.AioException} with the errno ({@link org.aio4j.AioException#ofPath}); a failure of the I/O is the typed
+ * {@link org.aio4j.AioException}, carrying the path and the file position. {@link
+ * org.aio4j.AioException#errnoOf(Throwable)} reads the errno from either.
  *
  * <h2>The release rule</h2>
  * The chunks that {@link #read} emits are direct buffers from a pool. <b>The subscriber owns each chunk it receives
@@ -295,6 +299,8 @@ public final class AioFiles {
             org.aio4j.AioFile.open(p, java.nio.file.StandardOpenOption.READ).close();
         } catch (org.aio4j.AioException e) {
             throw Exceptions.propagate(e.withContext(p, -1));
+        } catch (java.io.IOException e) { // NoSuchFileException... with the path, from AioFile.open
+            throw Exceptions.propagate(e);
         }
     }
 
