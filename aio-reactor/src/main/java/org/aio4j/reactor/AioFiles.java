@@ -100,11 +100,18 @@ public final class AioFiles {
     }
 
     /**
-     * Gives a chunk emitted by {@link #read} back to the pool. Any other buffer, null, or a chunk already released
-     * is ignored, so it is safe in {@code doOnDiscard}. Do not touch a chunk after releasing it: it will be reused.
+     * Gives a chunk emitted by {@link #read} back to the pool. The chunk is then <em>poisoned</em>: its position
+     * and limit are 0, so any later get or put on it throws ({@link java.nio.BufferUnderflowException}, {@link
+     * java.nio.BufferOverflowException}, {@link IndexOutOfBoundsException}) instead of reading or writing memory
+     * the pool has handed to someone else.
+     *
+     * @throws NullPointerException for null
+     * @throws IllegalStateException for a chunk released before
+     * @throws IllegalArgumentException for a buffer {@link #read} did not emit (a heap buffer, one of your own, a
+     *     slice or duplicate of a chunk)
      */
     public static void release(ByteBuffer chunk) {
-        ChunkPool.shared().release(chunk);
+        ChunkPool.shared().releaseChecked(chunk);
     }
 
     /**
@@ -291,7 +298,7 @@ public final class AioFiles {
                             .next()
                             .doOnRequest(n -> gate.open());
                 }))
-                .doOnDiscard(ByteBuffer.class, AioFiles::release);
+                .doOnDiscard(ByteBuffer.class, ChunkPool.shared()::release);
     }
 
     private static void checkOpenable(Path p) {
@@ -309,8 +316,8 @@ public final class AioFiles {
 
     private static long compare(Object ox, Object oy, long[] offset) {
         if (ox instanceof Failed || oy instanceof Failed) {
-            if (ox instanceof ByteBuffer bx) release(bx);
-            if (oy instanceof ByteBuffer by) release(by);
+            if (ox instanceof ByteBuffer bx) ChunkPool.shared().release(bx);
+            if (oy instanceof ByteBuffer by) ChunkPool.shared().release(by);
             Throwable e = ox instanceof Failed f ? f.error() : ((Failed) oy).error();
             throw Exceptions.propagate(e);
         }
@@ -324,8 +331,8 @@ public final class AioFiles {
             offset[0] += x.remaining();
             return CONTINUE;
         } finally {
-            release(x);
-            release(y);
+            ChunkPool.shared().release(x);
+            ChunkPool.shared().release(y);
         }
     }
 
