@@ -1,7 +1,14 @@
 package org.aio4j;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.aio4j.internal.Errno;
 
 /**
@@ -22,6 +29,12 @@ import org.aio4j.internal.Errno;
  *     log.warn("{} failed with {}", e.operation(), e.errnoName());
  * }
  * }</pre>
+ *
+ * <p>A failure to open or create a file ({@code AioFile.open} and the Reactor layer's opens) that
+ * {@code java.nio.file} has a type for is thrown as that type, made by {@link #ofPath}: {@link
+ * NoSuchFileException} for {@code ENOENT}, {@link AccessDeniedException} for {@code EACCES}/{@code EPERM}... (see
+ * {@code docs/errors.md}). Its {@linkplain Throwable#getCause() cause} is the {@code AioException} with the errno
+ * and the operation; {@link #errnoOf(Throwable)} and {@link #find(Throwable)} read it from any exception.
  */
 public class AioException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -77,6 +90,76 @@ public class AioException extends IOException {
         if (errno == Errno.ECANCELED.value()) return new AioCancelledException(operation, errno, path, position);
         if (errno == Errno.EAGAIN.value()) return new AioTryAgainException(operation, errno, path, position);
         return new AioException(operation, errno, path, position);
+    }
+
+    /**
+     * The exception for {@code errno} returned by {@code operation} (such as {@code "open"}) on {@code path}, where
+     * the path itself is at fault: the {@code java.nio.file} type for the errno when there is one, with the {@link
+     * AioException} of {@link #of(String, int, Path, long)} as its cause; otherwise that {@code AioException}.
+     *
+     * <table>
+     *   <caption>errno to exception</caption>
+     *   <tr><th>errno</th><th>exception</th></tr>
+     *   <tr><td>ENOENT</td><td>{@link NoSuchFileException}</td></tr>
+     *   <tr><td>EEXIST</td><td>{@link FileAlreadyExistsException}</td></tr>
+     *   <tr><td>EACCES, EPERM</td><td>{@link AccessDeniedException}</td></tr>
+     *   <tr><td>ENOTDIR</td><td>{@link NotDirectoryException}</td></tr>
+     *   <tr><td>ENOTEMPTY</td><td>{@link DirectoryNotEmptyException}</td></tr>
+     *   <tr><td>ELOOP, ENAMETOOLONG, EISDIR, EROFS, ETXTBSY</td><td>{@link FileSystemException}</td></tr>
+     *   <tr><td>any other (EMFILE, ENOSPC, EIO, EINVAL, EAGAIN...)</td><td>{@link AioException} (its subclass for
+     *   EAGAIN, ECANCELED)</td></tr>
+     * </table>
+     *
+     * <p>{@link FileSystemException#getFile()} is {@code path}, {@link FileSystemException#getReason()} the C
+     * library's text for the errno ({@code strerror}) or, where unavailable, its name.
+     */
+    public static IOException ofPath(String operation, int errno, Path path) {
+        AioException aio = of(operation, errno, path, -1);
+        String file = path == null ? null : path.toString();
+        String reason = describe(errno);
+        if (reason == null) reason = Errno.name(errno);
+        FileSystemException nio;
+        if (errno == Errno.ENOENT.value()) nio = new NoSuchFileException(file, null, reason);
+        else if (errno == Errno.EEXIST.value()) nio = new FileAlreadyExistsException(file, null, reason);
+        else if (errno == Errno.EACCES.value() || errno == Errno.EPERM.value()) {
+            nio = new AccessDeniedException(file, null, reason);
+        } else if (errno == Errno.ENOTDIR.value()) {
+            nio = new NotDirectoryException(file); // has no reason
+        } else if (errno == Errno.ENOTEMPTY.value()) {
+            nio = new DirectoryNotEmptyException(file); // has no reason
+        } else if (errno == Errno.ELOOP.value()
+                || errno == Errno.ENAMETOOLONG.value()
+                || errno == Errno.EISDIR.value()
+                || errno == Errno.EROFS.value()
+                || errno == Errno.ETXTBSY.value()) {
+            nio = new FileSystemException(file, null, reason);
+        } else {
+            return aio;
+        }
+        nio.initCause(aio);
+        return nio;
+    }
+
+    /**
+     * The first {@link AioException} in {@code t} and its chain of causes: {@code t} itself, or the cause of a
+     * {@code java.nio.file} exception made by {@link #ofPath}, or one wrapped by Reactor or a future. Empty when
+     * there is none (an error that did not come from the C library through aio4j).
+     */
+    public static Optional<AioException> find(Throwable t) {
+        for (int depth = 0; t != null && depth < 32; depth++) {
+            if (t instanceof AioException a) return Optional.of(a);
+            if (t.getCause() == t) break;
+            t = t.getCause();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The errno of the first {@link AioException} in {@code t} and its chain of causes ({@link #find}), or -1 when
+     * there is none. {@code AioException.find(e).map(AioException::errnoName)} gives its name.
+     */
+    public static int errnoOf(Throwable t) {
+        return find(t).map(AioException::errno).orElse(-1);
     }
 
     /**

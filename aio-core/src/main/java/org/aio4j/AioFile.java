@@ -1,5 +1,6 @@
 package org.aio4j;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -45,10 +46,18 @@ public final class AioFile implements AutoCloseable {
      * APPEND, CREATE, CREATE_NEW, TRUNCATE_EXISTING, SYNC, DSYNC, and {@link AioOpenOption#DIRECT}. A directory is
      * refused with {@code EISDIR}.
      *
-     * @throws AioException with the errno of {@code open} (ENOENT, EACCES, EISDIR...)
+     * <p>A failure the path causes is thrown as its {@code java.nio.file} type, with the {@link AioException}
+     * (errno, operation {@code "open"}) as its cause ({@link AioException#ofPath}): {@link
+     * java.nio.file.NoSuchFileException} (ENOENT), {@link java.nio.file.FileAlreadyExistsException} (EEXIST, with
+     * {@code CREATE_NEW}), {@link java.nio.file.AccessDeniedException} (EACCES, EPERM), {@link
+     * java.nio.file.NotDirectoryException} (ENOTDIR), {@link java.nio.file.FileSystemException} (ELOOP,
+     * ENAMETOOLONG, EISDIR, EROFS, ETXTBSY). Any other errno (EMFILE, ENOSPC, EINVAL...) is an {@link AioException}.
+     *
+     * @throws java.nio.file.FileSystemException for the path errors above, caused by the {@link AioException}
+     * @throws AioException with the errno of {@code open} for the others
      * @throws UnsupportedOperationException for an option aio4j does not support, or O_DIRECT where there is none
      */
-    public static AioFile open(Path path, OpenOption... options) throws AioException {
+    public static AioFile open(Path path, OpenOption... options) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         AioAbi abi = NativeLib.abi();
@@ -76,10 +85,10 @@ public final class AioFile implements AutoCloseable {
         }
         byte[] cpath = (path.toString() + '\0').getBytes(StandardCharsets.UTF_8);
         int fd = NativeLib.libc().open(cpath, flags, 0666);
-        if (fd < 0) throw AioException.of("open", NativeLib.errno(), path, -1);
+        if (fd < 0) throw AioException.ofPath("open", NativeLib.errno(), path);
         if (!write && Files.isDirectory(path)) {
             NativeLib.libc().close(fd);
-            throw AioException.of("open", Errno.EISDIR.value(), path, -1);
+            throw AioException.ofPath("open", Errno.EISDIR.value(), path);
         }
         return new AioFile(fd, path, opts.contains(AioOpenOption.DIRECT));
     }

@@ -241,8 +241,9 @@ class AioContractTest {
     @Test
     void directory() throws Exception {
         assertThatThrownBy(() -> AioFile.open(dir))
-                .isInstanceOf(AioException.class)
-                .satisfies(e -> assertThat(((AioException) e).errno()).isEqualTo(Errno.EISDIR.value()));
+                .isInstanceOf(java.nio.file.FileSystemException.class)
+                .satisfies(e -> PathErrors.assertPathError(e, "EISDIR", dir))
+                .satisfies(e -> assertThat(AioException.errnoOf(e)).isEqualTo(Errno.EISDIR.value()));
         int fd = NativeLib.libc().open((dir + "\0").getBytes(StandardCharsets.UTF_8), ABI.O_RDONLY, 0);
         assertThat(fd).isNotNegative();
         try (AioFile d = AioFile.adopt(fd, dir);

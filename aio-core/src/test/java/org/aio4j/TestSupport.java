@@ -69,7 +69,7 @@ final class TestSupport {
     }
 
     /** Opens a FIFO read-write, so that open does not block and reads block until someone writes. */
-    static AioFile openFifo(Path fifo) throws AioException {
+    static AioFile openFifo(Path fifo) throws IOException {
         return AioFile.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 

@@ -47,6 +47,7 @@ public enum Errno {
     EROFS(30, 30, 30),
     EPIPE(32, 32, 32),
     ENAMETOOLONG(36, 63, 63),
+    ENOTEMPTY(39, 66, 66),
     ENOSYS(38, 78, 78),
     ELOOP(40, 62, 62),
     EOVERFLOW(75, 84, 84),

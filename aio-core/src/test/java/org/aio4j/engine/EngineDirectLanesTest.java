@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.aio4j.AioCancelledException;
-import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.AioOpenOption;
 import org.aio4j.internal.NativeLib;
@@ -83,7 +82,7 @@ class EngineDirectLanesTest {
         return b;
     }
 
-    private AioFile openDirect(String name) throws AioException {
+    private AioFile openDirect(String name) throws java.io.IOException {
         return AioFile.open(
                 dir.resolve(name),
                 StandardOpenOption.READ,

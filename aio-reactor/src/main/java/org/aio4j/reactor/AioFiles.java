@@ -27,8 +27,12 @@ import reactor.core.scheduler.Schedulers;
  * copy and compare. Every publisher here is cold and lazy: nothing is opened or submitted before subscription,
  * and each subscription works on its own open file. Arguments are checked when the publisher is made
  * ({@link IllegalArgumentException}, {@link NullPointerException}); I/O failures (a missing file, a directory, no
- * permission, a full disk) arrive as {@code onError} with the typed {@link org.aio4j.AioException}, carrying the
- * path and the file position, and leave nothing open or allocated.
+ * permission, a full disk) arrive as {@code onError} and leave nothing open or allocated. A failure to open a
+ * path is its {@code java.nio.file} type ({@link java.nio.file.NoSuchFileException}, {@link
+ * java.nio.file.AccessDeniedException}, {@link java.nio.file.FileAlreadyExistsException}...) caused by the {@link
+ * org.aio4j.AioException} with the errno ({@link org.aio4j.AioException#ofPath}); a failure of the I/O is the typed
+ * {@link org.aio4j.AioException}, carrying the path and the file position. {@link
+ * org.aio4j.AioException#errnoOf(Throwable)} reads the errno from either.
  *
  * <h2>The release rule</h2>
  * The chunks that {@link #read} emits are direct buffers from a pool. <b>The subscriber owns each chunk it receives
@@ -101,11 +105,18 @@ public final class AioFiles {
     }
 
     /**
-     * Gives a chunk emitted by {@link #read} back to the pool. Any other buffer, null, or a chunk already released
-     * is ignored, so it is safe in {@code doOnDiscard}. Do not touch a chunk after releasing it: it will be reused.
+     * Gives a chunk emitted by {@link #read} back to the pool. The chunk is then <em>poisoned</em>: its position
+     * and limit are 0, so any later get or put on it throws ({@link java.nio.BufferUnderflowException}, {@link
+     * java.nio.BufferOverflowException}, {@link IndexOutOfBoundsException}) instead of reading or writing memory
+     * the pool has handed to someone else.
+     *
+     * @throws NullPointerException for null
+     * @throws IllegalStateException for a chunk released before
+     * @throws IllegalArgumentException for a buffer {@link #read} did not emit (a heap buffer, one of your own, a
+     *     slice or duplicate of a chunk)
      */
     public static void release(ByteBuffer chunk) {
-        ChunkPool.shared().release(chunk);
+        ChunkPool.shared().releaseChecked(chunk);
     }
 
     /**
@@ -297,7 +308,7 @@ public final class AioFiles {
                             .next()
                             .doOnRequest(n -> gate.open());
                 }))
-                .doOnDiscard(ByteBuffer.class, AioFiles::release);
+                .doOnDiscard(ByteBuffer.class, ChunkPool.shared()::release);
     }
 
     private static void checkOpenable(Path p) {
@@ -305,6 +316,8 @@ public final class AioFiles {
             org.aio4j.AioFile.open(p, java.nio.file.StandardOpenOption.READ).close();
         } catch (org.aio4j.AioException e) {
             throw Exceptions.propagate(e.withContext(p, -1));
+        } catch (java.io.IOException e) { // NoSuchFileException... with the path, from AioFile.open
+            throw Exceptions.propagate(e);
         }
     }
 
@@ -313,8 +326,8 @@ public final class AioFiles {
 
     private static long compare(Object ox, Object oy, long[] offset) {
         if (ox instanceof Failed || oy instanceof Failed) {
-            if (ox instanceof ByteBuffer bx) release(bx);
-            if (oy instanceof ByteBuffer by) release(by);
+            if (ox instanceof ByteBuffer bx) ChunkPool.shared().release(bx);
+            if (oy instanceof ByteBuffer by) ChunkPool.shared().release(by);
             Throwable e = ox instanceof Failed f ? f.error() : ((Failed) oy).error();
             throw Exceptions.propagate(e);
         }
@@ -328,8 +341,8 @@ public final class AioFiles {
             offset[0] += x.remaining();
             return CONTINUE;
         } finally {
-            release(x);
-            release(y);
+            ChunkPool.shared().release(x);
+            ChunkPool.shared().release(y);
         }
     }
 

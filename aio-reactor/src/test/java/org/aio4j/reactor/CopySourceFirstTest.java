@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
-import org.aio4j.AioException;
+import org.aio4j.PathErrors;
 import org.aio4j.engine.AioEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,9 +55,7 @@ class CopySourceFirstTest {
     private static void expectError(reactor.core.publisher.Mono<Long> copy, String errno, Path path) {
         StepVerifier.create(copy)
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOf(AioException.class);
-                    assertThat(((AioException) e).errnoName()).isEqualTo(errno);
-                    assertThat(((AioException) e).path()).isEqualTo(path);
+                    PathErrors.assertPathError(e, errno, path);
                 })
                 .verify(Duration.ofSeconds(10));
     }
@@ -89,8 +87,7 @@ class CopySourceFirstTest {
         Flux<CopyProgress> copy = AioFiles.copyWithProgress(
                 missing, target, CopyOptions.defaults().replaceExisting(true));
         StepVerifier.create(copy)
-                .expectErrorSatisfies(
-                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
+                .expectErrorSatisfies(e -> PathErrors.assertPathError(e, "ENOENT"))
                 .verify(Duration.ofSeconds(10));
         assertUntouched(target);
     }

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import org.aio4j.AioException;
 import org.aio4j.AioFsyncMode;
+import org.aio4j.PathErrors;
 import org.aio4j.engine.AioEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,8 +92,7 @@ class ReactiveAioFileTest {
     @Test
     void errorsAreTyped() throws Exception {
         StepVerifier.create(AioFiles.open(dir.resolve("missing")))
-                .expectErrorSatisfies(
-                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
+                .expectErrorSatisfies(e -> PathErrors.assertPathError(e, "ENOENT"))
                 .verify(Duration.ofSeconds(10));
         Path f = dir.resolve("f");
         Files.write(f, new byte[3]);

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.aio4j.AioException;
+import org.aio4j.PathErrors;
 import org.aio4j.engine.AioEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -199,10 +199,7 @@ class ReadTest {
         Path missing = dir.resolve("missing");
         StepVerifier.create(AioFiles.read(missing))
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOf(AioException.class);
-                    AioException a = (AioException) e;
-                    assertThat(a.errnoName()).isEqualTo("ENOENT");
-                    assertThat(a.path()).isEqualTo(missing);
+                    PathErrors.assertPathError(e, "ENOENT", missing);
                 })
                 .verify(Duration.ofSeconds(10));
     }
@@ -211,9 +208,7 @@ class ReadTest {
     void directoryIsTypedError() {
         StepVerifier.create(AioFiles.read(dir))
                 .expectErrorSatisfies(e -> {
-                    assertThat(e).isInstanceOf(AioException.class);
-                    assertThat(((AioException) e).errnoName()).isEqualTo("EISDIR");
-                    assertThat(((AioException) e).path()).isEqualTo(dir);
+                    PathErrors.assertPathError(e, "EISDIR", dir);
                 })
                 .verify(Duration.ofSeconds(10));
     }

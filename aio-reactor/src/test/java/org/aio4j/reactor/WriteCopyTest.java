@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.AioException;
+import org.aio4j.PathErrors;
 import org.aio4j.engine.AioEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -147,8 +148,7 @@ class WriteCopyTest {
         assertThat(Files.readAllBytes(out)).isEqualTo(both);
         // CREATE_NEW on an existing file: EEXIST
         StepVerifier.create(AioFiles.write(heapChunks(a, 333), out, StandardOpenOption.CREATE_NEW))
-                .expectErrorSatisfies(
-                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("EEXIST"))
+                .expectErrorSatisfies(e -> PathErrors.assertPathError(e, "EEXIST"))
                 .verify(Duration.ofSeconds(10));
     }
 
@@ -204,12 +204,10 @@ class WriteCopyTest {
     @Test
     void writeIntoMissingDirectoryOrOntoDirectory() {
         StepVerifier.create(AioFiles.write(Flux.just(ByteBuffer.wrap(new byte[1])), dir.resolve("no/such/file")))
-                .expectErrorSatisfies(
-                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT"))
+                .expectErrorSatisfies(e -> PathErrors.assertPathError(e, "ENOENT"))
                 .verify(Duration.ofSeconds(10));
         StepVerifier.create(AioFiles.write(Flux.just(ByteBuffer.wrap(new byte[1])), dir))
-                .expectErrorSatisfies(
-                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("EISDIR"))
+                .expectErrorSatisfies(e -> PathErrors.assertPathError(e, "EISDIR"))
                 .verify(Duration.ofSeconds(10));
     }
 
@@ -267,8 +265,7 @@ class WriteCopyTest {
         assertThat(Files.mismatch(src, dst)).isEqualTo(-1);
         // the target exists now: without replaceExisting that is EEXIST, with it the copy overwrites
         StepVerifier.create(AioFiles.copy(src, dst, CopyOptions.defaults()))
-                .expectErrorSatisfies(
-                        e -> assertThat(((AioException) e).errnoName()).isEqualTo("EEXIST"))
+                .expectErrorSatisfies(e -> PathErrors.assertPathError(e, "EEXIST"))
                 .verify(Duration.ofSeconds(10));
         Files.write(dst, new byte[(int) size + 100]);
         StepVerifier.create(AioFiles.copy(
@@ -288,8 +285,7 @@ class WriteCopyTest {
         Path dst = dir.resolve("d");
         StepVerifier.create(AioFiles.copy(dir.resolve("missing"), dst, CopyOptions.defaults()))
                 .expectErrorSatisfies(e -> {
-                    assertThat(((AioException) e).errnoName()).isEqualTo("ENOENT");
-                    assertThat(((AioException) e).path()).isEqualTo(dir.resolve("missing"));
+                    PathErrors.assertPathError(e, "ENOENT", dir.resolve("missing"));
                 })
                 .verify(Duration.ofSeconds(10));
     }

@@ -13,8 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * rule is visible in tests: the count does not return to its start value. A forgotten chunk is not a native leak
  * (the JVM frees direct buffers when they are collected) but it is lost to the pool.
  *
+ * <p>Each {@link #acquire} hands out a new view ({@link ByteBuffer#duplicate()}) of a pooled block, so that
+ * releasing can <em>poison</em> the view the consumer holds: its position and limit become 0 (any relative or
+ * absolute get or put then throws) while the block goes back to the pool under a fresh view.
+ *
  * <p>{@link #release} accepts any buffer: one that is not outstanding from this pool (a foreign buffer, or one
- * released before) is ignored and reported as {@code false}.
+ * released before) is ignored and reported as {@code false}. {@link #releaseChecked} refuses those instead.
  */
 public final class ChunkPool implements Chunks {
     /** Chunks are aligned to this, so they also suit {@code O_DIRECT}. */
@@ -25,7 +29,23 @@ public final class ChunkPool implements Chunks {
     private final long maxRetainedBytes;
     private final int maxPooledCapacity;
     private final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<ByteBuffer>> free = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Key, Boolean> out = new ConcurrentHashMap<>();
+    /** Outstanding views to their pooled blocks. */
+    private final ConcurrentHashMap<Key, ByteBuffer> out = new ConcurrentHashMap<>();
+    /**
+     * The last {@link #RELEASED_MEMORY} views released (weakly held: they keep no memory alive), so that {@link
+     * #releaseChecked} can tell a second release from a foreign buffer.
+     */
+    private final java.util.Set<WeakKey> released = java.util.Collections.newSetFromMap(
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<WeakKey, Boolean>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<WeakKey, Boolean> eldest) {
+                    return size() > RELEASED_MEMORY;
+                }
+            }));
+
+    private static final int RELEASED_MEMORY = 4096;
     private final AtomicLong retainedBytes = new AtomicLong();
     private final AtomicLong outstandingBytes = new AtomicLong();
     private final AtomicLong allocations = new AtomicLong();
@@ -68,10 +88,11 @@ public final class ChunkPool implements Chunks {
             b = allocate(cap);
             allocations.incrementAndGet();
         }
-        b.clear().limit(size);
-        out.put(new Key(b), Boolean.TRUE);
+        b.clear();
+        ByteBuffer view = b.duplicate().limit(size);
+        out.put(new Key(view), b);
         outstandingBytes.addAndGet(b.capacity());
-        return b;
+        return view;
     }
 
     /** Allocation of a new chunk (BlockHound: {@code allocateDirect} may sleep while the JVM reclaims memory). */
@@ -88,16 +109,36 @@ public final class ChunkPool implements Chunks {
     @Override
     public boolean release(ByteBuffer buffer) {
         if (buffer == null || !buffer.isDirect()) return false;
-        if (out.remove(new Key(buffer)) == null) return false;
-        int cap = buffer.capacity();
+        Key key = new Key(buffer);
+        ByteBuffer block = out.remove(key);
+        if (block == null) return false;
+        buffer.position(0).limit(0); // poisoned: the consumer's view can no longer read or write
+        released.add(new WeakKey(buffer));
+        int cap = block.capacity();
         outstandingBytes.addAndGet(-cap);
         if (cap <= maxPooledCapacity && retainedBytes.addAndGet(cap) <= maxRetainedBytes) {
-            buffer.clear();
-            free.computeIfAbsent(cap, k -> new ConcurrentLinkedDeque<>()).offerFirst(buffer);
+            block.clear();
+            free.computeIfAbsent(cap, k -> new ConcurrentLinkedDeque<>()).offerFirst(block);
         } else if (cap <= maxPooledCapacity) {
             retainedBytes.addAndGet(-cap);
         }
         return true;
+    }
+
+    /**
+     * {@link #release}, refusing what it would ignore.
+     *
+     * @throws NullPointerException for null
+     * @throws IllegalStateException for a chunk of this pool released before (among the last few thousand released)
+     * @throws IllegalArgumentException for a buffer this pool did not hand out (or released long ago)
+     */
+    public void releaseChecked(ByteBuffer buffer) {
+        java.util.Objects.requireNonNull(buffer, "chunk");
+        if (release(buffer)) return;
+        if (released.contains(new WeakKey(buffer))) {
+            throw new IllegalStateException("chunk released twice: " + buffer);
+        }
+        throw new IllegalArgumentException("not a chunk of AioFiles.read (or one released long ago): " + buffer);
     }
 
     /** True when {@code buffer} is outstanding from this pool. */
@@ -146,6 +187,29 @@ public final class ChunkPool implements Chunks {
         @Override
         public boolean equals(Object o) {
             return o instanceof Key && ((Key) o).buffer == buffer;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** Identity key that does not keep its buffer alive. */
+    private static final class WeakKey extends java.lang.ref.WeakReference<ByteBuffer> {
+        final int hash;
+
+        WeakKey(ByteBuffer buffer) {
+            super(buffer);
+            this.hash = System.identityHashCode(buffer);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) return true;
+            if (!(o instanceof WeakKey)) return false;
+            ByteBuffer b = get();
+            return b != null && ((WeakKey) o).get() == b;
         }
 
         @Override

@@ -62,9 +62,10 @@ public final class CopySource {
      * itself copies nothing, like {@link Files#copy}); otherwise opens the source for reading, reads its size and
      * returns -1.
      *
-     * @throws AioException with the source path: ENOENT, EISDIR, EACCES...
+     * @throws IOException with the source path: NoSuchFileException, AccessDeniedException, FileSystemException
+     *     (EISDIR)... (see {@link AioException#ofPath}), or an AioException
      */
-    long open() throws AioException {
+    long open() throws IOException {
         long same = sameFile();
         if (same >= 0) return same;
         AioFile f = AioFile.open(source, StandardOpenOption.READ);

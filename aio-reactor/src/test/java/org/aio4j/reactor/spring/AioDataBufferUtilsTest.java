@@ -249,7 +249,7 @@ class AioDataBufferUtilsTest {
     @Test
     void missingFileIsTypedError() {
         StepVerifier.create(AioDataBufferUtils.read(dir.resolve("missing"), factory, 4096))
-                .expectError(AioException.class)
+                .expectErrorSatisfies(e -> org.aio4j.PathErrors.assertPathError(e, "ENOENT", dir.resolve("missing")))
                 .verify(Duration.ofSeconds(10));
     }
 

@@ -84,7 +84,7 @@ abstract class AioPublisherVerification<T> extends PublisherVerification<T> {
         return dir.resolve(prefix + "-" + names.incrementAndGet());
     }
 
-    /** A path that does not exist: reading it fails with {@code AioException} ENOENT. */
+    /** A path that does not exist: reading it fails with {@code NoSuchFileException} (caused by the ENOENT {@code AioException}). */
     Path missing() {
         return dir.resolve("missing-" + names.incrementAndGet());
     }

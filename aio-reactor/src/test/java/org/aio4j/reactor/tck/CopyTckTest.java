@@ -39,12 +39,7 @@ public class CopyTckTest extends MonoVerification<Long> {
     @org.testng.annotations.Test
     public void missingSourceFailsAfterRequest() {
         reactor.test.StepVerifier.create(AioFiles.copy(missing(), newPath("copy"), options()))
-                .expectErrorSatisfies(e -> {
-                    if (!(e instanceof org.aio4j.AioException)
-                            || !"ENOENT".equals(((org.aio4j.AioException) e).errnoName())) {
-                        throw new AssertionError("expected ENOENT, got " + e);
-                    }
-                })
+                .expectErrorSatisfies(e -> org.aio4j.PathErrors.assertPathError(e, "ENOENT"))
                 .verify(java.time.Duration.ofSeconds(10));
     }
 }
