@@ -509,9 +509,14 @@ final class FileHandlers {
         if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) return HttpStatus.NOT_FOUND;
         if (e instanceof AccessDeniedException) return HttpStatus.FORBIDDEN;
         if (e instanceof java.nio.file.FileAlreadyExistsException) return HttpStatus.CONFLICT;
-        if (e instanceof AioException a) {
+        // aio4j's own errors, also as the cause of the java.nio.file exception an open throws (the errno, not the
+        // C library's wording of the reason, decides)
+        AioException a = AioException.find(e).orElse(null);
+        if (a != null) {
             String name = a.errnoName() == null ? "" : a.errnoName();
             switch (name) {
+                case "EEXIST":
+                    return HttpStatus.CONFLICT;
                 case "ENOENT", "ENOTDIR", "EISDIR", "ENAMETOOLONG", "ELOOP":
                     return HttpStatus.NOT_FOUND;
                 case "EACCES", "EPERM", "EROFS":

@@ -45,6 +45,17 @@ class FileHandlersStatusTest {
                 .isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(FileHandlers.statusFor(AioException.of("read", Errno.EIO.value(), p, 0)))
                 .isNull();
+        // an open's java.nio.file exception caused by the AioException: the errno decides, not the reason's wording
+        // (EISDIR arrives as a FileSystemException "Is a directory"; musl words ELOOP "Symbolic link loop")
+        FileSystemException isDir = new FileSystemException(p.toString(), null, "Is a directory");
+        isDir.initCause(AioException.of("open", Errno.EISDIR.value(), p, -1));
+        assertThat(FileHandlers.statusFor(isDir)).isEqualTo(HttpStatus.NOT_FOUND);
+        FileSystemException loop = new FileSystemException(p.toString(), null, "Symbolic link loop");
+        loop.initCause(AioException.of("open", Errno.ELOOP.value(), p, -1));
+        assertThat(FileHandlers.statusFor(loop)).isEqualTo(HttpStatus.NOT_FOUND);
+        FileSystemException ro = new FileSystemException(p.toString(), null, "RO");
+        ro.initCause(AioException.of("open", Errno.EROFS.value(), p, -1));
+        assertThat(FileHandlers.statusFor(ro)).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(FileHandlers.statusFor(new IllegalStateException())).isNull();
     }
 }
