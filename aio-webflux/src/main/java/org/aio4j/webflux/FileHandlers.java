@@ -58,6 +58,10 @@ final class FileHandlers {
     private final String filesPath;
     private final long maxUploadSize;
     private final int bufferSize;
+    private final RefusalLog refusals =
+            new RefusalLog(RefusalLog.DEFAULT_INTERVAL_NANOS, System::nanoTime, log::warn, m -> {
+                if (log.isDebugEnabled()) log.debug(m);
+            });
 
     FileHandlers(RootedPaths paths, String filesPath, long maxUploadSize, int bufferSize) {
         this.paths = paths;
@@ -106,10 +110,17 @@ final class FileHandlers {
         Instant lastModified = info.lastModified().truncatedTo(ChronoUnit.SECONDS);
         HttpStatus precondition = preconditions(request.headers().asHttpHeaders(), info.etag(), lastModified);
         if (precondition == HttpStatus.NOT_MODIFIED) {
+            // Reactor Netty opens every response with Transfer-Encoding: chunked and removes it on a 304 to a GET,
+            // but not to a HEAD: a 304 has no body, so it goes out without any body framing header (RFC 9110 15.4.5)
             return ServerResponse.status(HttpStatus.NOT_MODIFIED)
                     .eTag(info.etag())
                     .lastModified(lastModified)
-                    .build();
+                    .build((exchange, context) -> {
+                        ServerHttpResponse response = exchange.getResponse();
+                        response.getHeaders().remove(HttpHeaders.TRANSFER_ENCODING);
+                        response.getHeaders().remove(HttpHeaders.CONTENT_LENGTH);
+                        return response.setComplete();
+                    });
         }
         if (precondition != null) return ServerResponse.status(precondition).build();
         return content(request, info, lastModified);
@@ -328,8 +339,10 @@ final class FileHandlers {
         String raw = rawRelative(request);
         long declared = request.headers().contentLength().orElse(-1);
         if (declared > maxUploadSize) {
-            log.warn("aio file router: refused upload of " + declared + " bytes to '" + raw + "' (maximum "
-                    + maxUploadSize + ")");
+            refused(
+                    request,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "upload of " + declared + " bytes to '" + raw + "' (maximum " + maxUploadSize + ")");
             return tooLarge();
         }
         return Mono.fromCallable(() -> paths.writable(raw, true))
@@ -351,8 +364,10 @@ final class FileHandlers {
                             .flatMap(size -> created(Map.of("path", relative(target), "size", size), target));
                 })
                 .onErrorResume(TooLargeException.class, e -> {
-                    log.warn("aio file router: upload to '" + raw + "' passed the maximum of " + maxUploadSize
-                            + " bytes");
+                    refused(
+                            request,
+                            HttpStatus.CONTENT_TOO_LARGE,
+                            "upload to '" + raw + "' passed the maximum of " + maxUploadSize + " bytes");
                     return tooLarge();
                 })
                 .onErrorResume(e -> refusal(request, raw, e));
@@ -472,6 +487,10 @@ final class FileHandlers {
                     if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
                         throw new NoSuchFileException(from, null, "not a regular file");
                     }
+                    long size = Files.size(source);
+                    if (size > maxUploadSize) {
+                        throw new TooLargeException();
+                    }
                     return new Path[] {source, paths.writable(to, false)};
                 })
                 .subscribeOn(Schedulers.boundedElastic())
@@ -488,6 +507,13 @@ final class FileHandlers {
                                                 .fsync(true)))
                         .flatMap(bytes ->
                                 created(Map.of("from", relative(st[0]), "to", relative(st[1]), "bytes", bytes), st[1])))
+                .onErrorResume(TooLargeException.class, e -> {
+                    refused(
+                            request,
+                            HttpStatus.CONTENT_TOO_LARGE,
+                            "copy of '" + from + "' larger than the maximum of " + maxUploadSize + " bytes");
+                    return tooLarge();
+                })
                 .onErrorResume(e -> refusal(request, from + " -> " + to, e));
     }
 
@@ -497,9 +523,18 @@ final class FileHandlers {
         HttpStatus status = statusFor(e);
         if (status == null) return Mono.error(e);
         if (status == HttpStatus.BAD_REQUEST || e instanceof RootedPaths.OutsideRootException) {
-            log.warn("aio file router: refused " + request.method() + " '" + what + "': " + e.getMessage());
+            refused(request, status, "'" + what + "': " + e.getMessage());
         }
         return ServerResponse.status(status).build();
+    }
+
+    /**
+     * Logs a refused request: at DEBUG each time, at WARN at most once per 10 s with the counts since the last WARN
+     * ({@link RefusalLog}).
+     */
+    void refused(ServerRequest request, HttpStatus status, String detail) {
+        refusals.refused(
+                status.value(), request.method() + " " + request.requestPath().value() + ": " + detail);
     }
 
     /** The status for an expected failure, or null for an unexpected one (a 500, logged by WebFlux). */

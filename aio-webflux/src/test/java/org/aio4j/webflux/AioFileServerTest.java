@@ -66,6 +66,8 @@ class AioFileServerTest {
         registry.add("aio.server.root", ROOT::toString);
         registry.add("aio.server.max-upload-size", () -> MAX_UPLOAD + "B");
         registry.add("aio.server.buffer-size", () -> "64KB");
+        registry.add("aio.server.writable", () -> "true");
+        registry.add("server.address", () -> "127.0.0.1");
     }
 
     static LeakWatch leakWatch;
@@ -811,7 +813,9 @@ class AioFileServerTest {
                 .bodyValue("x")
                 .exchange()
                 .expectStatus()
-                .isNotFound()
+                .isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
+                .expectHeader()
+                .valueEquals(HttpHeaders.ALLOW, "GET, HEAD")
                 .expectBody()
                 .returnResult();
         local.get()

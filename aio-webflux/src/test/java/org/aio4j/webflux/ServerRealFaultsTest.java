@@ -52,6 +52,8 @@ class ServerRealFaultsTest {
         registry.add("aio.server.root", ROOT::toString);
         registry.add("aio.server.max-upload-size", () -> "64MB");
         registry.add("aio.server.buffer-size", () -> "64KB");
+        registry.add("aio.server.writable", () -> "true");
+        registry.add("server.address", () -> "127.0.0.1");
     }
 
     @LocalServerPort

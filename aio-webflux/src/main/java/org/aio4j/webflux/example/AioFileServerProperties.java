@@ -11,11 +11,14 @@ import org.springframework.util.unit.DataSize;
  * @param root the directory served (property {@code aio.server.root}, the working directory by default)
  * @param maxUploadSize largest accepted PUT body ({@code aio.server.max-upload-size}, 1GB by default)
  * @param bufferSize size of the buffers files are read into ({@code aio.server.buffer-size}, 128KB by default)
- * @param writable whether PUT and POST /copy are served ({@code aio.server.writable}, true by default)
+ * @param writable whether PUT and POST /copy are served ({@code aio.server.writable}, false by default: read-only)
+ * @param token the bearer token PUT and POST must carry ({@code aio.server.token}, none by default); a writable server
+ *     bound beyond the loopback interface ({@code server.address}) refuses to start without one
  */
 @ConfigurationProperties("aio.server")
 public record AioFileServerProperties(
         @DefaultValue(".") Path root,
         @DefaultValue("1GB") DataSize maxUploadSize,
         @DefaultValue("128KB") DataSize bufferSize,
-        @DefaultValue("true") boolean writable) {}
+        @DefaultValue("false") boolean writable,
+        String token) {}
