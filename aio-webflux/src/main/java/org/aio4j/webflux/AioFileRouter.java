@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Objects;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -72,6 +73,8 @@ public final class AioFileRouter {
         private int bufferSize = 128 * 1024;
         private boolean writable = false;
         private String token;
+        private Duration uploadIdleTimeout = Duration.ofSeconds(30);
+        private Duration uploadTimeout = Duration.ofHours(1);
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -113,6 +116,30 @@ public final class AioFileRouter {
         }
 
         /**
+         * How long an upload (PUT) may receive no bytes, 30 s by default: then it is cut with 408 and its temporary
+         * file removed.
+         */
+        public Builder uploadIdleTimeout(Duration timeout) {
+            this.uploadIdleTimeout = positive(timeout, "uploadIdleTimeout");
+            return this;
+        }
+
+        /**
+         * How long a whole upload (PUT) may take, 1 h by default: then it is cut with 408 and its temporary file
+         * removed.
+         */
+        public Builder uploadTimeout(Duration timeout) {
+            this.uploadTimeout = positive(timeout, "uploadTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive: " + d);
+            return d;
+        }
+
+        /**
          * A bearer token that PUT and POST must carry ({@code Authorization: Bearer <token>}), or 401; {@code null}
          * (the default) asks for none.
          */
@@ -136,7 +163,8 @@ public final class AioFileRouter {
             } catch (IOException e) {
                 throw new UncheckedIOException("aio file router root: " + e.getMessage(), e);
             }
-            FileHandlers h = new FileHandlers(paths, filesPath, maxUploadSize, bufferSize);
+            FileHandlers h =
+                    new FileHandlers(paths, filesPath, maxUploadSize, bufferSize, uploadIdleTimeout, uploadTimeout);
             String pattern = filesPath + "/**";
             String filesAllow = writable ? "GET, HEAD, PUT" : "GET, HEAD";
             RouterFunctions.Builder b = RouterFunctions.route()

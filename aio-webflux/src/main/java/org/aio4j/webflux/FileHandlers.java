@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
@@ -63,11 +64,52 @@ final class FileHandlers {
                 if (log.isDebugEnabled()) log.debug(m);
             });
 
+    private final Duration uploadIdleTimeout;
+    private final Duration uploadTimeout;
+
     FileHandlers(RootedPaths paths, String filesPath, long maxUploadSize, int bufferSize) {
+        this(paths, filesPath, maxUploadSize, bufferSize, Duration.ofSeconds(30), Duration.ofHours(1));
+    }
+
+    FileHandlers(
+            RootedPaths paths,
+            String filesPath,
+            long maxUploadSize,
+            int bufferSize,
+            Duration uploadIdleTimeout,
+            Duration uploadTimeout) {
         this.paths = paths;
         this.filesPath = filesPath;
         this.maxUploadSize = maxUploadSize;
         this.bufferSize = bufferSize;
+        this.uploadIdleTimeout = uploadIdleTimeout;
+        this.uploadTimeout = uploadTimeout;
+    }
+
+    /** An upload stalled longer than the idle timeout, or lasted longer than the total one. */
+    private static final class UploadTimeoutException extends RuntimeException {
+        UploadTimeoutException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The upload body, cut with an {@link UploadTimeoutException} when no bytes come for the idle timeout or the
+     * whole body takes longer than the total timeout (each wait lasts until whichever comes first).
+     */
+    private Flux<DataBuffer> timed(Flux<DataBuffer> body) {
+        return Flux.defer(() -> {
+            long deadline = System.nanoTime() + uploadTimeout.toNanos();
+            java.util.function.Supplier<Mono<Long>> wait = () -> Mono.delay(
+                    Duration.ofNanos(Math.max(0, Math.min(uploadIdleTimeout.toNanos(), deadline - System.nanoTime()))));
+            return body.timeout(Mono.defer(wait), b -> Mono.defer(wait))
+                    .onErrorMap(
+                            java.util.concurrent.TimeoutException.class,
+                            e -> new UploadTimeoutException(
+                                    System.nanoTime() - deadline >= 0
+                                            ? "upload took longer than " + uploadTimeout
+                                            : "no upload bytes for " + uploadIdleTimeout));
+        });
     }
 
     /** What a GET needs to know about the file, read once. */
@@ -349,14 +391,15 @@ final class FileHandlers {
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(target -> {
                     AtomicLong received = new AtomicLong();
-                    Flux<DataBuffer> body = request.bodyToFlux(DataBuffer.class).handle((buffer, sink) -> {
-                        if (received.addAndGet(buffer.readableByteCount()) > maxUploadSize) {
-                            DataBufferUtils.release(buffer);
-                            sink.error(new TooLargeException());
-                        } else {
-                            sink.next(buffer);
-                        }
-                    });
+                    Flux<DataBuffer> body = timed(request.bodyToFlux(DataBuffer.class))
+                            .handle((buffer, sink) -> {
+                                if (received.addAndGet(buffer.readableByteCount()) > maxUploadSize) {
+                                    DataBufferUtils.release(buffer);
+                                    sink.error(new TooLargeException());
+                                } else {
+                                    sink.next(buffer);
+                                }
+                            });
                     return atomically(
                                     target,
                                     tmp -> AioDataBufferUtils.write(body, tmp, StandardOpenOption.WRITE)
@@ -369,6 +412,13 @@ final class FileHandlers {
                             HttpStatus.CONTENT_TOO_LARGE,
                             "upload to '" + raw + "' passed the maximum of " + maxUploadSize + " bytes");
                     return tooLarge();
+                })
+                .onErrorResume(UploadTimeoutException.class, e -> {
+                    refused(request, HttpStatus.REQUEST_TIMEOUT, "'" + raw + "': " + e.getMessage());
+                    // the rest of the body may still come: the connection cannot be reused
+                    return ServerResponse.status(HttpStatus.REQUEST_TIMEOUT)
+                            .header(HttpHeaders.CONNECTION, "close")
+                            .build();
                 })
                 .onErrorResume(e -> refusal(request, raw, e));
     }

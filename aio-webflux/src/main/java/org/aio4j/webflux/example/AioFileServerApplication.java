@@ -48,6 +48,8 @@ public class AioFileServerApplication {
                 .bufferSize(Math.toIntExact(properties.bufferSize().toBytes()))
                 .writable(properties.writable())
                 .token(token)
+                .uploadIdleTimeout(properties.uploadIdleTimeout())
+                .uploadTimeout(properties.uploadTimeout())
                 .build();
     }
 
