@@ -24,10 +24,10 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li>{@code GET|HEAD {filesPath}/{path}}: the file, streamed through {@code AioDataBufferUtils}, with
  *       {@code Content-Length}, {@code Last-Modified}, a strong {@code ETag}, conditional requests (304/412),
- *       {@code Accept-Ranges: bytes} and HTTP ranges handled like Spring's {@code ResourceHttpMessageWriter}: one range
- *       gives 206 with {@code Content-Range}, several give {@code multipart/byteranges}, an invalid or unsatisfiable one
- *       gives 416 (here with {@code Content-Range: bytes *}{@code /length}, as RFC 9110 recommends). {@code If-Range} is
- *       honoured.
+ *       {@code Accept-Ranges: bytes} and HTTP ranges as RFC 9110 14 describes them: one range gives 206 with
+ *       {@code Content-Range}, several give {@code multipart/byteranges}; unsatisfiable ranges of a set are left out,
+ *       overlapping or adjacent ones coalesced, more than 100 ranges ignored (200); a malformed Range or one with no
+ *       satisfiable range gives 416 with {@code Content-Range: bytes *}{@code /length}. {@code If-Range} is honoured.
  *   <li>{@code PUT {filesPath}/{path}}: the request body is written through {@code AioDataBufferUtils.write} to a
  *       temporary file in the target's directory, fsynced, then renamed atomically over the target; 201 with a JSON
  *       body; 413 beyond {@link Builder#maxUploadSize(long)} (no partial file is left behind).

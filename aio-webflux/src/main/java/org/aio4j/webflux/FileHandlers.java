@@ -238,18 +238,8 @@ final class FileHandlers {
                     });
         }
 
-        // the regions, validated like HttpRange.toResourceRegions
-        if (length <= 0) return unsatisfiable(length);
-        List<long[]> regions = new ArrayList<>(ranges.size());
-        long total = 0;
-        for (HttpRange r : ranges) {
-            long start = r.getRangeStart(length);
-            long end = r.getRangeEnd(length);
-            if (start >= length || end < start) return unsatisfiable(length);
-            regions.add(new long[] {start, end - start + 1});
-            total += end - start + 1;
-        }
-        if (regions.size() > 1 && total >= length) return unsatisfiable(length);
+        List<long[]> regions = regions(ranges, length);
+        if (regions.isEmpty()) return unsatisfiable(length);
 
         ServerResponse.BodyBuilder ok = base(HttpStatus.PARTIAL_CONTENT, info, lastModified);
         if (regions.size() == 1) {
@@ -289,10 +279,60 @@ final class FileHandlers {
                 contentLength));
     }
 
+    /** More ranges than this in one {@code Range} make the server ignore it (RFC 9110 14.2 allows it). */
+    static final int MAX_RANGES = 100;
+
+    /**
+     * The regions ({start, count}) to send for {@code ranges} of a file of {@code length} bytes (RFC 9110 14.1.2,
+     * 14.3): unsatisfiable ranges (a start at or past the end, a suffix of 0, any range of an empty file) are left
+     * out, and ranges that overlap or touch are coalesced into one, in the place of the first of them; the others
+     * keep the order of the request. Empty when no range is satisfiable (416).
+     */
+    static List<long[]> regions(List<HttpRange> ranges, long length) {
+        List<long[]> regions = new ArrayList<>(ranges.size()); // {start, endInclusive} while merging
+        for (HttpRange r : ranges) {
+            if (length <= 0) break;
+            long start = r.getRangeStart(length);
+            long end = r.getRangeEnd(length);
+            if (start >= length || end < start) continue;
+            int first = -1;
+            for (int i = 0; i < regions.size(); ) {
+                long[] o = regions.get(i);
+                if (touch(o[0], o[1], start, end)) {
+                    start = Math.min(start, o[0]);
+                    end = Math.max(end, o[1]);
+                    if (first < 0) {
+                        first = i;
+                        i++;
+                    } else {
+                        regions.remove(i);
+                    }
+                } else {
+                    i++;
+                }
+            }
+            if (first < 0) {
+                regions.add(new long[] {start, end});
+            } else {
+                regions.set(first, new long[] {start, end});
+            }
+        }
+        // the union of touching intervals touches another one only if one of them did: one pass is enough
+        List<long[]> out = new ArrayList<>(regions.size());
+        for (long[] r : regions) out.add(new long[] {r[0], r[1] - r[0] + 1});
+        return out;
+    }
+
+    /** Whether the inclusive intervals [a0, a1] and [b0, b1] overlap or are adjacent; without overflow. */
+    private static boolean touch(long a0, long a1, long b0, long b1) {
+        return (a0 <= b1 && b0 <= a1) || (a1 < b0 && b0 - a1 == 1) || (b1 < a0 && a0 - b1 == 1);
+    }
+
     /**
      * The ranges of a {@code Range} value, parsed by Spring's {@link HttpRange}, except that the range unit is
-     * case-insensitive and a unit other than {@code bytes} gives no ranges: RFC 9110 14.1 and 14.2 (a server must
-     * ignore a Range with a unit it does not understand).
+     * case-insensitive and a unit other than {@code bytes}, or more than {@link #MAX_RANGES} ranges, give no ranges:
+     * RFC 9110 14.1 and 14.2 (a server must ignore a Range with a unit it does not understand, and may ignore one
+     * with many ranges).
      *
      * @throws IllegalArgumentException when the value is malformed
      */
@@ -310,6 +350,11 @@ final class FileHandlers {
             if (!tchar) throw new IllegalArgumentException("malformed range unit: " + value);
         }
         if (!unit.equalsIgnoreCase("bytes")) return List.of();
+        // HttpRange.parseRanges refuses more than 100 ranges (416); they are ignored instead
+        if (org.springframework.util.StringUtils.tokenizeToStringArray(value.substring(eq + 1), ",").length
+                > MAX_RANGES) {
+            return List.of();
+        }
         return HttpRange.parseRanges("bytes" + value.substring(eq));
     }
 
