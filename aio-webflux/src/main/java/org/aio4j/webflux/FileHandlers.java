@@ -43,6 +43,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -113,7 +114,7 @@ final class FileHandlers {
     }
 
     /** What a GET needs to know about the file, read once. */
-    private record FileInfo(Path path, long size, Instant lastModified, String etag) {}
+    private record FileInfo(Path path, long size, Instant lastModified, String etag, Object fileKey) {}
 
     /** An upload went past the configured maximum. */
     private static final class TooLargeException extends RuntimeException {
@@ -145,7 +146,7 @@ final class FileHandlers {
         Instant modified = attrs.lastModifiedTime().toInstant();
         String etag = "\"" + Long.toHexString(attrs.size()) + "-" + Long.toHexString(modified.getEpochSecond()) + "."
                 + Integer.toHexString(modified.getNano()) + "\"";
-        return new FileInfo(file, attrs.size(), modified, etag);
+        return new FileInfo(file, attrs.size(), modified, etag, attrs.fileKey());
     }
 
     private Mono<ServerResponse> respond(ServerRequest request, FileInfo info) {
@@ -224,7 +225,7 @@ final class FileHandlers {
             // checkNotModified again on a 200 carrying them, whose order differs from preconditions() (it evaluates
             // If-Unmodified-Since even after a matching If-Match) and whose late 412 left a 200 head without body.
             BodyInserter<Flux<DataBuffer>, ServerHttpResponse> fileBody =
-                    body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length);
+                    body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length, info);
             return ServerResponse.ok()
                     .header(HttpHeaders.ACCEPT_RANGES, "bytes")
                     .contentType(type)
@@ -252,7 +253,8 @@ final class FileHandlers {
             if (head) return ok.build();
             return ok.body(body(
                     factory -> AioDataBufferUtils.read(info.path(), start, count, factory, bufferSize),
-                    end - start + 1));
+                    end - start + 1,
+                    info));
         }
 
         String boundary = MimeTypeUtils.generateMultipartBoundaryString();
@@ -276,7 +278,8 @@ final class FileHandlers {
                                 .concatWith(AioDataBufferUtils.read(
                                         info.path(), region[0], region[1], factory, bufferSize)))
                         .concatWithValues(factory.wrap(endBoundary)),
-                contentLength));
+                contentLength,
+                info));
     }
 
     /** More ranges than this in one {@code Range} make the server ignore it (RFC 9110 14.2 allows it). */
@@ -408,16 +411,61 @@ final class FileHandlers {
      * when the headers were made, so a file that grew sends the promised bytes only.)
      */
     private static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
-            java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source, long contentLength) {
+            java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source,
+            long contentLength,
+            FileInfo info) {
         return (response, context) -> response.writeWith(Flux.defer(() -> {
             long[] sent = {0};
             return source.apply(response.bufferFactory())
                     .doOnNext(b -> sent[0] += b.readableByteCount())
-                    .concatWith(Mono.defer(() -> sent[0] == contentLength
-                            ? Mono.empty()
-                            : Mono.error(new java.io.IOException("the file changed while it was sent: " + sent[0]
-                                    + " of " + contentLength + " bytes"))));
+                    .concatWith(Mono.defer(() -> {
+                        if (sent[0] == contentLength) {
+                            Schedulers.boundedElastic().schedule(() -> checkGrowth(info));
+                            return Mono.empty();
+                        }
+                        log.warn("aio file router: " + info.path() + " shrank while it was sent: " + sent[0] + " of "
+                                + contentLength + " promised bytes; the connection is aborted");
+                        // Close the connection first, then fail with an AbortedException: WebFlux takes that for a
+                        // lost client (DEBUG), and Reactor Netty does not log an error for a closed channel, so the
+                        // WARN above is the only log line (otherwise both logged it at ERROR, with stack traces).
+                        String message =
+                                "the file changed while it was sent: " + sent[0] + " of " + contentLength + " bytes";
+                        return Mono.error(
+                                REACTOR_NETTY ? NettyAbort.abort(response, message) : new IOException(message));
+                    }));
         }));
+    }
+
+    private static final boolean REACTOR_NETTY = org.springframework.util.ClassUtils.isPresent(
+            "reactor.netty.Connection", FileHandlers.class.getClassLoader());
+
+    /** Reactor Netty only (loaded only when it is present: the router also runs on other servers). */
+    private static final class NettyAbort {
+        /** Closes the response's connection and returns the exception to fail the body with. */
+        static Throwable abort(ServerHttpResponse response, String message) {
+            Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+            if (nativeResponse instanceof reactor.netty.Connection connection) {
+                connection.channel().close();
+            }
+            return new reactor.netty.channel.AbortedException(message);
+        }
+    }
+
+    /**
+     * After a complete response, a WARN if the file (the same one: same file key) is now larger than when the response
+     * began: the client got the bytes it was promised, the ones appended since were not sent. A file replaced by
+     * another (an upload's atomic rename) is no change of the file that was sent.
+     */
+    private static void checkGrowth(FileInfo info) {
+        try {
+            BasicFileAttributes now = Files.readAttributes(info.path(), BasicFileAttributes.class);
+            if (now.size() > info.size() && java.util.Objects.equals(now.fileKey(), info.fileKey())) {
+                log.warn("aio file router: " + info.path() + " grew while it was sent: " + info.size()
+                        + " bytes sent as promised, it now has " + now.size());
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone or unreadable meanwhile: nothing to report about the response that was sent
+        }
     }
 
     // ---------------------------------------------------------------- PUT
