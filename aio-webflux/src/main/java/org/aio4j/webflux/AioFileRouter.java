@@ -33,8 +33,9 @@ import reactor.core.publisher.Mono;
  *       body; 413 beyond {@link Builder#maxUploadSize(long)} (no partial file is left behind).
  *   <li>{@code POST {copyPath}?from=a/b&to=c/d}: a server-side {@code AioFiles.copy} (to a temporary file, fsync,
  *       atomic rename); 201 with the byte count; 413 when the source is larger than the maximum upload size.
- *   <li>Read-only by default ({@link Builder#writable(boolean)}): PUT and POST then answer 405 with
- *       {@code Allow: GET, HEAD}; any other method gets 405 with the route's methods in {@code Allow}. With a
+ *   <li>Read-only by default ({@link Builder#writable(boolean)}): PUT then answers 405 with {@code Allow: GET, HEAD},
+ *       and the copy route 405 with an empty {@code Allow}; any other method gets 405 with the route's methods in
+ *       {@code Allow}. With a
  *       {@link Builder#token(String) token}, PUT and POST without {@code Authorization: Bearer <token>} get 401.
  * </ul>
  *
@@ -107,8 +108,8 @@ public final class AioFileRouter {
         }
 
         /**
-         * {@code true} serves PUT and the copy route; {@code false} (the default) makes a read-only server, where they
-         * answer 405 with {@code Allow: GET, HEAD}.
+         * {@code true} serves PUT and the copy route; {@code false} (the default) makes a read-only server, where PUT
+         * answers 405 with {@code Allow: GET, HEAD} and the copy route 405 with an empty {@code Allow}.
          */
         public Builder writable(boolean writable) {
             this.writable = writable;
@@ -183,7 +184,9 @@ public final class AioFileRouter {
             }
             b.route(RequestPredicates.path(pattern), request -> notAllowed(h, request, filesAllow));
             if (copyPath != null) {
-                String copyAllow = writable ? "POST" : "GET, HEAD";
+                // read-only: the copy route allows no method at all, an empty Allow (RFC 9110 10.2.1: "temporarily
+                // disabled by configuration"); "GET, HEAD" would invite a GET that gets 405 again
+                String copyAllow = writable ? "POST" : "";
                 b.route(RequestPredicates.path(copyPath), request -> notAllowed(h, request, copyAllow));
             }
             return b.build();

@@ -44,6 +44,10 @@ class ServerSafeDefaultsTest {
             RawHttp.Response put = http.send("PUT", "/files/new.txt", Map.of(), new byte[] {1}, null);
             assertThat(put.status()).as(put.toString()).isEqualTo(405);
             assertThat(put.header("Allow")).isEqualTo("GET, HEAD");
+            RawHttp.Response copy = http.send("POST", "/copy?from=hello.txt&to=c.txt", Map.of(), null, null);
+            assertThat(copy.status()).as(copy.toString()).isEqualTo(405);
+            assertThat(copy.header("Allow")).as(copy.toString()).isEmpty();
+            assertThat(root.resolve("c.txt")).doesNotExist();
             assertThat(root.resolve("new.txt")).doesNotExist();
         }
     }
