@@ -2,13 +2,16 @@ package org.aio4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.aio4j.webflux.example.AioFileServerApplication;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -69,6 +72,40 @@ final class ServeCommand implements Callable<Integer> {
             })
     String token;
 
+    @Option(
+            names = "--upload-idle-timeout",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description =
+                    "An upload receiving nothing this long is cut with 408 (500ms, 30s, 2m). Default: ${DEFAULT-VALUE}.")
+    Duration uploadIdleTimeout;
+
+    @Option(
+            names = "--upload-timeout",
+            defaultValue = "1h",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "An upload not done after this long is cut with 408. Default: ${DEFAULT-VALUE}.")
+    Duration uploadTimeout;
+
+    /** Spring Boot's duration syntax ({@code 500ms}, {@code 30s}, {@code 2m}, {@code PT1H}), positive. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d;
+            try {
+                d = DurationStyle.detectAndParse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("not a duration: '" + value + "' (try 30s, 500ms, 2m)");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new CommandLine.TypeConversionException("the duration must be positive: '" + value + "'");
+            }
+            return d;
+        }
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -102,7 +139,9 @@ final class ServeCommand implements Callable<Integer> {
                     "--spring.main.banner-mode=off",
                     "--server.address=" + bind,
                     "--aio.server.max-upload-size=" + maxUpload + "B",
-                    "--aio.server.writable=" + writable));
+                    "--aio.server.writable=" + writable,
+                    "--aio.server.upload-idle-timeout=" + uploadIdleTimeout.toMillis() + "ms",
+                    "--aio.server.upload-timeout=" + uploadTimeout.toMillis() + "ms"));
             if (token != null) args.add("--aio.server.token=" + token);
             context = AioFileServerApplication.start(root, port, args.toArray(String[]::new));
         } catch (RuntimeException e) {

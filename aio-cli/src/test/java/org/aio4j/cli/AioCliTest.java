@@ -280,8 +280,8 @@ class AioCliTest {
     void serveServesTheDirectory() throws Exception {
         Files.writeString(tmp.resolve("hello.txt"), "hello from aio serve");
         CommandLine cl = AioCli.commandLine();
-        CompletableFuture<CliRunner> running =
-                CompletableFuture.supplyAsync(() -> CliRunner.run(cl, "serve", tmp.toString(), "--port", "0"));
+        CompletableFuture<CliRunner> running = CompletableFuture.supplyAsync(
+                () -> CliRunner.run(cl, "serve", tmp.toString(), "--port", "0", "--upload-idle-timeout", "45s"));
         ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
         long deadline =
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(240); // Spring Boot starts slowly on a busy machine
@@ -300,6 +300,10 @@ class AioCliTest {
         assertThat(response.body()).isEqualTo("hello from aio serve");
         // safe defaults: loopback only, read-only
         assertThat(serve.context.getEnvironment().getProperty("server.address")).isEqualTo("127.0.0.1");
+        assertThat(serve.context.getEnvironment().getProperty("aio.server.upload-idle-timeout"))
+                .isEqualTo("45000ms");
+        assertThat(serve.context.getEnvironment().getProperty("aio.server.upload-timeout"))
+                .isEqualTo("3600000ms");
         HttpResponse<String> put = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/files/new.txt"))
@@ -325,6 +329,14 @@ class AioCliTest {
                     AioCli.EXIT_USAGE,
                     "refusing to serve writable on " + bind + " without a token");
         }
+        assertOneLineError(
+                CliRunner.run("serve", tmp.toString(), "--port", "0", "--upload-idle-timeout", "soon"),
+                AioCli.EXIT_USAGE,
+                "not a duration: 'soon'");
+        assertOneLineError(
+                CliRunner.run("serve", tmp.toString(), "--port", "0", "--upload-timeout", "0s"),
+                AioCli.EXIT_USAGE,
+                "must be positive");
         assertOneLineError(
                 CliRunner.run("serve", tmp.toString(), "--port", "0", "--writable", "--read-only"),
                 AioCli.EXIT_USAGE,
