@@ -202,11 +202,14 @@ public final class AioFileRouter {
         /** Lets a request through when no token is set or it carries {@code Authorization: Bearer <token>}. */
         private static HandlerFilterFunction<ServerResponse, ServerResponse> bearer(FileHandlers h, String token) {
             if (token == null) return (request, next) -> next.handle(request);
-            byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+            byte[] expected = token.getBytes(StandardCharsets.US_ASCII);
             return (request, next) -> {
                 String given = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-                if (given != null
-                        && MessageDigest.isEqual(expected, given.strip().getBytes(StandardCharsets.ISO_8859_1))) {
+                String credentials = given == null ? "" : given.strip();
+                // the scheme is case-insensitive (RFC 9110 11.1); the token is compared in constant time
+                if (credentials.regionMatches(true, 0, "Bearer ", 0, 7)
+                        && MessageDigest.isEqual(
+                                expected, credentials.substring(7).strip().getBytes(StandardCharsets.ISO_8859_1))) {
                     return next.handle(request);
                 }
                 h.refused(

@@ -126,11 +126,18 @@ class RouterSafeDefaultsTest {
                 .exchange()
                 .expectStatus()
                 .isUnauthorized();
+        c.put()
+                .uri("/files/a.txt")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer s3cretX")
+                .bodyValue("a")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
         assertThat(root.resolve("a.txt")).doesNotExist();
         assertThat(root.resolve("b.txt")).doesNotExist();
         c.put()
                 .uri("/files/a.txt")
-                .header(HttpHeaders.AUTHORIZATION, "Bearer s3cret")
+                .header(HttpHeaders.AUTHORIZATION, "bearer  s3cret")
                 .bodyValue("a")
                 .exchange()
                 .expectStatus()
