@@ -2,11 +2,16 @@ package org.aio4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.aio4j.webflux.example.AioFileServerApplication;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,7 +24,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Serve DIR over HTTP (Spring WebFlux on Reactor Netty, files read and written through POSIX AIO):",
-            "  GET/HEAD /files/PATH (ranges, ETag, 304), PUT /files/PATH, POST /copy?from=A&to=B.",
+            "  GET/HEAD /files/PATH (ranges, ETag, 304); with --writable also PUT /files/PATH, POST /copy?from=A&to=B.",
+            "Listens on 127.0.0.1 unless --bind; --writable beyond loopback needs --token.",
             "Ctrl-C stops the server."
         })
 final class ServeCommand implements Callable<Integer> {
@@ -41,8 +47,64 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest accepted upload. Default: ${DEFAULT-VALUE}.")
     long maxUpload;
 
-    @Option(names = "--read-only", description = "Serve GET/HEAD only (no PUT, no copy).")
+    @Option(
+            names = "--writable",
+            description = "Serve PUT and POST /copy too. Without it the server is read-only (PUT and POST: 405).")
+    boolean writable;
+
+    @Option(names = "--read-only", hidden = true, description = "The default; kept for old scripts.")
     boolean readOnly;
+
+    @Option(
+            names = "--bind",
+            defaultValue = "127.0.0.1",
+            paramLabel = "ADDRESS",
+            description = "Address to listen on (0.0.0.0 or :: for all interfaces). Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    @Option(
+            names = "--token",
+            defaultValue = "${env:AIO_SERVE_TOKEN}",
+            paramLabel = "TOKEN",
+            description = {
+                "Bearer token PUT and POST must carry (Authorization: Bearer TOKEN); default: $AIO_SERVE_TOKEN.",
+                "Required with --writable on a non-loopback --bind."
+            })
+    String token;
+
+    @Option(
+            names = "--upload-idle-timeout",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description =
+                    "An upload receiving nothing this long is cut with 408 (500ms, 30s, 2m). Default: ${DEFAULT-VALUE}.")
+    Duration uploadIdleTimeout;
+
+    @Option(
+            names = "--upload-timeout",
+            defaultValue = "1h",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "An upload not done after this long is cut with 408. Default: ${DEFAULT-VALUE}.")
+    Duration uploadTimeout;
+
+    /** Spring Boot's duration syntax ({@code 500ms}, {@code 30s}, {@code 2m}, {@code PT1H}), positive. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d;
+            try {
+                d = DurationStyle.detectAndParse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("not a duration: '" + value + "' (try 30s, 500ms, 2m)");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new CommandLine.TypeConversionException("the duration must be positive: '" + value + "'");
+            }
+            return d;
+        }
+    }
 
     @Spec
     CommandSpec spec;
@@ -55,18 +117,33 @@ final class ServeCommand implements Callable<Integer> {
         if (!Files.exists(root)) throw new CliException("no such directory: " + root);
         if (!Files.isDirectory(root)) throw new CliException("not a directory: " + root);
         if (port < 0 || port > 65535) throw new CliException("--port must be between 0 and 65535", AioCli.EXIT_USAGE);
+        if (readOnly && writable)
+            throw new CliException("--read-only and --writable exclude each other", AioCli.EXIT_USAGE);
+        if (token != null && token.isBlank()) token = null;
+        if (token != null && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new CliException("--token must be printable ASCII without spaces", AioCli.EXIT_USAGE);
+        }
+        if (writable && token == null && !AioFileServerApplication.isLoopback(bind)) {
+            throw new CliException(
+                    "refusing to serve writable on " + bind + " without a token: add --token (or AIO_SERVE_TOKEN)"
+                            + " or bind to 127.0.0.1",
+                    AioCli.EXIT_USAGE);
+        }
         CountDownLatch closed = new CountDownLatch(1);
         // The commands' quiet logging setup (AioCli.main) would make Spring Boot warn; the server logs as Boot does.
         if ("aio-cli-logback.xml".equals(System.getProperty("logback.configurationFile"))) {
             System.clearProperty("logback.configurationFile");
         }
         try {
-            context = AioFileServerApplication.start(
-                    root,
-                    port,
+            List<String> args = new ArrayList<>(List.of(
                     "--spring.main.banner-mode=off",
+                    "--server.address=" + bind,
                     "--aio.server.max-upload-size=" + maxUpload + "B",
-                    "--aio.server.writable=" + !readOnly);
+                    "--aio.server.writable=" + writable,
+                    "--aio.server.upload-idle-timeout=" + uploadIdleTimeout.toMillis() + "ms",
+                    "--aio.server.upload-timeout=" + uploadTimeout.toMillis() + "ms"));
+            if (token != null) args.add("--aio.server.token=" + token);
+            context = AioFileServerApplication.start(root, port, args.toArray(String[]::new));
         } catch (RuntimeException e) {
             throw new CliException("could not start the server: " + Errors.describe(rootCause(e)));
         }
@@ -76,12 +153,19 @@ final class ServeCommand implements Callable<Integer> {
         String actualPort = context.getEnvironment().getProperty("local.server.port", String.valueOf(port));
         spec.commandLine()
                 .getOut()
-                .println("aio serve: " + root.toRealPath() + " at http://localhost:" + actualPort + "/files/"
-                        + (readOnly ? " (read-only)" : "") + "; Ctrl-C stops");
+                .println("aio serve: " + root.toRealPath() + " at http://" + hostForUrl(bind) + ":" + actualPort
+                        + "/files/"
+                        + (writable ? " (writable" + (token != null ? ", token required" : "") + ")" : " (read-only)")
+                        + "; Ctrl-C stops");
         spec.commandLine().getOut().flush();
         if (!context.isActive()) return AioCli.EXIT_FAILURE;
         closed.await();
         return 0;
+    }
+
+    private static String hostForUrl(String bind) {
+        if (AioFileServerApplication.isLoopback(bind)) return "localhost";
+        return bind.contains(":") ? "[" + bind + "]" : bind;
     }
 
     private static Throwable rootCause(Throwable e) {

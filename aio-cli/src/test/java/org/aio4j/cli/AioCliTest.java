@@ -312,8 +312,8 @@ class AioCliTest {
     void serveServesTheDirectory() throws Exception {
         Files.writeString(tmp.resolve("hello.txt"), "hello from aio serve");
         CommandLine cl = AioCli.commandLine();
-        CompletableFuture<CliRunner> running =
-                CompletableFuture.supplyAsync(() -> CliRunner.run(cl, "serve", tmp.toString(), "--port", "0"));
+        CompletableFuture<CliRunner> running = CompletableFuture.supplyAsync(
+                () -> CliRunner.run(cl, "serve", tmp.toString(), "--port", "0", "--upload-idle-timeout", "45s"));
         ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
         long deadline =
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(240); // Spring Boot starts slowly on a busy machine
@@ -330,12 +330,49 @@ class AioCliTest {
                         HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("hello from aio serve");
+        // safe defaults: loopback only, read-only
+        assertThat(serve.context.getEnvironment().getProperty("server.address")).isEqualTo("127.0.0.1");
+        assertThat(serve.context.getEnvironment().getProperty("aio.server.upload-idle-timeout"))
+                .isEqualTo("45000ms");
+        assertThat(serve.context.getEnvironment().getProperty("aio.server.upload-timeout"))
+                .isEqualTo("3600000ms");
+        HttpResponse<String> put = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/files/new.txt"))
+                                .PUT(HttpRequest.BodyPublishers.ofString("x"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        assertThat(tmp.resolve("new.txt")).doesNotExist();
         serve.context.close();
         CliRunner r = running.get(30, TimeUnit.SECONDS);
         assertThat(r.exitCode).as(r.toString()).isZero();
         Matcher m = Pattern.compile("at http://localhost:(\\d+)/files/").matcher(r.out);
         assertThat(m.find()).as(r.out).isTrue();
         assertThat(m.group(1)).isEqualTo(port);
+    }
+
+    @Test
+    void serveRefusesAWritableServerBeyondLoopbackWithoutAToken() {
+        for (String bind : new String[] {"0.0.0.0", "::"}) {
+            assertOneLineError(
+                    CliRunner.run("serve", tmp.toString(), "--port", "0", "--writable", "--bind", bind),
+                    AioCli.EXIT_USAGE,
+                    "refusing to serve writable on " + bind + " without a token");
+        }
+        assertOneLineError(
+                CliRunner.run("serve", tmp.toString(), "--port", "0", "--upload-idle-timeout", "soon"),
+                AioCli.EXIT_USAGE,
+                "not a duration: 'soon'");
+        assertOneLineError(
+                CliRunner.run("serve", tmp.toString(), "--port", "0", "--upload-timeout", "0s"),
+                AioCli.EXIT_USAGE,
+                "must be positive");
+        assertOneLineError(
+                CliRunner.run("serve", tmp.toString(), "--port", "0", "--writable", "--read-only"),
+                AioCli.EXIT_USAGE,
+                "exclude each other");
     }
 
     @Test

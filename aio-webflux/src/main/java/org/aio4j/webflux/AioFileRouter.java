@@ -2,13 +2,21 @@ package org.aio4j.webflux;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Objects;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
 
 /**
  * A WebFlux functional router that serves a directory through aio4j: any WebFlux application can mount it.
@@ -16,22 +24,27 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * <ul>
  *   <li>{@code GET|HEAD {filesPath}/{path}}: the file, streamed through {@code AioDataBufferUtils}, with
  *       {@code Content-Length}, {@code Last-Modified}, a strong {@code ETag}, conditional requests (304/412),
- *       {@code Accept-Ranges: bytes} and HTTP ranges handled like Spring's {@code ResourceHttpMessageWriter}: one range
- *       gives 206 with {@code Content-Range}, several give {@code multipart/byteranges}, an invalid or unsatisfiable one
- *       gives 416 (here with {@code Content-Range: bytes *}{@code /length}, as RFC 9110 recommends). {@code If-Range} is
- *       honoured.
+ *       {@code Accept-Ranges: bytes} and HTTP ranges as RFC 9110 14 describes them: one range gives 206 with
+ *       {@code Content-Range}, several give {@code multipart/byteranges}; unsatisfiable ranges of a set are left out,
+ *       overlapping or adjacent ones coalesced, more than 100 ranges ignored (200); a malformed Range or one with no
+ *       satisfiable range gives 416 with {@code Content-Range: bytes *}{@code /length}. {@code If-Range} is honoured.
  *   <li>{@code PUT {filesPath}/{path}}: the request body is written through {@code AioDataBufferUtils.write} to a
  *       temporary file in the target's directory, fsynced, then renamed atomically over the target; 201 with a JSON
  *       body; 413 beyond {@link Builder#maxUploadSize(long)} (no partial file is left behind).
  *   <li>{@code POST {copyPath}?from=a/b&to=c/d}: a server-side {@code AioFiles.copy} (to a temporary file, fsync,
- *       atomic rename); 201 with the byte count.
+ *       atomic rename); 201 with the byte count; 413 when the source is larger than the maximum upload size.
+ *   <li>Read-only by default ({@link Builder#writable(boolean)}): PUT then answers 405 with {@code Allow: GET, HEAD},
+ *       and the copy route 405 with an empty {@code Allow}; any other method gets 405 with the route's methods in
+ *       {@code Allow}. With a
+ *       {@link Builder#token(String) token}, PUT and POST without {@code Authorization: Bearer <token>} get 401.
  * </ul>
  *
  * <p>Security: request paths are decoded segment by segment and refused (400) when they contain {@code .}/{@code ..}
  * (also percent-encoded), empty segments (absolute paths), encoded separators, NUL or other control characters, or raw
  * non-ASCII characters; a path whose real path (symbolic links resolved) lies outside the root, a link loop or a name
- * too long for the file system is answered 404. Every refusal is logged at WARN. Nothing outside the root is read or
- * written.
+ * too long for the file system is answered 404, as is any name of a temporary upload file
+ * ({@code .<name>.<uuid>.part}). Refusals are logged at DEBUG, and summed up at WARN at most once per 10 s. Nothing
+ * outside the root is read or written.
  *
  * <pre>{@code
  * @Bean
@@ -59,7 +72,10 @@ public final class AioFileRouter {
         private String copyPath = "/copy";
         private long maxUploadSize = 1L << 30;
         private int bufferSize = 128 * 1024;
-        private boolean writable = true;
+        private boolean writable = false;
+        private String token;
+        private Duration uploadIdleTimeout = Duration.ofSeconds(30);
+        private Duration uploadTimeout = Duration.ofHours(1);
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -91,9 +107,48 @@ public final class AioFileRouter {
             return this;
         }
 
-        /** {@code false} leaves out the PUT and copy routes (read-only server). {@code true} by default. */
+        /**
+         * {@code true} serves PUT and the copy route; {@code false} (the default) makes a read-only server, where PUT
+         * answers 405 with {@code Allow: GET, HEAD} and the copy route 405 with an empty {@code Allow}.
+         */
         public Builder writable(boolean writable) {
             this.writable = writable;
+            return this;
+        }
+
+        /**
+         * How long an upload (PUT) may receive no bytes, 30 s by default: then it is cut with 408 and its temporary
+         * file removed.
+         */
+        public Builder uploadIdleTimeout(Duration timeout) {
+            this.uploadIdleTimeout = positive(timeout, "uploadIdleTimeout");
+            return this;
+        }
+
+        /**
+         * How long a whole upload (PUT) may take, 1 h by default: then it is cut with 408 and its temporary file
+         * removed.
+         */
+        public Builder uploadTimeout(Duration timeout) {
+            this.uploadTimeout = positive(timeout, "uploadTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive: " + d);
+            return d;
+        }
+
+        /**
+         * A bearer token that PUT and POST must carry ({@code Authorization: Bearer <token>}), or 401; {@code null}
+         * (the default) asks for none.
+         */
+        public Builder token(String token) {
+            if (token != null && (token.isEmpty() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+                throw new IllegalArgumentException("the token must be non-empty printable ASCII without spaces");
+            }
+            this.token = token;
             return this;
         }
 
@@ -109,18 +164,62 @@ public final class AioFileRouter {
             } catch (IOException e) {
                 throw new UncheckedIOException("aio file router root: " + e.getMessage(), e);
             }
-            FileHandlers h = new FileHandlers(paths, filesPath, maxUploadSize, bufferSize);
+            FileHandlers h =
+                    new FileHandlers(paths, filesPath, maxUploadSize, bufferSize, uploadIdleTimeout, uploadTimeout);
             String pattern = filesPath + "/**";
+            String filesAllow = writable ? "GET, HEAD, PUT" : "GET, HEAD";
             RouterFunctions.Builder b = RouterFunctions.route()
                     .route(RequestPredicates.method(HttpMethod.GET).and(RequestPredicates.path(pattern)), h::get)
                     .route(RequestPredicates.method(HttpMethod.HEAD).and(RequestPredicates.path(pattern)), h::get);
             if (writable) {
-                b.route(RequestPredicates.method(HttpMethod.PUT).and(RequestPredicates.path(pattern)), h::put);
+                HandlerFilterFunction<ServerResponse, ServerResponse> auth = bearer(h, token);
+                b.route(
+                        RequestPredicates.method(HttpMethod.PUT).and(RequestPredicates.path(pattern)),
+                        auth.apply(h::put));
                 if (copyPath != null) {
-                    b.route(RequestPredicates.method(HttpMethod.POST).and(RequestPredicates.path(copyPath)), h::copy);
+                    b.route(
+                            RequestPredicates.method(HttpMethod.POST).and(RequestPredicates.path(copyPath)),
+                            auth.apply(h::copy));
                 }
             }
+            b.route(RequestPredicates.path(pattern), request -> notAllowed(h, request, filesAllow));
+            if (copyPath != null) {
+                // read-only: the copy route allows no method at all, an empty Allow (RFC 9110 10.2.1: "temporarily
+                // disabled by configuration"); "GET, HEAD" would invite a GET that gets 405 again
+                String copyAllow = writable ? "POST" : "";
+                b.route(RequestPredicates.path(copyPath), request -> notAllowed(h, request, copyAllow));
+            }
             return b.build();
+        }
+
+        private static Mono<ServerResponse> notAllowed(FileHandlers h, ServerRequest request, String allow) {
+            h.refused(request, HttpStatus.METHOD_NOT_ALLOWED, "method not allowed (Allow: " + allow + ")");
+            return ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
+                    .header(HttpHeaders.ALLOW, allow)
+                    .build();
+        }
+
+        /** Lets a request through when no token is set or it carries {@code Authorization: Bearer <token>}. */
+        private static HandlerFilterFunction<ServerResponse, ServerResponse> bearer(FileHandlers h, String token) {
+            if (token == null) return (request, next) -> next.handle(request);
+            byte[] expected = token.getBytes(StandardCharsets.US_ASCII);
+            return (request, next) -> {
+                String given = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+                String credentials = given == null ? "" : given.strip();
+                // the scheme is case-insensitive (RFC 9110 11.1); the token is compared in constant time
+                if (credentials.regionMatches(true, 0, "Bearer ", 0, 7)
+                        && MessageDigest.isEqual(
+                                expected, credentials.substring(7).strip().getBytes(StandardCharsets.ISO_8859_1))) {
+                    return next.handle(request);
+                }
+                h.refused(
+                        request,
+                        HttpStatus.UNAUTHORIZED,
+                        given == null ? "no Authorization header" : "wrong bearer token");
+                return ServerResponse.status(HttpStatus.UNAUTHORIZED)
+                        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                        .build();
+            };
         }
 
         private static String normalisePrefix(String p) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
@@ -42,6 +43,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -58,16 +60,61 @@ final class FileHandlers {
     private final String filesPath;
     private final long maxUploadSize;
     private final int bufferSize;
+    private final RefusalLog refusals =
+            new RefusalLog(RefusalLog.DEFAULT_INTERVAL_NANOS, System::nanoTime, log::warn, m -> {
+                if (log.isDebugEnabled()) log.debug(m);
+            });
+
+    private final Duration uploadIdleTimeout;
+    private final Duration uploadTimeout;
 
     FileHandlers(RootedPaths paths, String filesPath, long maxUploadSize, int bufferSize) {
+        this(paths, filesPath, maxUploadSize, bufferSize, Duration.ofSeconds(30), Duration.ofHours(1));
+    }
+
+    FileHandlers(
+            RootedPaths paths,
+            String filesPath,
+            long maxUploadSize,
+            int bufferSize,
+            Duration uploadIdleTimeout,
+            Duration uploadTimeout) {
         this.paths = paths;
         this.filesPath = filesPath;
         this.maxUploadSize = maxUploadSize;
         this.bufferSize = bufferSize;
+        this.uploadIdleTimeout = uploadIdleTimeout;
+        this.uploadTimeout = uploadTimeout;
+    }
+
+    /** An upload stalled longer than the idle timeout, or lasted longer than the total one. */
+    private static final class UploadTimeoutException extends RuntimeException {
+        UploadTimeoutException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The upload body, cut with an {@link UploadTimeoutException} when no bytes come for the idle timeout or the
+     * whole body takes longer than the total timeout (each wait lasts until whichever comes first).
+     */
+    private Flux<DataBuffer> timed(Flux<DataBuffer> body) {
+        return Flux.defer(() -> {
+            long deadline = System.nanoTime() + uploadTimeout.toNanos();
+            java.util.function.Supplier<Mono<Long>> wait = () -> Mono.delay(
+                    Duration.ofNanos(Math.max(0, Math.min(uploadIdleTimeout.toNanos(), deadline - System.nanoTime()))));
+            return body.timeout(Mono.defer(wait), b -> Mono.defer(wait))
+                    .onErrorMap(
+                            java.util.concurrent.TimeoutException.class,
+                            e -> new UploadTimeoutException(
+                                    System.nanoTime() - deadline >= 0
+                                            ? "upload took longer than " + uploadTimeout
+                                            : "no upload bytes for " + uploadIdleTimeout));
+        });
     }
 
     /** What a GET needs to know about the file, read once. */
-    private record FileInfo(Path path, long size, Instant lastModified, String etag) {}
+    private record FileInfo(Path path, long size, Instant lastModified, String etag, Object fileKey) {}
 
     /** An upload went past the configured maximum. */
     private static final class TooLargeException extends RuntimeException {
@@ -99,17 +146,24 @@ final class FileHandlers {
         Instant modified = attrs.lastModifiedTime().toInstant();
         String etag = "\"" + Long.toHexString(attrs.size()) + "-" + Long.toHexString(modified.getEpochSecond()) + "."
                 + Integer.toHexString(modified.getNano()) + "\"";
-        return new FileInfo(file, attrs.size(), modified, etag);
+        return new FileInfo(file, attrs.size(), modified, etag, attrs.fileKey());
     }
 
     private Mono<ServerResponse> respond(ServerRequest request, FileInfo info) {
         Instant lastModified = info.lastModified().truncatedTo(ChronoUnit.SECONDS);
         HttpStatus precondition = preconditions(request.headers().asHttpHeaders(), info.etag(), lastModified);
         if (precondition == HttpStatus.NOT_MODIFIED) {
+            // Reactor Netty opens every response with Transfer-Encoding: chunked and removes it on a 304 to a GET,
+            // but not to a HEAD: a 304 has no body, so it goes out without any body framing header (RFC 9110 15.4.5)
             return ServerResponse.status(HttpStatus.NOT_MODIFIED)
                     .eTag(info.etag())
                     .lastModified(lastModified)
-                    .build();
+                    .build((exchange, context) -> {
+                        ServerHttpResponse response = exchange.getResponse();
+                        response.getHeaders().remove(HttpHeaders.TRANSFER_ENCODING);
+                        response.getHeaders().remove(HttpHeaders.CONTENT_LENGTH);
+                        return response.setComplete();
+                    });
         }
         if (precondition != null) return ServerResponse.status(precondition).build();
         return content(request, info, lastModified);
@@ -171,7 +225,7 @@ final class FileHandlers {
             // checkNotModified again on a 200 carrying them, whose order differs from preconditions() (it evaluates
             // If-Unmodified-Since even after a matching If-Match) and whose late 412 left a 200 head without body.
             BodyInserter<Flux<DataBuffer>, ServerHttpResponse> fileBody =
-                    body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length);
+                    body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length, info);
             return ServerResponse.ok()
                     .header(HttpHeaders.ACCEPT_RANGES, "bytes")
                     .contentType(type)
@@ -185,18 +239,8 @@ final class FileHandlers {
                     });
         }
 
-        // the regions, validated like HttpRange.toResourceRegions
-        if (length <= 0) return unsatisfiable(length);
-        List<long[]> regions = new ArrayList<>(ranges.size());
-        long total = 0;
-        for (HttpRange r : ranges) {
-            long start = r.getRangeStart(length);
-            long end = r.getRangeEnd(length);
-            if (start >= length || end < start) return unsatisfiable(length);
-            regions.add(new long[] {start, end - start + 1});
-            total += end - start + 1;
-        }
-        if (regions.size() > 1 && total >= length) return unsatisfiable(length);
+        List<long[]> regions = regions(ranges, length);
+        if (regions.isEmpty()) return unsatisfiable(length);
 
         ServerResponse.BodyBuilder ok = base(HttpStatus.PARTIAL_CONTENT, info, lastModified);
         if (regions.size() == 1) {
@@ -209,7 +253,8 @@ final class FileHandlers {
             if (head) return ok.build();
             return ok.body(body(
                     factory -> AioDataBufferUtils.read(info.path(), start, count, factory, bufferSize),
-                    end - start + 1));
+                    end - start + 1,
+                    info));
         }
 
         String boundary = MimeTypeUtils.generateMultipartBoundaryString();
@@ -233,13 +278,64 @@ final class FileHandlers {
                                 .concatWith(AioDataBufferUtils.read(
                                         info.path(), region[0], region[1], factory, bufferSize)))
                         .concatWithValues(factory.wrap(endBoundary)),
-                contentLength));
+                contentLength,
+                info));
+    }
+
+    /** More ranges than this in one {@code Range} make the server ignore it (RFC 9110 14.2 allows it). */
+    static final int MAX_RANGES = 100;
+
+    /**
+     * The regions ({start, count}) to send for {@code ranges} of a file of {@code length} bytes (RFC 9110 14.1.2,
+     * 14.3): unsatisfiable ranges (a start at or past the end, a suffix of 0, any range of an empty file) are left
+     * out, and ranges that overlap or touch are coalesced into one, in the place of the first of them; the others
+     * keep the order of the request. Empty when no range is satisfiable (416).
+     */
+    static List<long[]> regions(List<HttpRange> ranges, long length) {
+        List<long[]> regions = new ArrayList<>(ranges.size()); // {start, endInclusive} while merging
+        for (HttpRange r : ranges) {
+            if (length <= 0) break;
+            long start = r.getRangeStart(length);
+            long end = r.getRangeEnd(length);
+            if (start >= length || end < start) continue;
+            int first = -1;
+            for (int i = 0; i < regions.size(); ) {
+                long[] o = regions.get(i);
+                if (touch(o[0], o[1], start, end)) {
+                    start = Math.min(start, o[0]);
+                    end = Math.max(end, o[1]);
+                    if (first < 0) {
+                        first = i;
+                        i++;
+                    } else {
+                        regions.remove(i);
+                    }
+                } else {
+                    i++;
+                }
+            }
+            if (first < 0) {
+                regions.add(new long[] {start, end});
+            } else {
+                regions.set(first, new long[] {start, end});
+            }
+        }
+        // the union of touching intervals touches another one only if one of them did: one pass is enough
+        List<long[]> out = new ArrayList<>(regions.size());
+        for (long[] r : regions) out.add(new long[] {r[0], r[1] - r[0] + 1});
+        return out;
+    }
+
+    /** Whether the inclusive intervals [a0, a1] and [b0, b1] overlap or are adjacent; without overflow. */
+    private static boolean touch(long a0, long a1, long b0, long b1) {
+        return (a0 <= b1 && b0 <= a1) || (a1 < b0 && b0 - a1 == 1) || (b1 < a0 && a0 - b1 == 1);
     }
 
     /**
      * The ranges of a {@code Range} value, parsed by Spring's {@link HttpRange}, except that the range unit is
-     * case-insensitive and a unit other than {@code bytes} gives no ranges: RFC 9110 14.1 and 14.2 (a server must
-     * ignore a Range with a unit it does not understand).
+     * case-insensitive and a unit other than {@code bytes}, or more than {@link #MAX_RANGES} ranges, give no ranges:
+     * RFC 9110 14.1 and 14.2 (a server must ignore a Range with a unit it does not understand, and may ignore one
+     * with many ranges).
      *
      * @throws IllegalArgumentException when the value is malformed
      */
@@ -257,6 +353,11 @@ final class FileHandlers {
             if (!tchar) throw new IllegalArgumentException("malformed range unit: " + value);
         }
         if (!unit.equalsIgnoreCase("bytes")) return List.of();
+        // HttpRange.parseRanges refuses more than 100 ranges (416); they are ignored instead
+        if (org.springframework.util.StringUtils.tokenizeToStringArray(value.substring(eq + 1), ",").length
+                > MAX_RANGES) {
+            return List.of();
+        }
         return HttpRange.parseRanges("bytes" + value.substring(eq));
     }
 
@@ -310,16 +411,61 @@ final class FileHandlers {
      * when the headers were made, so a file that grew sends the promised bytes only.)
      */
     private static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
-            java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source, long contentLength) {
+            java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source,
+            long contentLength,
+            FileInfo info) {
         return (response, context) -> response.writeWith(Flux.defer(() -> {
             long[] sent = {0};
             return source.apply(response.bufferFactory())
                     .doOnNext(b -> sent[0] += b.readableByteCount())
-                    .concatWith(Mono.defer(() -> sent[0] == contentLength
-                            ? Mono.empty()
-                            : Mono.error(new java.io.IOException("the file changed while it was sent: " + sent[0]
-                                    + " of " + contentLength + " bytes"))));
+                    .concatWith(Mono.defer(() -> {
+                        if (sent[0] == contentLength) {
+                            Schedulers.boundedElastic().schedule(() -> checkGrowth(info));
+                            return Mono.empty();
+                        }
+                        log.warn("aio file router: " + info.path() + " shrank while it was sent: " + sent[0] + " of "
+                                + contentLength + " promised bytes; the connection is aborted");
+                        // Close the connection first, then fail with an AbortedException: WebFlux takes that for a
+                        // lost client (DEBUG), and Reactor Netty does not log an error for a closed channel, so the
+                        // WARN above is the only log line (otherwise both logged it at ERROR, with stack traces).
+                        String message =
+                                "the file changed while it was sent: " + sent[0] + " of " + contentLength + " bytes";
+                        return Mono.error(
+                                REACTOR_NETTY ? NettyAbort.abort(response, message) : new IOException(message));
+                    }));
         }));
+    }
+
+    private static final boolean REACTOR_NETTY = org.springframework.util.ClassUtils.isPresent(
+            "reactor.netty.Connection", FileHandlers.class.getClassLoader());
+
+    /** Reactor Netty only (loaded only when it is present: the router also runs on other servers). */
+    private static final class NettyAbort {
+        /** Closes the response's connection and returns the exception to fail the body with. */
+        static Throwable abort(ServerHttpResponse response, String message) {
+            Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+            if (nativeResponse instanceof reactor.netty.Connection connection) {
+                connection.channel().close();
+            }
+            return new reactor.netty.channel.AbortedException(message);
+        }
+    }
+
+    /**
+     * After a complete response, a WARN if the file (the same one: same file key) is now larger than when the response
+     * began: the client got the bytes it was promised, the ones appended since were not sent. A file replaced by
+     * another (an upload's atomic rename) is no change of the file that was sent.
+     */
+    private static void checkGrowth(FileInfo info) {
+        try {
+            BasicFileAttributes now = Files.readAttributes(info.path(), BasicFileAttributes.class);
+            if (now.size() > info.size() && java.util.Objects.equals(now.fileKey(), info.fileKey())) {
+                log.warn("aio file router: " + info.path() + " grew while it was sent: " + info.size()
+                        + " bytes sent as promised, it now has " + now.size());
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone or unreadable meanwhile: nothing to report about the response that was sent
+        }
     }
 
     // ---------------------------------------------------------------- PUT
@@ -328,22 +474,25 @@ final class FileHandlers {
         String raw = rawRelative(request);
         long declared = request.headers().contentLength().orElse(-1);
         if (declared > maxUploadSize) {
-            log.warn("aio file router: refused upload of " + declared + " bytes to '" + raw + "' (maximum "
-                    + maxUploadSize + ")");
+            refused(
+                    request,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "upload of " + declared + " bytes to '" + raw + "' (maximum " + maxUploadSize + ")");
             return tooLarge();
         }
         return Mono.fromCallable(() -> paths.writable(raw, true))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(target -> {
                     AtomicLong received = new AtomicLong();
-                    Flux<DataBuffer> body = request.bodyToFlux(DataBuffer.class).handle((buffer, sink) -> {
-                        if (received.addAndGet(buffer.readableByteCount()) > maxUploadSize) {
-                            DataBufferUtils.release(buffer);
-                            sink.error(new TooLargeException());
-                        } else {
-                            sink.next(buffer);
-                        }
-                    });
+                    Flux<DataBuffer> body = timed(request.bodyToFlux(DataBuffer.class))
+                            .handle((buffer, sink) -> {
+                                if (received.addAndGet(buffer.readableByteCount()) > maxUploadSize) {
+                                    DataBufferUtils.release(buffer);
+                                    sink.error(new TooLargeException());
+                                } else {
+                                    sink.next(buffer);
+                                }
+                            });
                     return atomically(
                                     target,
                                     tmp -> AioDataBufferUtils.write(body, tmp, StandardOpenOption.WRITE)
@@ -351,9 +500,18 @@ final class FileHandlers {
                             .flatMap(size -> created(Map.of("path", relative(target), "size", size), target));
                 })
                 .onErrorResume(TooLargeException.class, e -> {
-                    log.warn("aio file router: upload to '" + raw + "' passed the maximum of " + maxUploadSize
-                            + " bytes");
+                    refused(
+                            request,
+                            HttpStatus.CONTENT_TOO_LARGE,
+                            "upload to '" + raw + "' passed the maximum of " + maxUploadSize + " bytes");
                     return tooLarge();
+                })
+                .onErrorResume(UploadTimeoutException.class, e -> {
+                    refused(request, HttpStatus.REQUEST_TIMEOUT, "'" + raw + "': " + e.getMessage());
+                    // the rest of the body may still come: the connection cannot be reused
+                    return ServerResponse.status(HttpStatus.REQUEST_TIMEOUT)
+                            .header(HttpHeaders.CONNECTION, "close")
+                            .build();
                 })
                 .onErrorResume(e -> refusal(request, raw, e));
     }
@@ -472,6 +630,10 @@ final class FileHandlers {
                     if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
                         throw new NoSuchFileException(from, null, "not a regular file");
                     }
+                    long size = Files.size(source);
+                    if (size > maxUploadSize) {
+                        throw new TooLargeException();
+                    }
                     return new Path[] {source, paths.writable(to, false)};
                 })
                 .subscribeOn(Schedulers.boundedElastic())
@@ -488,6 +650,13 @@ final class FileHandlers {
                                                 .fsync(true)))
                         .flatMap(bytes ->
                                 created(Map.of("from", relative(st[0]), "to", relative(st[1]), "bytes", bytes), st[1])))
+                .onErrorResume(TooLargeException.class, e -> {
+                    refused(
+                            request,
+                            HttpStatus.CONTENT_TOO_LARGE,
+                            "copy of '" + from + "' larger than the maximum of " + maxUploadSize + " bytes");
+                    return tooLarge();
+                })
                 .onErrorResume(e -> refusal(request, from + " -> " + to, e));
     }
 
@@ -497,9 +666,18 @@ final class FileHandlers {
         HttpStatus status = statusFor(e);
         if (status == null) return Mono.error(e);
         if (status == HttpStatus.BAD_REQUEST || e instanceof RootedPaths.OutsideRootException) {
-            log.warn("aio file router: refused " + request.method() + " '" + what + "': " + e.getMessage());
+            refused(request, status, "'" + what + "': " + e.getMessage());
         }
         return ServerResponse.status(status).build();
+    }
+
+    /**
+     * Logs a refused request: at DEBUG each time, at WARN at most once per 10 s with the counts since the last WARN
+     * ({@link RefusalLog}).
+     */
+    void refused(ServerRequest request, HttpStatus status, String detail) {
+        refusals.refused(
+                status.value(), request.method() + " " + request.requestPath().value() + ": " + detail);
     }
 
     /** The status for an expected failure, or null for an unexpected one (a 500, logged by WebFlux). */

@@ -93,10 +93,12 @@ final class RootedPaths {
      */
     Path existing(String rawRelativePath, boolean encoded) throws BadPathException, OutsideRootException, IOException {
         Path lexical = lexical(rawRelativePath, encoded);
+        refuseTemporary(lexical, rawRelativePath);
         Path real = lexical.toRealPath();
         if (!real.startsWith(root) || real.equals(root)) {
             throw new OutsideRootException("resolves outside the root: " + rawRelativePath);
         }
+        refuseTemporary(real, rawRelativePath);
         return real;
     }
 
@@ -107,6 +109,7 @@ final class RootedPaths {
      */
     Path writable(String rawRelativePath, boolean encoded) throws BadPathException, OutsideRootException, IOException {
         Path lexical = lexical(rawRelativePath, encoded);
+        refuseTemporary(lexical, rawRelativePath);
         Path parent = lexical.getParent();
         // find the deepest existing ancestor and check it before creating anything
         Path existing = parent;
@@ -124,11 +127,32 @@ final class RootedPaths {
             Path real = target.toRealPath();
             if (!real.startsWith(root))
                 throw new OutsideRootException("link leads outside the root: " + rawRelativePath);
+            refuseTemporary(real, rawRelativePath);
         }
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadPathException("a directory exists at " + rawRelativePath);
         }
         return target;
+    }
+
+    /**
+     * The names of the temporary files of uploads and copies: {@code .<name>.<uuid>.part} or {@code .<uuid>.part}
+     * (a random UUID in lower-case hex).
+     */
+    static final java.util.regex.Pattern TEMPORARY_NAME = java.util.regex.Pattern.compile(
+            "\\.(?:.*\\.)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.part",
+            java.util.regex.Pattern.DOTALL);
+
+    /** Whether {@code name} is the name of a temporary upload file, which no URL may reach. */
+    static boolean isTemporaryName(String name) {
+        return TEMPORARY_NAME.matcher(name).matches();
+    }
+
+    private static void refuseTemporary(Path path, String rawRelativePath) throws NoSuchFileException {
+        Path name = path.getFileName();
+        if (name != null && isTemporaryName(name.toString())) {
+            throw new NoSuchFileException(rawRelativePath, null, "temporary upload file");
+        }
     }
 
     /** Strict percent-decoding of one segment as UTF-8; '+' stays '+'; raw non-ASCII characters are refused. */

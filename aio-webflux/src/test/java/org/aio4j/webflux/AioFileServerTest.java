@@ -66,6 +66,8 @@ class AioFileServerTest {
         registry.add("aio.server.root", ROOT::toString);
         registry.add("aio.server.max-upload-size", () -> MAX_UPLOAD + "B");
         registry.add("aio.server.buffer-size", () -> "64KB");
+        registry.add("aio.server.writable", () -> "true");
+        registry.add("server.address", () -> "127.0.0.1");
     }
 
     static LeakWatch leakWatch;
@@ -443,6 +445,62 @@ class AioFileServerTest {
     }
 
     @Test
+    void unsatisfiableRangesOfASetAreLeftOut() {
+        int n = data.length;
+        // RFC 9110 14.1.2: the satisfiable subset is served
+        assertSingleRange("bytes=0-4," + n + "-" + (n + 100), 0, 4);
+        assertSingleRange("bytes=-0, 10-19, " + (n + 5) + "-", 10, 19);
+    }
+
+    @Test
+    void overlappingAndAdjacentRangesAreCoalesced() {
+        int n = data.length;
+        assertSingleRange("bytes=0-4,3-9", 0, 9);
+        assertSingleRange("bytes=0-4,5-9", 0, 9);
+        assertSingleRange("bytes=5-9,0-4,2-3", 0, 9);
+        assertSingleRange("bytes=0-" + (n - 1) + ",0-10", 0, n - 1); // was 416 (the sum reached the length)
+        assertSingleRange("bytes=-10,0-0," + (n - 20) + "-" + (n - 9) + ",1-" + (n - 21), 0, n - 1);
+        // the ranges that stay apart keep the order of the request; a coalesced one takes its first part's place
+        EntityExchangeResult<byte[]> r = client.get()
+                .uri("/files/data.bin")
+                .header(HttpHeaders.RANGE, "bytes=100-109,0-1,110-119,1-2")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectBody(byte[].class)
+                .returnResult();
+        String body = new String(r.getResponseBody(), StandardCharsets.ISO_8859_1);
+        int first = body.indexOf("Content-Range: bytes 100-119/" + n);
+        int second = body.indexOf("Content-Range: bytes 0-2/" + n);
+        assertThat(first).as(body.substring(0, 200)).isPositive();
+        assertThat(second).isGreaterThan(first);
+        assertThat(body.split("Content-Range:", -1)).hasSize(3);
+    }
+
+    @Test
+    void moreThanAHundredRangesAreIgnored() {
+        String hundred = IntStream.range(0, 100)
+                .mapToObj(i -> (2 * i) + "-" + (2 * i))
+                .collect(java.util.stream.Collectors.joining(","));
+        client.get()
+                .uri("/files/hello.txt")
+                .header(HttpHeaders.RANGE, "bytes=" + hundred)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectBody()
+                .returnResult();
+        client.get()
+                .uri("/files/hello.txt")
+                .header(HttpHeaders.RANGE, "bytes=" + hundred + ",300-300")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .isEqualTo("hello, world\n");
+    }
+
+    @Test
     void multipleRangesAreMultipartByteranges() {
         int n = data.length;
         long[][] expected = {{0, 9}, {65530, 65545}, {n - 5, n - 1}};
@@ -484,7 +542,7 @@ class AioFileServerTest {
                 "bytes=10-5", // last < first
                 "bytes=abc",
                 "bytes =0-5",
-                "bytes=0-3145734,0-10", // the sum of several ranges is not below the length
+                "bytes=3145735-,99999999-100000000,-0", // none of the set is satisfiable
                 "bytes=-0"
             })
     void unsatisfiableRangesAre416(String range) {
@@ -811,7 +869,9 @@ class AioFileServerTest {
                 .bodyValue("x")
                 .exchange()
                 .expectStatus()
-                .isNotFound()
+                .isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
+                .expectHeader()
+                .valueEquals(HttpHeaders.ALLOW, "GET, HEAD")
                 .expectBody()
                 .returnResult();
         local.get()

@@ -149,6 +149,8 @@ class HttpFuzzTest {
                 "--spring.main.banner-mode=off",
                 "--aio.server.max-upload-size=" + MAX_UPLOAD + "B",
                 "--aio.server.buffer-size=64KB",
+                "--aio.server.writable=true",
+                "--server.address=127.0.0.1",
                 "--logging.level.org.aio4j.webflux.AioFileRouter=ERROR");
         http = new RawHttp(server.getEnvironment().getProperty("local.server.port", Integer.class));
         leakWatch = LeakWatch.install();

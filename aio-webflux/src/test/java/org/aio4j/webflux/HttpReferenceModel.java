@@ -17,9 +17,9 @@ import java.util.Set;
 /**
  * The reference model the fuzzed responses are compared with, written from the specifications rather than from the
  * server code: RFC 3986 (request-target characters), RFC 9110 sections 13.1/13.2.2 (conditional requests and their
- * precedence) and 14 (range requests), with Spring's {@code HttpRange} semantics where RFC 9110 leaves the server a
- * choice (several ranges are not coalesced; one unsatisfiable range, more than 100 ranges, or several ranges adding
- * up to the length or more make the whole set unsatisfiable).
+ * precedence) and 14 (range requests), with the server's choices where RFC 9110 leaves it one: unsatisfiable
+ * ranges are left out of a set (416 only when none is left), overlapping or adjacent ranges are coalesced (in the place
+ * of the first of them, the others in request order), and more than 100 ranges make it ignore the Range (200).
  */
 final class HttpReferenceModel {
     private HttpReferenceModel() {}
@@ -343,25 +343,44 @@ final class HttpReferenceModel {
             }
         }
         if (specs.isEmpty()) return new AnyRangeAnswer();
-        if (specs.size() > 100 || length == 0) return new Unsatisfiable();
+        if (specs.size() > 100) return new Full(); // RFC 9110 14.2: a server may ignore a set of many ranges
+        // 14.1.2: only the satisfiable ranges are served; none satisfiable is 416
         List<long[]> regions = new ArrayList<>();
-        long total = 0;
         for (long[] s : specs) {
             long start;
             long end;
             if (s[0] < 0) {
-                if (s[1] == 0) return new Unsatisfiable();
+                if (s[1] == 0 || length == 0) continue; // a suffix of 0 is unsatisfiable, as is any range of nothing
                 start = Math.max(0, length - s[1]);
                 end = length - 1;
             } else {
-                if (s[0] >= length) return new Unsatisfiable();
+                if (s[0] >= length) continue;
                 start = s[0];
                 end = s[1] < 0 || s[1] >= length ? length - 1 : s[1];
             }
             regions.add(new long[] {start, end});
-            total += end - start + 1;
         }
-        if (regions.size() > 1 && total >= length) return new Unsatisfiable();
+        if (regions.isEmpty()) return new Unsatisfiable();
+        // 14.3: coalesce overlapping or adjacent ranges, repeatedly, until no two of them touch; a coalesced range
+        // takes the place of the first of its parts
+        boolean merged = true;
+        while (merged) {
+            merged = false;
+            search:
+            for (int i = 0; i < regions.size(); i++) {
+                for (int j = i + 1; j < regions.size(); j++) {
+                    long[] a = regions.get(i);
+                    long[] b = regions.get(j);
+                    // as BigInteger-free arithmetic: positions are at most length - 1 < Long.MAX_VALUE
+                    if (a[0] <= b[1] + 1 && b[0] <= a[1] + 1) {
+                        regions.set(i, new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                        regions.remove(j);
+                        merged = true;
+                        break search;
+                    }
+                }
+            }
+        }
         return new Partial(regions);
     }
 

@@ -52,6 +52,8 @@ class ServerRealFaultsTest {
         registry.add("aio.server.root", ROOT::toString);
         registry.add("aio.server.max-upload-size", () -> "64MB");
         registry.add("aio.server.buffer-size", () -> "64KB");
+        registry.add("aio.server.writable", () -> "true");
+        registry.add("server.address", () -> "127.0.0.1");
     }
 
     @LocalServerPort
@@ -166,6 +168,7 @@ class ServerRealFaultsTest {
      */
     @Test
     void aFileTruncatedWhileItIsSentEndsTheConnectionAtOnce() throws Exception {
+        LogCapture logs = LogCapture.start();
         Path p = ROOT.resolve("shrinks.bin");
         byte[] data = bigFile(p, 32 << 20);
         long t0 = System.nanoTime();
@@ -184,9 +187,88 @@ class ServerRealFaultsTest {
                 .isTrue();
         assertThat(r.body().length).isLessThan(data.length);
         assertThat(ms).as("ended at once, not by the client's timeout").isLessThan(15_000);
+        // one WARN that names the file, and nothing else at WARN or above about it (no stack trace from WebFlux)
+        List<String> warnings = logs.awaitAtLeast(1, "shrank while it was sent");
+        logs.stop();
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("WARN", p.toString(), "of " + data.length + " promised bytes");
+        assertThat(logs.warningsMentioning("changed while it was sent")).isEmpty();
         // what did arrive is the file's prefix
         for (int i = 0; i < Math.min(r.body().length, 1 << 20); i++) {
             if (r.body()[i] != data[i]) throw new AssertionError("byte " + i);
+        }
+    }
+
+    @Test
+    void aFileThatGrowsWhileItIsSentIsLoggedOnce() throws Exception {
+        LogCapture logs = LogCapture.start();
+        Path p = ROOT.resolve("grows.bin");
+        // as large as in the truncation test: the server must still be sending when the file grows
+        byte[] data = bigFile(p, 32 << 20);
+        Response r = download("grows.bin", 1 << 20, () -> {
+            try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+                f.setLength(64 << 20);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.endedEarly()).isFalse();
+        assertThat(r.body()).isEqualTo(data); // the promised bytes, no more
+        List<String> warnings = logs.awaitAtLeast(1, "grew while it was sent");
+        Thread.sleep(200); // a second WARN would come from the same completion; give it the time to show
+        logs.stop();
+        assertThat(logs.warningsMentioning("grew while it was sent")).hasSize(1);
+        assertThat(warnings.get(0)).contains(p.toString(), (32 << 20) + " bytes sent", "now has " + (64 << 20));
+        // a file served whole and unchanged gives no WARN
+        LogCapture quiet = LogCapture.start();
+        Response again = download("grows.bin", Long.MAX_VALUE, null);
+        assertThat(again.body()).hasSize(64 << 20);
+        Thread.sleep(200);
+        quiet.stop();
+        assertThat(quiet.warningsMentioning("grows.bin")).isEmpty();
+    }
+
+    /** Logback events at WARN and above, from every logger, while started. */
+    static final class LogCapture {
+        private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        private final ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+
+        static LogCapture start() {
+            LogCapture c = new LogCapture();
+            c.appender.start();
+            c.root.addAppender(c.appender);
+            return c;
+        }
+
+        void stop() {
+            root.detachAppender(appender);
+        }
+
+        /** "LEVEL logger: message" plus the throwable's messages, of the events at WARN or above mentioning text. */
+        synchronized List<String> warningsMentioning(String text) {
+            List<String> out = new java.util.ArrayList<>();
+            for (ch.qos.logback.classic.spi.ILoggingEvent e : List.copyOf(appender.list)) {
+                if (!e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)) continue;
+                StringBuilder sb =
+                        new StringBuilder(e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage());
+                for (ch.qos.logback.classic.spi.IThrowableProxy t = e.getThrowableProxy();
+                        t != null;
+                        t = t.getCause()) {
+                    sb.append(" / ").append(t.getClassName()).append(": ").append(t.getMessage());
+                }
+                if (sb.toString().contains(text)) out.add(sb.toString());
+            }
+            return out;
+        }
+
+        List<String> awaitAtLeast(int n, String text) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            List<String> found;
+            while ((found = warningsMentioning(text)).size() < n && System.nanoTime() < deadline) Thread.sleep(20);
+            return found;
         }
     }
 

@@ -84,7 +84,9 @@ class SoakTest {
                 0,
                 "--spring.main.banner-mode=off",
                 "--logging.level.root=WARN",
-                "--aio.server.max-upload-size=64MB");
+                "--aio.server.max-upload-size=64MB",
+                "--aio.server.writable=true",
+                "--server.address=127.0.0.1");
         String base = "http://127.0.0.1:" + server.getEnvironment().getProperty("local.server.port");
         LeakWatch leakWatch = LeakWatch.install();
         AioEngine shared = AioEngine.shared();
