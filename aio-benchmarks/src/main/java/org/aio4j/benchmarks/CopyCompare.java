@@ -49,15 +49,19 @@ public final class CopyCompare {
         BenchData.warmPageCache(source);
         Map<String, Candidate> candidates = new LinkedHashMap<>();
         candidates.put("files", (s, t) -> Files.copy(s, t, StandardCopyOption.REPLACE_EXISTING));
-        candidates.put("aio", (s, t) -> check(AioFiles.copy(s, t, CopyOptions.defaults()).block()));
-        candidates.put("aio-rw", (s, t) -> check(AioFiles.copy(
-                        s,
-                        t,
-                        CopyOptions.defaults()
-                                .kernelCopy(false)
-                                .chunkSize(1 << 20)
-                                .maxInFlight(4))
-                .block()));
+        candidates.put(
+                "aio",
+                (s, t) -> check(AioFiles.copy(s, t, CopyOptions.defaults()).block()));
+        candidates.put(
+                "aio-rw",
+                (s, t) -> check(AioFiles.copy(
+                                s,
+                                t,
+                                CopyOptions.defaults()
+                                        .kernelCopy(false)
+                                        .chunkSize(1 << 20)
+                                        .maxInFlight(4))
+                        .block()));
         System.out.printf(
                 Locale.ROOT,
                 "source %s (%d bytes, page-cached), %d rounds + 2 warm-up, load %s%n",
@@ -67,7 +71,8 @@ public final class CopyCompare {
                 Files.readString(Path.of("/proc/loadavg")).strip());
         for (String target : targets) {
             Path dir = target.equals("tmpfs") ? Path.of("/dev/shm") : source.getParent();
-            Path out = dir.resolve("aio4j-copy-compare-" + ProcessHandle.current().pid() + ".dat");
+            Path out =
+                    dir.resolve("aio4j-copy-compare-" + ProcessHandle.current().pid() + ".dat");
             Map<String, List<Double>> times = new LinkedHashMap<>();
             candidates.keySet().forEach(k -> times.put(k, new ArrayList<>()));
             List<String> names = new ArrayList<>(candidates.keySet());
@@ -86,7 +91,12 @@ public final class CopyCompare {
             } finally {
                 Files.deleteIfExists(out);
             }
-            System.out.printf(Locale.ROOT, "%ntarget %s (%s, %s)%n", target, dir, Files.getFileStore(dir).type());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%ntarget %s (%s, %s)%n",
+                    target,
+                    dir,
+                    Files.getFileStore(dir).type());
             for (var e : times.entrySet()) {
                 double med = median(e.getValue());
                 System.out.printf(
@@ -100,7 +110,8 @@ public final class CopyCompare {
             }
             for (String aio : List.of("aio", "aio-rw")) {
                 List<Double> perRound = new ArrayList<>();
-                for (int i = 0; i < rounds; i++) perRound.add(times.get("files").get(i) / times.get(aio).get(i));
+                for (int i = 0; i < rounds; i++)
+                    perRound.add(times.get("files").get(i) / times.get(aio).get(i));
                 System.out.printf(
                         Locale.ROOT,
                         "  %s speed / Files.copy speed: %.2fx (ratio of medians), %.2fx (median of per-round ratios)%n",
