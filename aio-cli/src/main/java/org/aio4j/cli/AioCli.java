@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
             "  3    verification failed",
             "  129  hung up (SIGHUP; copy: cancelled cleanly)",
             "  130  interrupted (Ctrl-C, SIGINT; copy: cancelled cleanly)",
-            "  143  terminated (SIGTERM; copy: cancelled cleanly)",
-            "  141  broken pipe"
+            "  141  broken pipe",
+            "  143  terminated (SIGTERM; copy: cancelled cleanly)"
         })
 public final class AioCli implements Runnable {
     /** Exit code of a failed command. */

@@ -41,7 +41,8 @@ final class CopyCommand implements Callable<Integer> {
             defaultValue = "1m",
             converter = Sizes.IntSize.class,
             paramLabel = "SIZE",
-            description = "Bytes per read/write (e.g. 64k, 1m). Default: ${DEFAULT-VALUE}.")
+            description = "Bytes per AIO read/write, when not copied in the kernel (e.g. 64k, 1m)."
+                    + " Default: ${DEFAULT-VALUE}.")
     int chunk;
 
     @Option(

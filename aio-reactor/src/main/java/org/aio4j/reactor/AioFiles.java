@@ -43,8 +43,8 @@ import reactor.core.scheduler.Schedulers;
  * frees collected direct buffers) but it defeats the pool, and {@link #outstandingChunks()} shows it.
  *
  * <h2>Threads</h2>
- * Files are opened and closed on {@link Schedulers#boundedElastic()} (or the options' {@code blockingScheduler}):
- * never on the subscriber's thread. Without a {@code scheduler} in the options, {@code onNext} runs on the engine's
+ * Files are opened and closed, and a copy inside the kernel runs its steps, on {@link Schedulers#boundedElastic()}
+ * (or the options' {@code blockingScheduler}): never on the subscriber's thread. Without a {@code scheduler} in the options, {@code onNext} runs on the engine's
  * reaper thread (or the thread that called {@code request}, when the page cache served the read at once), and the
  * terminal signal runs on the thread that closed the file. With a {@code scheduler}, every signal runs on one
  * worker of it, in order (like {@code publishOn}, with no extra queue). Do not block in {@code onNext} on the

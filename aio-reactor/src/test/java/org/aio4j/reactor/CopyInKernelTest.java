@@ -79,7 +79,7 @@ class CopyInKernelTest {
                     CopyOptions.defaults().engine(engine).chunkSize(64 << 10));
             // a sample per step (two steps may meet in one sample when the drain loop was busy), then the final one
             List<Long> done = samples.stream().map(CopyProgress::bytesDone).toList();
-            assertThat(done).hasSizeBetween(3, 4).isSorted().endsWith(size, size);
+            assertThat(done).hasSizeBetween(2, 4).isSorted().endsWith(size, size);
             assertThat(done.subList(0, done.size() - 2))
                     .allSatisfy(n -> assertThat(n % STEP).isZero());
             assertThat(samples.get(samples.size() - 1).done()).isTrue();
