@@ -240,8 +240,8 @@ class ServerRealFaultsTest {
          * The router's logger at WARN while capturing: another test's Spring application in this JVM (HttpFuzzTest
          * sets it to ERROR) may have left it quieter, and the suite's order decides which ran last.
          */
-        private final ch.qos.logback.classic.Logger router = (ch.qos.logback.classic.Logger)
-                org.slf4j.LoggerFactory.getLogger("org.aio4j.webflux.AioFileRouter");
+        private final ch.qos.logback.classic.Logger router =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.aio4j.webflux.AioFileRouter");
 
         private ch.qos.logback.classic.Level routerLevel;
 
