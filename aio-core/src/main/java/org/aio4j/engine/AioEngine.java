@@ -1270,6 +1270,11 @@ public final class AioEngine implements AutoCloseable {
         if (terminated.getCount() == 0) runHandOffs(); // nobody else will
     }
 
+    /** Puts a handed-off completion back in the queue (not counted again), for a later turn of the reaper. */
+    void requeue(AioHandler<?> handler, Object attachment, long result, AioException error) {
+        handOffs.add(new HandOff(handler, attachment, result, error));
+    }
+
     /** Delivers the completions handed off so far (not those they hand off in turn: the reaper polls in between). */
     private void runHandOffs() {
         for (int n = handOffs.size(); n > 0; n--) {

@@ -44,16 +44,22 @@ final class EngineFuture<T> extends CompletableFuture<T> {
         }
     };
 
-    /** Completes without the inline check: for completions handed to the reaper. */
+    /**
+     * Completes without the inline check: for completions handed to the reaper. Not before the submitting call has
+     * returned the future (it is re-queued until then): completed earlier, the caller's {@code whenComplete} would
+     * find it done and run the next step inline on the caller's stack again, which the hand-off is meant to end.
+     */
     private static final AioHandler<EngineFuture<?>> HANDED_OFF = new AioHandler<>() {
         @Override
         public void completed(long result, EngineFuture<?> f) {
-            f.completeNow(result, null);
+            if (f.submitter != null && !f.engine.isTerminated()) f.engine.requeue(this, f, result, null);
+            else f.completeNow(result, null);
         }
 
         @Override
         public void failed(AioException error, EngineFuture<?> f) {
-            f.completeNow(-1, error);
+            if (f.submitter != null && !f.engine.isTerminated()) f.engine.requeue(this, f, -1, error);
+            else f.completeNow(-1, error);
         }
     };
 
