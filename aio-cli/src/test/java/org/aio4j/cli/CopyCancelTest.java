@@ -181,7 +181,7 @@ class CopyCancelTest {
         Files.writeString(job.temp(), "someone else's");
         CopyJob.Outcome outcome = job.start(p -> {}).await();
         assertThat(outcome.state()).isEqualTo(CopyJob.State.FAILED);
-        assertThat(Errors.describe(outcome.error())).contains("EEXIST");
+        assertThat(Errors.describe(outcome.error())).contains("already exists: " + job.temp());
         assertThat(Files.readString(job.temp())).isEqualTo("someone else's");
         assertThat(Files.readString(dst)).isEqualTo("old");
     }
