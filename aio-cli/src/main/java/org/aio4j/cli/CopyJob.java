@@ -280,10 +280,11 @@ final class CopyJob {
 
     /** True when the copy failed because the temporary file's name was taken: that file is not ours to remove. */
     private boolean someoneElses(Throwable err) {
-        return err != null
-                && Errors.unwrap(err) instanceof org.aio4j.AioException a
-                && "EEXIST".equals(a.errnoName())
-                && temp.equals(a.path());
+        // the open's error is a FileAlreadyExistsException caused by the AioException (EEXIST, with the path)
+        if (err == null) return false;
+        org.aio4j.AioException a =
+                org.aio4j.AioException.find(Errors.unwrap(err)).orElse(null);
+        return a != null && "EEXIST".equals(a.errnoName()) && temp.equals(a.path());
     }
 
     /**
