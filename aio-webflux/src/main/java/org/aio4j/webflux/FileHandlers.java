@@ -96,21 +96,20 @@ final class FileHandlers {
 
     /**
      * The upload body, cut with an {@link UploadTimeoutException} when no bytes come for the idle timeout or the
-     * whole body takes longer than the total timeout (each wait lasts until whichever comes first).
+     * whole body takes longer than the total timeout; buffers that come after it ended are released
+     * ({@link TimedBody}).
      */
     private Flux<DataBuffer> timed(Flux<DataBuffer> body) {
-        return Flux.defer(() -> {
-            long deadline = System.nanoTime() + uploadTimeout.toNanos();
-            java.util.function.Supplier<Mono<Long>> wait = () -> Mono.delay(
-                    Duration.ofNanos(Math.max(0, Math.min(uploadIdleTimeout.toNanos(), deadline - System.nanoTime()))));
-            return body.timeout(Mono.defer(wait), b -> Mono.defer(wait))
-                    .onErrorMap(
-                            java.util.concurrent.TimeoutException.class,
-                            e -> new UploadTimeoutException(
-                                    System.nanoTime() - deadline >= 0
-                                            ? "upload took longer than " + uploadTimeout
-                                            : "no upload bytes for " + uploadIdleTimeout));
-        });
+        return new TimedBody(
+                body,
+                uploadIdleTimeout,
+                uploadTimeout,
+                Schedulers.parallel(),
+                System::nanoTime,
+                total -> new UploadTimeoutException(
+                        total
+                                ? "upload took longer than " + uploadTimeout
+                                : "no upload bytes for " + uploadIdleTimeout));
     }
 
     /** What a GET needs to know about the file, read once. */
