@@ -82,6 +82,10 @@ public final class AioEngine implements AutoCloseable {
     private static final AtomicInteger ENGINE_IDS = new AtomicInteger();
     private static volatile AioEngine shared;
 
+    static { // the aio-test kit's access to Builder.decorate (internal; see BackendDecoration)
+        org.aio4j.engine.internal.BackendDecoration.install((b, d) -> b.decorate = d);
+    }
+
     private final Backend backend;
     private final Notification notification;
     private final Overflow overflow;
