@@ -85,6 +85,24 @@ public final class AioTestEngine implements AutoCloseable {
         return backend.inFlight();
     }
 
+    /**
+     * Waits until no op is in flight, for example after a cancel (a cancelled op completes, as cancelled, when the
+     * engine has reaped it, a moment after the cancel). Returns true if none is in flight, false on timeout.
+     */
+    public boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!backend.inFlight().isEmpty()) {
+            if (System.nanoTime() - deadline >= 0) return false;
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The seed of {@link Builder#random}, if set: replay a failing run with the same seed. */
     public OptionalLong seed() {
         Long s = script.seed();
