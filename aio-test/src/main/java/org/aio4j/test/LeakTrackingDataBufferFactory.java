@@ -37,6 +37,13 @@ public final class LeakTrackingDataBufferFactory implements DataBufferFactory {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
+    /** A new factory whose {@link #leaks()} is added to {@code checks}. */
+    static DataBufferFactory checkedBy(List<java.util.function.Supplier<List<String>>> checks) {
+        LeakTrackingDataBufferFactory f = new LeakTrackingDataBufferFactory();
+        checks.add(f::leaks);
+        return f;
+    }
+
     @Override
     @Deprecated
     public DataBuffer allocateBuffer() {
