@@ -55,11 +55,14 @@ class AioTestEngineTest {
         Path f = file(dir, "f", 8 * CHUNK);
         Files.readAllBytes(f); // in the page cache: the engine's fast path serves the reads inline
         AioTestEngine t = aio.engine();
-        StepVerifier.create(sizes(AioFiles.read(f, reads(t, 2)))).expectNextCount(8).verifyComplete();
+        StepVerifier.create(sizes(AioFiles.read(f, reads(t, 2))))
+                .expectNextCount(8)
+                .verifyComplete();
         List<OpRecord> log = t.log();
         assertThat(log).hasSize(8).allMatch(r -> r.type() == OpType.READ && r.result() == CHUNK && r.completed());
-        assertThat(log).extracting(OpRecord::position).containsExactly(0L, 4096L, 8192L, 12288L, 16384L, 20480L,
-                24576L, 28672L);
+        assertThat(log)
+                .extracting(OpRecord::position)
+                .containsExactly(0L, 4096L, 8192L, 12288L, 16384L, 20480L, 24576L, 28672L);
         assertThat(log.get(0).path()).isEqualTo(f.toRealPath());
         if (t.engine().metrics().fastPathReads() == 0) {
             System.out.println("note: no fast-path read here (no preadv2 RWF_NOWAIT)");
@@ -104,7 +107,8 @@ class AioTestEngineTest {
     @Test
     void aNotCancelableReadCompletesNormallyAfterTheCancel() throws Exception {
         Path f = file(dir, "f", 16 * CHUNK);
-        AioTestEngine t = aio.engine(b -> b.delay(OpType.READ, Duration.ofSeconds(10)).notCancelable(OpType.READ, 2));
+        AioTestEngine t =
+                aio.engine(b -> b.delay(OpType.READ, Duration.ofSeconds(10)).notCancelable(OpType.READ, 2));
         VirtualTimeScheduler clock = VirtualTimeScheduler.getOrSet();
         try {
             Disposable reading = sizes(AioFiles.read(f, reads(t, 3))).subscribe();
@@ -118,7 +122,10 @@ class AioTestEngineTest {
         t.assertNoLeaks();
         List<OpRecord> log = t.log();
         assertThat(log).hasSize(3);
-        assertThat(log).filteredOn(OpRecord::cancelled).extracting(OpRecord::number).containsExactly(1L, 3L);
+        assertThat(log)
+                .filteredOn(OpRecord::cancelled)
+                .extracting(OpRecord::number)
+                .containsExactly(1L, 3L);
         assertThat(log.get(1).result()).isEqualTo(CHUNK);
     }
 
@@ -127,7 +134,8 @@ class AioTestEngineTest {
         AioTestEngine t = aio.engine(b -> b.failAfterBytes(OpType.WRITE, 10 * CHUNK, "ENOSPC"));
         Path out = dir.resolve("out");
         Flux<ByteBuffer> data = Flux.range(0, 16).map(i -> ByteBuffer.allocateDirect(CHUNK));
-        StepVerifier.create(AioFiles.write(data, out, WriteOptions.defaults().maxInFlight(1).engine(t.engine())))
+        StepVerifier.create(AioFiles.write(
+                        data, out, WriteOptions.defaults().maxInFlight(1).engine(t.engine())))
                 .expectErrorSatisfies(e -> assertThat(AioException.find(e))
                         .hasValueSatisfying(a -> assertThat(a.errnoName()).isEqualTo("ENOSPC")))
                 .verify(Duration.ofSeconds(10));
@@ -144,7 +152,9 @@ class AioTestEngineTest {
         Path src = file(dir, "src", 4 * CHUNK);
         Path out = dir.resolve("out");
         StepVerifier.create(AioFiles.write(
-                        AioFiles.read(src, reads(t, 1)), out, WriteOptions.defaults().engine(t.engine())))
+                        AioFiles.read(src, reads(t, 1)),
+                        out,
+                        WriteOptions.defaults().engine(t.engine())))
                 .expectNext(4L * CHUNK)
                 .verifyComplete();
         GoldenFile.assertMatches(out, src);

@@ -44,7 +44,8 @@ class GoldenFileTest {
                         .isInstanceOf(AssertionError.class)
                         .hasMessageContaining("first at offset 40 (0x28)")
                         .hasMessageContaining("produced @0x18: 18 19 1a 1b 1c 1d 1e 1f 20 21 22 23 24 25 26 27 [ab] 29")
-                        .hasMessageContaining("golden   @0x18: 18 19 1a 1b 1c 1d 1e 1f 20 21 22 23 24 25 26 27 [28] 29"))
+                        .hasMessageContaining(
+                                "golden   @0x18: 18 19 1a 1b 1c 1d 1e 1f 20 21 22 23 24 25 26 27 [28] 29"))
                 .verify(Duration.ofSeconds(10));
     }
 

@@ -92,8 +92,7 @@ class CopyJobExampleTest {
     void aShortWriteIsCompleted() {
         AioTestEngine disk = aio.engine(b -> b.shorten(OpType.WRITE, 1, 1000));
 
-        StepVerifier.create(copyJob(source, target, disk.engine())
-                        .then(GoldenFile.matches(target, source)))
+        StepVerifier.create(copyJob(source, target, disk.engine()).then(GoldenFile.matches(target, source)))
                 .verifyComplete();
     }
     // --- end
@@ -121,7 +120,8 @@ class CopyJobExampleTest {
     void aStalledDiskTimesOutInVirtualTime() {
         AioTestEngine disk = aio.engine(b -> b.delay(OpType.WRITE, Duration.ofSeconds(30)));
 
-        StepVerifier.withVirtualTime(() -> copyJob(source, target, disk.engine()).timeout(Duration.ofSeconds(20)))
+        StepVerifier.withVirtualTime(
+                        () -> copyJob(source, target, disk.engine()).timeout(Duration.ofSeconds(20)))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofSeconds(19))
                 .thenAwait(Duration.ofSeconds(1))

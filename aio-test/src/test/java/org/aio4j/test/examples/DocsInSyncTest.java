@@ -15,13 +15,14 @@ class DocsInSyncTest {
     @Test
     void everyJavaBlockOfTheDocsIsInTheExampleTest() throws Exception {
         String doc = Files.readString(Path.of("../docs/testing.md"));
-        String code = normalize(Files.readString(
-                Path.of("src/test/java/org/aio4j/test/examples/CopyJobExampleTest.java")));
+        String code =
+                normalize(Files.readString(Path.of("src/test/java/org/aio4j/test/examples/CopyJobExampleTest.java")));
         List<String> blocks = new ArrayList<>();
         Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(doc);
         while (m.find()) blocks.add(m.group(1));
         assertThat(blocks).hasSizeGreaterThanOrEqualTo(7);
-        for (String b : blocks) assertThat(code).as("docs block in the example test").contains(normalize(b));
+        for (String b : blocks)
+            assertThat(code).as("docs block in the example test").contains(normalize(b));
     }
 
     private static String normalize(String s) {
