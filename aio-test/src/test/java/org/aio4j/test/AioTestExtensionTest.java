@@ -11,6 +11,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.su
 
 import org.aio4j.reactor.AioFiles;
 import org.aio4j.test.fixtures.LeakingFixture;
+import org.aio4j.test.fixtures.OnlyUnderTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
@@ -23,6 +24,7 @@ class AioTestExtensionTest {
         try {
             tests = EngineTestKit.engine("junit-jupiter")
                     .selectors(selectClass(LeakingFixture.class))
+                    .configurationParameter(OnlyUnderTestKit.KEY, "true")
                     .execute()
                     .testEvents();
         } finally {
