@@ -46,7 +46,8 @@ import org.aio4j.reactor.AioFiles;
  * unless one of those is {@linkplain Builder#notCancelable not cancelable}: then all of those run to their end.
  */
 public final class AioTestEngine implements AutoCloseable {
-    private static final Duration LEAK_GRACE = Duration.ofMillis(1500); // the engine closes the lanes of a closed O_DIRECT file within a second
+    private static final Duration LEAK_GRACE =
+            Duration.ofMillis(1500); // the engine closes the lanes of a closed O_DIRECT file within a second
 
     private final AioEngine engine;
     private final ScriptedBackend backend;

@@ -64,7 +64,8 @@ class DoneWhenTest {
                     .expectNextCount(4)
                     .expectComplete()
                     .verify(Duration.ofSeconds(5));
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+            // 40 s of virtual time; in real time it takes milliseconds (the bound is loose, this is no timing test)
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
             test.assertNoLeaks();
         }
     }
