@@ -209,7 +209,15 @@ final class ScriptedBackend extends ForwardingBackend {
             synchronized (this) {
                 o.state = DELAYED;
             }
-            Disposable t = timers.schedule(() -> fire(slot, parked, virtual), delay, TimeUnit.NANOSECONDS);
+            Disposable t;
+            try {
+                t = timers.schedule(() -> fire(slot, parked, virtual), delay, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) { // a disposed scheduler: no delay, rather than an op never reported
+                synchronized (this) {
+                    o.state = ARMED;
+                }
+                return launch(slot, o, false);
+            }
             synchronized (this) {
                 if (o.state == DELAYED) o.timer = t;
             }
