@@ -80,10 +80,11 @@ class CopyJobExampleTest {
                 .expectErrorSatisfies(e -> assertThat(AioException.find(e))
                         .hasValueSatisfying(io -> assertThat(io.errnoName()).isEqualTo("ENOSPC")))
                 .verify(Duration.ofSeconds(10));
-        assertThat(disk.log())
-                .filteredOn(op -> op.type() == OpType.WRITE && op.failed())
-                .first()
-                .satisfies(op -> assertThat(op.fault()).startsWith("fail ENOSPC"));
+        long written = disk.log().stream()
+                .filter(op -> op.type() == OpType.WRITE && op.result() > 0)
+                .mapToLong(OpRecord::result)
+                .sum();
+        assertThat(written).isLessThanOrEqualTo(1 << 20); // the writes before the volume filled
     }
     // --- end
 
