@@ -44,8 +44,9 @@ class AbiMatchesCTest {
     static void toolPresent(boolean present, String skipMessage) {
         if (present) return;
         if ("true".equalsIgnoreCase(System.getenv("AIO4J_REQUIRE_ALL_CHECKS"))) {
-            throw new AssertionError(skipMessage.replace("skipped", "cannot run")
-                    + "; AIO4J_REQUIRE_ALL_CHECKS=true forbids skipping it (scripts/install-test-tools.sh installs the tools)");
+            throw new AssertionError(
+                    skipMessage.replace("skipped", "cannot run")
+                            + "; AIO4J_REQUIRE_ALL_CHECKS=true forbids skipping it (scripts/install-test-tools.sh installs the tools)");
         }
         assumeTrue(false, skipMessage);
     }
