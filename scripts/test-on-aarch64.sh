@@ -4,7 +4,7 @@
 # qemu-user-static, adds Debian's arm64 architecture to download the JDK, and registers qemu for aarch64 binaries
 # with binfmt_misc so that tests which start a child JVM from java.home can run it).
 #
-#   scripts/test-on-aarch64.sh                 both suites (scaled-down stress sizes, see SIZES below)
+#   scripts/test-on-aarch64.sh                 both suites (stress sizes scaled down: SCALED=true of test-on-jdk.sh)
 #   scripts/test-on-aarch64.sh aio-core        one module
 #   TESTS='AioFileTest,EngineRaceTest' scripts/test-on-aarch64.sh aio-core     some classes only
 #
@@ -60,43 +60,7 @@ arch=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *os
 [ "$arch" = aarch64 ] || fail "the emulated JVM reports os.arch '$arch', expected aarch64"
 echo "test-on-aarch64: $("$jdk/bin/java" -version 2>&1 | head -1) under $($qemu --version | head -1)"
 
-# 4. the suites. Stress sizes are scaled down: emulation is 10-40x slower, and qemu-user leaks ~300 KiB for every
+# 4. the suites, with stress sizes scaled down: emulation is 10-40x slower, and qemu-user leaks ~300 KiB for every
 # thread that starts and ends (the per-completion-thread modes start one per op).
-SIZES=(-Daio4j.engine.stressOps=20000 -Daio4j.engine.raceIterations=1000 -Daio4j.engine.cancelRaceIterations=300
-    -Daio4j.engine.batchRaceIterations=300 -Daio4j.engine.chainReads=20000 -Daio4j.core.concurrentCancelMillis=3000)
-tests=()
-[ -n "${TESTS:-}" ] && tests=(-Dtest="$TESTS" -Dsurefire.failIfNoSpecifiedTests=false)
-start=$(date +%s)
-set +e
-mvn -B -ntp -pl "$modules" -am test -Djvm="$jdk/bin/java" \
-    -Dsurefire.extraArgLine=-Djdk.lang.Process.launchMechanism=FORK -Dmaven.test.failure.ignore=true \
-    "${SIZES[@]}" "${tests[@]}" > "$dir/mvn.log" 2>&1
-rc=$?
-set -e
-secs=$(( $(date +%s) - start ))
-[ $rc -eq 0 ] || { tail -40 "$dir/mvn.log" >&2; fail "the build failed (log: $dir/mvn.log)"; }
-
-# 5. summary from the surefire reports
-python3 - "$modules" "$secs" <<'EOF'
-import glob, sys, xml.etree.ElementTree as ET
-modules, secs = sys.argv[1].split(','), sys.argv[2]
-bad = 0
-print(f"aarch64 (emulated) results, {secs} s:")
-for m in modules:
-    t = f = e = s = 0
-    failed = []
-    for rep in glob.glob(f"{m}/target/surefire-reports/TEST-*.xml"):
-        r = ET.parse(rep).getroot()
-        t += int(r.get('tests')); f += int(r.get('failures')); e += int(r.get('errors')); s += int(r.get('skipped'))
-        for c in r.findall('testcase'):
-            if c.find('failure') is not None or c.find('error') is not None:
-                failed.append(f"{c.get('classname').split('.')[-1]}.{c.get('name')}")
-    print(f"  {m}: {t} run, {f} failed, {e} errors, {s} skipped")
-    for n in failed:
-        print(f"    FAILED {n}")
-    bad += f + e
-    if t == 0:
-        print(f"    no test ran in {m}")
-        bad += 1
-sys.exit(1 if bad else 0)
-EOF
+EXTRA_ARGLINE=-Djdk.lang.Process.launchMechanism=FORK SCALED=true LOG_DIR=$dir \
+    exec scripts/test-on-jdk.sh "$jdk" "$modules"
