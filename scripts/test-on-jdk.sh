@@ -3,6 +3,8 @@
 # and prints a summary. Run from the repository root.
 #
 #   scripts/test-on-jdk.sh /usr/lib/jvm/temurin-25-jdk-amd64                  aio-core and aio-reactor
+#   scripts/test-on-jdk.sh 25          a JDK 25 under /usr/lib/jvm, else Debian 13's in a chroot (scripts/jdk-chroot.sh)
+#   scripts/test-on-jdk.sh 21          the same for 21
 #   scripts/test-on-jdk.sh /usr/lib/jvm/temurin-25-jdk-amd64 aio-core         one module
 #   SCALED=true ...        stress sizes scaled down (emulation, quick checks)
 #   TESTS='A,B' ...        some classes only;   EXTRA_ARGLINE=...   more options for the test JVM
@@ -13,7 +15,12 @@ cd "$(dirname "$0")/.."
 home=${1:?usage: scripts/test-on-jdk.sh JAVA_HOME_OR_JAVA [modules]}
 modules=${2:-aio-core,aio-reactor}
 java=$home
-[ -d "$home" ] && java=$home/bin/java
+if [[ $home =~ ^[0-9]+$ ]]; then
+    java=$(ls -d /usr/lib/jvm/*-"$home"-* /usr/lib/jvm/*-"$home" 2>/dev/null | grep -v -- "-$home[0-9]" | head -1 || true)
+    if [ -n "$java" ]; then java=$java/bin/java; else java=$(scripts/jdk-chroot.sh "$home"); fi
+elif [ -d "$home" ]; then
+    java=$home/bin/java
+fi
 [ -x "$java" ] || { echo "test-on-jdk: no java at $java" >&2; exit 2; }
 version=$("$java" -version 2>&1 | head -1)
 log_dir=${LOG_DIR:-target/test-on-jdk}
