@@ -36,7 +36,7 @@ echo "test-on-jdk: $modules on $version"
 for m in ${modules//,/ }; do rm -rf "$m/target/surefire-reports"; done # no stale reports in the summary
 start=$(date +%s)
 set +e
-mvn -B -ntp -pl "$modules" -am test -Djvm="$java" "-Dsurefire.extraArgLine=${EXTRA_ARGLINE:-}" \
+mvn -B -ntp -pl "$modules" -am test -Djvm="$java" "-Daio4j.test.jvmArgs=${EXTRA_ARGLINE:-}" \
     -Dmaven.test.failure.ignore=true ${sizes[@]+"${sizes[@]}"} ${tests[@]+"${tests[@]}"} > "$log_dir/mvn.log" 2>&1
 rc=$?
 set -e
