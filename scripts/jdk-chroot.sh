@@ -3,7 +3,7 @@
 # minimal trixie chroot cached under /var/cache/aio4j/trixie, and prints the path of a `java` wrapper that runs it
 # there. The repository, ~/.m2 and /tmp are bind-mounted into the chroot at the same paths, so surefire's forked JVM
 # (and any child JVM a test starts from java.home) sees the same files. Root only; Debian/Ubuntu host (debootstrap).
-#   scripts/jdk-chroot.sh 21          prints /var/cache/aio4j/trixie-java-21 (the wrapper)
+#   scripts/jdk-chroot.sh 21          prints /var/cache/aio4j/trixie-java-21/bin/java (the wrapper)
 #   scripts/jdk-chroot.sh --unmount   removes the bind mounts
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,8 @@ if [ ! -x "$root$jdk/bin/java" ]; then
         "apt-get update -qq && apt-get install -y -qq --no-install-recommends openjdk-$v-jdk-headless >/dev/null" >&2 \
         || fail "could not install openjdk-$v-jdk-headless in the chroot"
 fi
-wrapper=/var/cache/aio4j/trixie-java-$v
+wrapper=/var/cache/aio4j/trixie-java-$v/bin/java # surefire wants a path ending in java
+mkdir -p "$(dirname "$wrapper")"
 cat > "$wrapper" <<W
 #!/bin/sh
 # java $v of the trixie chroot, run in the caller's folder (written by scripts/jdk-chroot.sh)
