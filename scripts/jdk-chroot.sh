@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 root=/var/cache/aio4j/trixie
 fail() { echo "jdk-chroot: $*" >&2; exit 2; }
 if [ "${1:-}" = --unmount ]; then
-    for m in $(awk -v r="$root" '$2 ~ "^"r"/" {print $2}' /proc/mounts | sort -r); do umount -l "$m"; done
+    for m in $(awk -v r="$root" '$2 ~ "^"r"(/|$)" {print $2}' /proc/mounts | sort -r); do umount -l "$m"; done
     exit 0
 fi
 v=${1:?usage: scripts/jdk-chroot.sh 21|25}
@@ -22,7 +22,9 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
     mkdir -p "$(dirname "$root")"
     debootstrap --variant=minbase trixie "$root" http://deb.debian.org/debian >&2 || fail "debootstrap trixie failed"
 fi
-mnt() { mkdir -p "$root$1"; mountpoint -q "$root$1" || mount --bind "$1" "$root$1"; }
+mnt() { mkdir -p "$root$1"; mountpoint -q "$root$1" || mount --rbind "$1" "$root$1"; }
+# the root a mount point of its own, so that /proc/self/mounts lists "/" inside (Files.getFileStore needs it)
+mountpoint -q "$root" || mount --bind "$root" "$root"
 mnt /proc; mnt /dev; mnt /sys; mnt /tmp; mnt "$PWD"; mnt "$HOME/.m2"
 jdk=/usr/lib/jvm/java-$v-openjdk-amd64
 if [ ! -x "$root$jdk/bin/java" ]; then
