@@ -227,21 +227,59 @@ final class EngineFuture<T> extends CompletableFuture<T> {
     @Override
     public T join() {
         Trampoline.helpUntilDone(this);
-        return super.join();
+        try {
+            return super.join();
+        } catch (CancellationException e) {
+            throw cancelled(e);
+        }
     }
 
     /** Runs the completions queued on this thread first (see the class comment), then waits. */
     @Override
     public T get() throws InterruptedException, ExecutionException {
         Trampoline.helpUntilDone(this);
-        return super.get();
+        try {
+            return super.get();
+        } catch (CancellationException e) {
+            throw cancelled(e);
+        }
     }
 
     /** Runs the completions queued on this thread first (see the class comment), then waits. */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         Trampoline.helpUntilDone(this);
-        return super.get(timeout, unit);
+        try {
+            return super.get(timeout, unit);
+        } catch (CancellationException e) {
+            throw cancelled(e);
+        }
+    }
+
+    /** Like {@link CompletableFuture#getNow}; a cancelled operation throws as {@link #join()} does. */
+    @Override
+    public T getNow(T valueIfAbsent) {
+        try {
+            return super.getNow(valueIfAbsent);
+        } catch (CancellationException e) {
+            throw cancelled(e);
+        }
+    }
+
+    /**
+     * The same {@link CancellationException} on every JDK: its cause is the {@link AioCancelledException} the
+     * operation was cancelled with. Newer JDKs' {@code CompletableFuture.get} wraps a stored {@code
+     * CancellationException} in a new one, which moved the cause one level deeper (seen on JDK 25; 17 and 21 throw
+     * the stored one). A cancellation that did not come from the engine (none can: external completion is refused)
+     * is passed on as it is.
+     */
+    private static CancellationException cancelled(CancellationException e) {
+        Throwable c = e;
+        while (c != null && !(c instanceof AioCancelledException)) c = c.getCause();
+        if (c == null || e.getCause() == c) return e;
+        CancellationException flat = new CancellationException(c.getMessage());
+        flat.initCause(c);
+        return flat;
     }
 
     @Override

@@ -29,6 +29,18 @@ public final class PosixAioBackend implements Backend {
     private final int eagain;
     private final int rwfNowait;
     private final boolean readNow;
+    /**
+     * The fast path in use: it starts as {@link #readNow} and is turned off for good when {@code preadv2} answered
+     * {@code EOPNOTSUPP} {@link #UNSUPPORTED_LIMIT} times in a row (qemu-user, some network and FUSE file systems):
+     * every read would otherwise pay a failed call first. Racy counting is fine: it only decides when to stop trying.
+     */
+    private volatile boolean readNowOn;
+
+    private int unsupportedInARow;
+    /** How many {@code EOPNOTSUPP} answers in a row, and no success between, turn the fast path off. */
+    static final int UNSUPPORTED_LIMIT = 16;
+
+    private final int enotsup;
     private final int ecanceled;
     private final boolean cancelNeedsGuard;
     /** An op's completion EAGAIN may be a notification glibc could not deliver (see {@link Waiter}). */
@@ -64,6 +76,8 @@ public final class PosixAioBackend implements Backend {
         this.eagain = Errno.EAGAIN.value();
         this.rwfNowait = abi.RWF_NOWAIT;
         this.readNow = readNow && rwfNowait != AioAbi.ABSENT;
+        this.readNowOn = this.readNow;
+        this.enotsup = Errno.ENOTSUP.value();
         this.ecanceled = Errno.ECANCELED.value();
         // glibc's per-op aio_cancel strands the requests behind an untaken head (rt/aio_cancel.c +
         // __aio_remove_request); musl, FreeBSD and macOS do not queue by fd that way.
@@ -203,19 +217,27 @@ public final class PosixAioBackend implements Backend {
 
     @Override
     public boolean supportsReadNow() {
-        return readNow;
+        return readNowOn;
     }
 
     @Override
     public long tryReadNow(int slot, int fd, long buf, long len, long offset) {
-        if (!readNow) return -1;
+        if (!readNowOn) return -1;
         long iov = aiocb(slot) + iovOffset;
         NativeMemory.putLong(iov, buf);
         NativeMemory.putLong(iov + 8, len);
         long r = px.preadv2(fd, iov, 1, offset, rwfNowait);
-        if (r == len || r == 0) return r;
+        if (r == len || r == 0) {
+            unsupportedInARow = 0;
+            return r;
+        }
         // EAGAIN (not cached), a short read (partly cached, or EOF: the async read tells), or any error
         // (EOPNOTSUPP, EISDIR...): the async path reports the real outcome.
+        if (r < 0 && px.errno() == enotsup) {
+            if (++unsupportedInARow >= UNSUPPORTED_LIMIT) readNowOn = false;
+        } else {
+            unsupportedInARow = 0;
+        }
         return -1;
     }
 
