@@ -112,7 +112,7 @@ public final class AioEngine implements AutoCloseable {
         this.reaper = new Reaper(backend, metrics, b.closeTimeout.toNanos());
         this.completions = new Completions(slots, metrics, backend, reaper);
         // O_DIRECT data is never "cached": the RWF_NOWAIT attempt is a wasted syscall unless explicitly forced.
-        FastPath fastPath = new FastPath(backend, slots, metrics, completions, b.fastPath == Boolean.TRUE);
+        FastPath fastPath = new FastPath(backend, slots, metrics, b.fastPath == Boolean.TRUE);
         this.submitter = new Submitter(this, backend, slots, lanes, metrics, completions, fastPath, reaper, b.overflow);
         this.cancellation = new Cancellation(backend, slots, submitter.backlog, lanes, metrics);
         reaper.start(b.threadFactory, b.name, completions, submitter.backlog, cancellation, lanes);

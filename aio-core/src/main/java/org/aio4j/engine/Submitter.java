@@ -3,6 +3,7 @@ package org.aio4j.engine;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.engine.internal.Backend;
@@ -36,6 +37,8 @@ final class Submitter {
     private final Completions completions;
     private final FastPath fastPath;
     private final Reaper reaper;
+    /** The reaper's count of threads inside a submit call (see {@link Reaper}). */
+    private final AtomicInteger entering;
     private final Overflow overflow;
     /** Made here (it resubmits through this room); the engine's other rooms get it from {@link #backlog}. */
     final Backlog backlog;
@@ -61,6 +64,7 @@ final class Submitter {
         this.completions = completions;
         this.fastPath = fastPath;
         this.reaper = reaper;
+        this.entering = reaper.entering;
         this.overflow = overflow;
         this.backlog = new Backlog(this, slots, completions, metrics, backend, reaper);
     }
@@ -88,12 +92,12 @@ final class Submitter {
     // ------------------------------------------------------------------------------------------------ single op
 
     long start(byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
-        reaper.entering.incrementAndGet();
+        entering.incrementAndGet();
         try {
             if (reaper.closed) throw new IllegalStateException("the engine is closed");
             return startEntered(kind, file, position, buf, fsyncOp, att, h);
         } finally {
-            reaper.entering.decrementAndGet();
+            entering.decrementAndGet();
         }
     }
 
@@ -158,7 +162,13 @@ final class Submitter {
             return 0;
         }
         byte kind = s.kinds[slot];
-        if (kind == K_READ && fastPath.tryRead(slot, fd)) return 0;
+        if (kind == K_READ) {
+            long r = fastPath.tryRead(slot, fd);
+            if (r >= 0) {
+                completions.reaped(slot, r, 0);
+                return 0;
+            }
+        }
         long token = s.token(slot);
         s.submitting(slot, token);
         int rc = submitLocked(slot, kind, fd);
@@ -251,13 +261,13 @@ final class Submitter {
     long[] submit(BatchOps b) {
         int size = b.size;
         long[] tokens = new long[size];
-        reaper.entering.incrementAndGet();
+        entering.incrementAndGet();
         try {
             if (reaper.closed) throw new IllegalStateException("the engine is closed");
             b.submitted = true;
             if (size > 0) submitBatch(b, tokens);
         } finally {
-            reaper.entering.decrementAndGet();
+            entering.decrementAndGet();
         }
         for (int i = 0; i < size; i++) {
             if (b.futures[i] != null) b.futures[i].setToken(tokens[i]);
