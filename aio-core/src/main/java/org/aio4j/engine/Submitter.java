@@ -39,6 +39,7 @@ final class Submitter {
     private final Reaper reaper;
     /** The reaper's count of threads inside a submit call (see {@link Reaper}). */
     private final AtomicInteger entering;
+
     private final Overflow overflow;
     /** Made here (it resubmits through this room); the engine's other rooms get it from {@link #backlog}. */
     final Backlog backlog;
