@@ -52,13 +52,13 @@ final class EngineFuture<T> extends CompletableFuture<T> {
     private static final AioHandler<EngineFuture<?>> HANDED_OFF = new AioHandler<>() {
         @Override
         public void completed(long result, EngineFuture<?> f) {
-            if (f.submitter != null && !f.engine.isTerminated()) f.engine.requeue(this, f, result, null);
+            if (f.submitter != null && !f.engine.isTerminated()) f.engine.completions.requeue(this, f, result, null);
             else f.completeNow(result, null);
         }
 
         @Override
         public void failed(AioException error, EngineFuture<?> f) {
-            if (f.submitter != null && !f.engine.isTerminated()) f.engine.requeue(this, f, -1, error);
+            if (f.submitter != null && !f.engine.isTerminated()) f.engine.completions.requeue(this, f, -1, error);
             else f.completeNow(-1, error);
         }
     };
@@ -92,12 +92,12 @@ final class EngineFuture<T> extends CompletableFuture<T> {
     }
 
     void succeed(long result) {
-        if (mustHandOff()) engine.handOff(HANDED_OFF, this, result, null);
+        if (mustHandOff()) engine.completions.handOff(HANDED_OFF, this, result, null);
         else completeNow(result, null);
     }
 
     void fail(AioException error) {
-        if (mustHandOff()) engine.handOff(HANDED_OFF, this, -1, error);
+        if (mustHandOff()) engine.completions.handOff(HANDED_OFF, this, -1, error);
         else completeNow(-1, error);
     }
 

@@ -15,7 +15,6 @@ import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.AioHandler;
 import org.aio4j.internal.Errno;
-import org.aio4j.internal.KernelCopy;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -51,7 +50,7 @@ import reactor.util.context.Context;
  * steps rather than one per step: a hand-over to another pooled thread per 16 MiB step cost about 10% of a page-cached
  * copy's time.) When the kernel refuses the pair of files before anything was copied, the task subscribes the source
  * (the read takes the opened source file) and the copy goes on with reads and writes from offset 0. After the last
- * step the optional fsync runs as for written data.
+ * step the optional fsync runs as for written data. The task and its drain-loop side are {@link WriteKernelCopy}.
  */
 public final class WriteMono extends Mono<Long> implements Scannable {
     final Publisher<? extends ByteBuffer> source;
@@ -168,18 +167,6 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     static final int SUBMITTED = 1;
     static final int COMPLETE = 2;
 
-    /** The kernel copy's task: its last step and error are written before {@code state} becomes COMPLETE. */
-    static final class KernelOp {
-        volatile int state;
-        /** The position after the last step, published after each step. */
-        volatile long position;
-        /** Set by the drain loop when it stops: the task runs no further step. */
-        volatile boolean stop;
-
-        KernelCopy.Step step;
-        Throwable error;
-    }
-
     /** One write (or the final fsync) in flight. */
     static final class Op {
         volatile int state;
@@ -230,7 +217,9 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         /** A copy's kernel copy, set (before openDone is published) when it started; null otherwise. */
         KernelCopier.Copy kernel;
 
-        final KernelOp kernelOp = new KernelOp();
+        /** The kernel copy's task and its state (see {@link WriteKernelCopy}). */
+        final WriteKernelCopy kernelOp = new WriteKernelCopy(this);
+
         long sameFileSize = -1; // a copy onto itself: the size to emit, nothing opened
         volatile boolean openDone;
 
@@ -505,7 +494,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             int more = reap();
-            reapKernel();
+            kernelOp.reap();
             if (requestError != null && failure == null && !terminated) failure = requestError;
             Throwable upErr = upstreamError;
             boolean opened = openDone; // read once (see ReadFlux: the open may finish between two reads)
@@ -521,7 +510,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             if (kernelMode) {
-                stepKernel();
+                kernelOp.step();
                 return;
             }
             Op op;
@@ -584,7 +573,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         }
 
         /** Everything is written: the fsync if asked for, then close and signal. */
-        private void end() {
+        void end() {
             if (parent.fsync && !fsyncDone) {
                 if (!fsyncSubmitted) {
                     fsyncSubmitted = true;
@@ -601,94 +590,6 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             terminated = true;
             closedForInput = true;
             finish(null, written);
-        }
-
-        // ---- the kernel copy (drain loop, except runKernelStep)
-
-        /** Starts the kernel copy's task once; ends the copy after it has copied everything. */
-        private void stepKernel() {
-            KernelOp k = kernelOp;
-            if (k.state == SUBMITTED) return; // the task calls drain() after each step and when it returns
-            if (kernelDone) {
-                end();
-                return;
-            }
-            k.state = SUBMITTED;
-            inFlight++;
-            try {
-                parent.blockingScheduler.schedule(this::runKernelCopy);
-            } catch (Throwable t) { // rejected: never run a blocking step on this thread
-                k.step = null;
-                k.error = t;
-                k.state = COMPLETE;
-                drain(); // inside the loop: only makes it go round once more
-            }
-        }
-
-        /**
-         * Runs on the blocking scheduler: the steps of the kernel copy until the end, a refusal, an error, a cancel or
-         * a stop of the drain loop (checked before each step). Nothing closes the files while it runs: the loop
-         * closes them only once this task was reaped. When the kernel refuses the files, the source is subscribed
-         * here, before the task completes, so the loop neither requests nor ends the write while it is being
-         * subscribed.
-         */
-        void runKernelCopy() {
-            KernelOp k = kernelOp;
-            KernelCopy.Step s = null;
-            Throwable err = null;
-            try {
-                while (!cancelled && !k.stop) {
-                    s = kernel.step();
-                    if (s == KernelCopy.Step.REFUSED) break; // nothing copied: no progress
-                    k.position = kernel.position();
-                    if (s != KernelCopy.Step.MORE) break;
-                    drain(); // progress
-                }
-            } catch (Throwable t) { // fatal ones too: the task must complete
-                err = t;
-            }
-            if (s == KernelCopy.Step.REFUSED && !cancelled && !k.stop) {
-                try {
-                    parent.source.subscribe(this);
-                } catch (Throwable t) {
-                    err = t;
-                }
-            }
-            k.step = s;
-            k.error = err;
-            k.state = COMPLETE;
-            drain();
-        }
-
-        /** Reports the kernel copy's progress; takes in its task when it returned: the end, a refusal or an error. */
-        private void reapKernel() {
-            KernelOp k = kernelOp;
-            int state = k.state;
-            if (state == FREE) return;
-            if (!stopping && !cancelled) {
-                long p = k.position;
-                if (p != written) {
-                    written = p;
-                    if (parent.onProgress != null) parent.onProgress.accept(written);
-                }
-            }
-            if (state != COMPLETE) return;
-            inFlight--;
-            KernelCopy.Step s = k.step;
-            Throwable err = k.error;
-            k.step = null;
-            k.error = null;
-            k.state = FREE;
-            if (stopping || cancelled) return;
-            if (err != null) {
-                if (failure == null) failure = err;
-                return;
-            }
-            if (s == KernelCopy.Step.REFUSED) {
-                kernelMode = false; // the task subscribed the source: the read takes the opened source file
-                return;
-            }
-            if (s == KernelCopy.Step.DONE) kernelDone = true;
         }
 
         @Nullable
