@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.aio4j.reactor.internal.AtomicTarget;
 import org.aio4j.reactor.internal.ChunkPool;
 import org.aio4j.reactor.internal.CopySource;
 import org.aio4j.reactor.internal.DemandGate;
@@ -165,7 +166,10 @@ public final class AioFiles {
      * copy_file_range}, or {@code sendfile} between file systems) in 16 MiB steps on the blocking scheduler, holes
      * kept; where the kernel refuses, and for special files, the copy uses AIO reads and writes. A cancelled copy
      * stops between two steps (kernel) or cancels its AIO operations, and leaves no fd open once the step or the
-     * operations in flight returned; the target then holds part of the source.
+     * operations in flight returned. By default ({@link CopyOptions#atomic(boolean)}) the target is written under a
+     * temporary name and renamed into place when complete: a failed or cancelled copy leaves an existing target as
+     * it was, and what it still had in flight never reaches the target; in place, the target holds part of the
+     * source after a cancel.
      */
     public static Mono<Long> copy(Path source, Path target, CopyOptions options) {
         Objects.requireNonNull(source, "source");
@@ -180,18 +184,39 @@ public final class AioFiles {
             CopyOptions options,
             java.util.function.LongConsumer onSize,
             java.util.function.LongConsumer onProgress) {
-        OpenOption[] open = options.replaceExisting()
+        OpenOption[] inPlace = options.replaceExisting()
                 ? new OpenOption[] {
                     StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE
                 }
                 : new OpenOption[] {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE};
+        if (!options.atomic()) return copyTo(source, target, inPlace, null, options, onSize, onProgress);
+        // The write checks the target (EEXIST without replaceExisting) after the source, writes a new temporary file
+        // and renames it into place when done (AtomicTarget); a copy onto itself stays a no-op (CopySource).
+        return copyTo(
+                source,
+                target,
+                new OpenOption[] {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE},
+                new AtomicTarget(target, options.replaceExisting(), options.fsync()),
+                options,
+                onSize,
+                onProgress);
+    }
+
+    private static Mono<Long> copyTo(
+            Path source,
+            Path target,
+            OpenOption[] open,
+            @org.jspecify.annotations.Nullable AtomicTarget atomic,
+            CopyOptions options,
+            java.util.function.LongConsumer onSize,
+            java.util.function.LongConsumer onProgress) {
         // One read, one write and one source file per subscription. The write first checks for a copy onto itself
         // (Files.copy semantics: nothing copied, nothing truncated), then opens and checks the source, and only then
         // opens (creates, truncates) the target; the read takes the source file it opened. Mono.defer hands the
         // subscriber straight to the WriteMono (no operator in between: rule 3.9 and the rest are its own).
         return Mono.defer(() -> {
             EngineOps ops = (EngineOps) EngineOps.of(options.engine());
-            CopySource opened = new CopySource(source, target, options.kernelCopy() ? KERNEL : null, onSize);
+            CopySource opened = new CopySource(source, target, options.kernelCopy() ? KERNEL : null, onSize, atomic);
             ReadFlux read = new ReadFlux(
                     ops,
                     source,
@@ -207,7 +232,7 @@ public final class AioFiles {
             return new WriteMono(
                     read,
                     ops,
-                    target,
+                    atomic != null ? atomic.temp() : target,
                     open,
                     options.maxInFlight(),
                     options.fsync(),

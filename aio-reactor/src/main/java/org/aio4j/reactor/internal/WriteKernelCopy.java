@@ -105,7 +105,7 @@ final class WriteKernelCopy {
         state = FREE;
         if (w.stopping || w.cancelled) return;
         if (err != null) {
-            if (w.failure == null) w.failure = err;
+            if (w.failure == null) w.failure = w.parent.reported(err);
             return;
         }
         if (s == KernelCopy.Step.REFUSED) {

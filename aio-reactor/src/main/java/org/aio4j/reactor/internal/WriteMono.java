@@ -56,6 +56,9 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     final Publisher<? extends ByteBuffer> source;
     final AioOps ops;
     final Path path;
+    /** The path errors name: {@link #path}, or the target of an atomic copy (whose {@link #path} is temporary). */
+    final Path reportPath;
+
     final OpenOption[] openOptions;
     final boolean deleteOnClose;
     final int maxInFlight;
@@ -126,6 +129,9 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         this.source = Objects.requireNonNull(source, "source");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.path = Objects.requireNonNull(path, "path");
+        this.reportPath = copySource != null && copySource.atomic() != null
+                ? copySource.atomic().target()
+                : path;
         // As the JDK's channels on Unix: DELETE_ON_CLOSE unlinks the file right after it was opened (the fd keeps
         // it alive until it is closed), SPARSE is a hint that is ignored. AioFile.open knows neither.
         java.util.List<OpenOption> kept = new java.util.ArrayList<>();
@@ -146,6 +152,12 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         this.signalScheduler = signalScheduler;
         this.blockingScheduler = Objects.requireNonNull(blockingScheduler, "blockingScheduler");
         this.onProgress = onProgress;
+    }
+
+    /** {@code error} naming {@link #reportPath} where it named the temporary file of an atomic copy. */
+    Throwable reported(Throwable error) {
+        if (reportPath == path || !(error instanceof AioException a) || !path.equals(a.path())) return error;
+        return a.withContext(reportPath, a.position());
     }
 
     @Override
@@ -282,10 +294,13 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     return;
                 }
             }
+            AtomicTarget atomic = src != null ? src.atomic() : null;
             try {
+                if (atomic != null) atomic.checkTarget();
                 file = AioFile.open(parent.path, parent.openOptions);
             } catch (Throwable t) { // fatal ones too: openDone must be published
-                openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
+                if (atomic != null) openError = atomic.onTarget(t);
+                else openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
             if (file != null && parent.deleteOnClose) Support.deleteQuietly(parent.path);
             if (file != null && !cancelled && src != null) {
@@ -630,7 +645,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     op.isFsync = false;
                     op.state = FREE;
                     if (err != null) {
-                        if (!stopping && failure == null) failure = Support.withContext(err, parent.path, -1);
+                        if (!stopping && failure == null) failure = Support.withContext(err, parent.reportPath, -1);
                     } else {
                         fsyncDone = true;
                     }
@@ -652,7 +667,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     }
                 }
                 if (err != null && !stopping && failure == null) {
-                    failure = Support.withContext(err, parent.path, op.position + op.done);
+                    failure = Support.withContext(err, parent.reportPath, op.position + op.done);
                 }
                 releaseOp(op);
             }
@@ -726,10 +741,26 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 Support.deliver(worker, signal);
                 return;
             }
+            AtomicTarget atomic = src != null && f != null ? src.atomic() : null;
             Support.runOn(parent.blockingScheduler, () -> {
                 Support.closeQuietly(f);
                 if (src != null) src.closeIfNotTaken(); // the target could not be opened, or a cancel came first
-                Support.deliver(worker, signal);
+                if (atomic == null) {
+                    Support.deliver(worker, signal);
+                    return;
+                }
+                // every write and kernel step has ended: the temporary file goes into place, or away
+                Throwable commitError = null;
+                if (error == null && !cancelled) {
+                    try {
+                        atomic.commit();
+                    } catch (Throwable t) {
+                        commitError = t;
+                    }
+                }
+                if (error != null || cancelled || commitError != null) atomic.remove();
+                Throwable e = commitError;
+                Support.deliver(worker, e == null ? signal : () -> signal(e, 0));
             });
         }
 
