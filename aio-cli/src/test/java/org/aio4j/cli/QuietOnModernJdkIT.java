@@ -78,7 +78,8 @@ class QuietOnModernJdkIT {
             for (String line : all.split("\n")) {
                 line = line.trim();
                 if (line.startsWith("java.specification.version = ")) {
-                    return Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
+                    return Integer.parseInt(
+                            line.substring(line.indexOf('=') + 1).trim());
                 }
             }
         } catch (IOException | InterruptedException | NumberFormatException e) {
