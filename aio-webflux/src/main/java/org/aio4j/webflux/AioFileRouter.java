@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Objects;
+import org.aio4j.engine.AioEngine;
+import org.aio4j.reactor.ReadOptions;
+import org.aio4j.reactor.WriteOptions;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -48,8 +51,8 @@ import reactor.core.publisher.Mono;
  *
  * <pre>{@code
  * @Bean
- * RouterFunction<ServerResponse> files() {
- *     return AioFileRouter.builder(Path.of("/srv/files")).maxUploadSize(512L << 20).build();
+ * RouterFunction<ServerResponse> files(AioEngine engine) {
+ *     return AioFileRouter.builder(Path.of("/srv/files")).engine(engine).maxUploadSize(512L << 20).build();
  * }
  * }</pre>
  */
@@ -76,6 +79,8 @@ public final class AioFileRouter {
         private String token;
         private Duration uploadIdleTimeout = Duration.ofSeconds(30);
         private Duration uploadTimeout = Duration.ofHours(1);
+        private AioEngine engine;
+        private int maxInFlight = ReadOptions.DEFAULT_MAX_IN_FLIGHT;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -104,6 +109,29 @@ public final class AioFileRouter {
         public Builder bufferSize(int bytes) {
             if (bytes <= 0) throw new IllegalArgumentException("bufferSize <= 0: " + bytes);
             this.bufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * The engine every read and write of this router is submitted to (for example the {@code AioEngine} bean of
+         * a Spring context); {@code null}, the default, means {@link AioEngine#shared()}. The router does not close
+         * it.
+         */
+        public Builder engine(AioEngine engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /**
+         * Read-ahead of a download and writes in flight of an upload or copy: buffers read but not yet sent plus
+         * reads in flight never exceed it, per response (default {@value ReadOptions#DEFAULT_MAX_IN_FLIGHT}). More
+         * keeps a slow disk busier; each buffer is {@link #bufferSize(int)} bytes.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxInFlight(int maxInFlight) {
+            if (maxInFlight <= 0) throw new IllegalArgumentException("maxInFlight <= 0: " + maxInFlight);
+            this.maxInFlight = maxInFlight;
             return this;
         }
 
@@ -164,8 +192,11 @@ public final class AioFileRouter {
             } catch (IOException e) {
                 throw new UncheckedIOException("aio file router root: " + e.getMessage(), e);
             }
+            ReadOptions reads =
+                    ReadOptions.defaults().engine(engine).chunkSize(bufferSize).maxInFlight(maxInFlight);
+            WriteOptions writes = WriteOptions.defaults().engine(engine).maxInFlight(maxInFlight);
             FileHandlers h =
-                    new FileHandlers(paths, filesPath, maxUploadSize, bufferSize, uploadIdleTimeout, uploadTimeout);
+                    new FileHandlers(paths, filesPath, maxUploadSize, reads, writes, uploadIdleTimeout, uploadTimeout);
             String pattern = filesPath + "/**";
             String filesAllow = writable ? "GET, HEAD, PUT" : "GET, HEAD";
             RouterFunctions.Builder b = RouterFunctions.route()
