@@ -1,0 +1,120 @@
+package org.aio4j.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.aio4j.engine.AioEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A Boot application with nothing but the starter (and Actuator) on a real port: {@code aio4j.files.root} alone
+ * serves files read-only (GET, HEAD, Range), the engine shows in {@code /actuator/health} and its meters in {@code
+ * /actuator/metrics}.
+ */
+@SpringBootTest(
+        classes = StarterApplicationTest.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "server.address=127.0.0.1",
+            "management.endpoints.web.exposure.include=health,metrics",
+            "management.endpoint.health.show-details=always"
+        })
+class StarterApplicationTest {
+    /** The application: no bean of its own. */
+    @SpringBootApplication
+    static class App {}
+
+    static final Path ROOT;
+
+    static {
+        try {
+            ROOT = Files.createTempDirectory("aio4j-starter");
+            Files.writeString(ROOT.resolve("hello.txt"), "hello, starter");
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void root(DynamicPropertyRegistry registry) {
+        registry.add("aio4j.files.root", ROOT::toString);
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        Files.deleteIfExists(ROOT.resolve("hello.txt"));
+        Files.deleteIfExists(ROOT.resolve("new.txt"));
+        Files.deleteIfExists(ROOT);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    AioEngine engine;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+    }
+
+    @Test
+    void servesGetHeadAndRangeReadOnly() throws Exception {
+        HttpResponse<String> get = send(request("/files/hello.txt"));
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.body()).isEqualTo("hello, starter");
+        assertThat(get.headers().firstValue("Accept-Ranges")).hasValue("bytes");
+
+        HttpResponse<String> head =
+                send(request("/files/hello.txt").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Length")).hasValue("14");
+        assertThat(head.body()).isEmpty();
+
+        HttpResponse<String> range = send(request("/files/hello.txt").header("Range", "bytes=7-13"));
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo("starter");
+        assertThat(range.headers().firstValue("Content-Range")).hasValue("bytes 7-13/14");
+
+        HttpResponse<String> put = send(request("/files/new.txt").PUT(HttpRequest.BodyPublishers.ofString("x")));
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(Files.exists(ROOT.resolve("new.txt"))).isFalse();
+
+        assertThat(send(request("/files/missing.txt")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void healthAndMetersOfTheEngine() throws Exception {
+        send(request("/files/hello.txt"));
+        HttpResponse<String> health = send(request("/actuator/health"));
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body())
+                .contains("\"aio4j\"")
+                .contains("\"mechanism\"")
+                .contains("\"inFlight\"");
+
+        HttpResponse<String> ops = send(request("/actuator/metrics/aio4j.engine.ops"));
+        assertThat(ops.statusCode()).isEqualTo(200);
+        assertThat(ops.body()).contains("outcome");
+        assertThat(send(request("/actuator/metrics/aio4j.engine.inflight")).statusCode())
+                .isEqualTo(200);
+        assertThat(engine.isClosed()).isFalse();
+    }
+}
