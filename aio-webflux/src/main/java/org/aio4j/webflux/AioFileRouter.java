@@ -63,6 +63,7 @@ public final class AioFileRouter {
      * A builder for a router serving {@code root}.
      *
      * @param root an existing directory; it is resolved to its real path when the router is built
+     * @return a builder with the defaults
      */
     public static Builder builder(Path root) {
         return new Builder(root);
@@ -86,26 +87,46 @@ public final class AioFileRouter {
             this.root = Objects.requireNonNull(root, "root");
         }
 
-        /** URL prefix of the file routes, {@code /files} by default. */
+        /**
+         * URL prefix of the file routes, {@code /files} by default.
+         *
+         * @param prefix the prefix, such as {@code /files}
+         * @return this builder
+         */
         public Builder filesPath(String prefix) {
             this.filesPath = normalisePrefix(prefix);
             return this;
         }
 
-        /** URL of the server-side copy route, {@code /copy} by default; {@code null} leaves the route out. */
+        /**
+         * URL of the server-side copy route, {@code /copy} by default; {@code null} leaves the route out.
+         *
+         * @param path the route's URL, or {@code null}
+         * @return this builder
+         */
         public Builder copyPath(String path) {
             this.copyPath = path == null ? null : normalisePrefix(path);
             return this;
         }
 
-        /** Largest accepted upload in bytes (1 GiB by default); larger uploads are answered 413. */
+        /**
+         * Largest accepted upload in bytes (1 GiB by default); larger uploads are answered 413.
+         *
+         * @param bytes the limit in bytes
+         * @return this builder
+         */
         public Builder maxUploadSize(long bytes) {
             if (bytes < 0) throw new IllegalArgumentException("maxUploadSize < 0: " + bytes);
             this.maxUploadSize = bytes;
             return this;
         }
 
-        /** Size of the buffers files are read into (128 KiB by default). */
+        /**
+         * Size of the buffers files are read into (128 KiB by default).
+         *
+         * @param bytes the buffer size in bytes
+         * @return this builder
+         */
         public Builder bufferSize(int bytes) {
             if (bytes <= 0) throw new IllegalArgumentException("bufferSize <= 0: " + bytes);
             this.bufferSize = bytes;
@@ -116,6 +137,9 @@ public final class AioFileRouter {
          * The engine every read and write of this router is submitted to (for example the {@code AioEngine} bean of
          * a Spring context); {@code null}, the default, means {@link AioEngine#shared()}. The router does not close
          * it.
+         *
+         * @param engine the engine, or {@code null} for the shared one
+         * @return this builder
          */
         public Builder engine(AioEngine engine) {
             this.engine = engine;
@@ -127,6 +151,8 @@ public final class AioFileRouter {
          * reads in flight never exceed it, per response (default {@value ReadOptions#DEFAULT_MAX_IN_FLIGHT}). More
          * keeps a slow disk busier; each buffer is {@link #bufferSize(int)} bytes.
          *
+         * @param maxInFlight buffers per response
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder maxInFlight(int maxInFlight) {
@@ -138,6 +164,9 @@ public final class AioFileRouter {
         /**
          * {@code true} serves PUT and the copy route; {@code false} (the default) makes a read-only server, where PUT
          * answers 405 with {@code Allow: GET, HEAD} and the copy route 405 with an empty {@code Allow}.
+         *
+         * @param writable whether uploads and copies are served
+         * @return this builder
          */
         public Builder writable(boolean writable) {
             this.writable = writable;
@@ -147,6 +176,9 @@ public final class AioFileRouter {
         /**
          * How long an upload (PUT) may receive no bytes, 30 s by default: then it is cut with 408 and its temporary
          * file removed.
+         *
+         * @param timeout a positive duration
+         * @return this builder
          */
         public Builder uploadIdleTimeout(Duration timeout) {
             this.uploadIdleTimeout = positive(timeout, "uploadIdleTimeout");
@@ -156,6 +188,9 @@ public final class AioFileRouter {
         /**
          * How long a whole upload (PUT) may take, 1 h by default: then it is cut with 408 and its temporary file
          * removed.
+         *
+         * @param timeout a positive duration
+         * @return this builder
          */
         public Builder uploadTimeout(Duration timeout) {
             this.uploadTimeout = positive(timeout, "uploadTimeout");
@@ -171,6 +206,9 @@ public final class AioFileRouter {
         /**
          * A bearer token that PUT and POST must carry ({@code Authorization: Bearer <token>}), or 401; {@code null}
          * (the default) asks for none.
+         *
+         * @param token the token, or {@code null}
+         * @return this builder
          */
         public Builder token(String token) {
             if (token != null && (token.isEmpty() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
@@ -183,6 +221,7 @@ public final class AioFileRouter {
         /**
          * The router.
          *
+         * @return the routes, to mount as a bean or with {@code RouterFunctions.route().add(...)}
          * @throws UncheckedIOException when the root does not exist or is not a directory
          */
         public RouterFunction<ServerResponse> build() {

@@ -64,8 +64,13 @@ public final class AioDataBufferUtils {
      * unlinks the file once it is open (the read still sees all of it), as the JDK's channel does; others are not
      * used. A null option is signalled as a {@code NullPointerException} on subscription, as Spring's read does.
      *
+     * @param path the file
+     * @param factory where the buffers come from
+     * @param bufferSize the largest buffer
+     * @param options open options ({@code READ} is implied)
+     * @return the file's bytes, cold: nothing is opened before subscription
      * @throws IllegalArgumentException for a null path or factory, {@code bufferSize <= 0}, or options with {@code
-     *     APPEND} or {@code WRITE} (Spring's {@code Assert})
+     * APPEND} or {@code WRITE} (Spring's {@code Assert})
      * @throws NullPointerException for a null options array
      */
     public static Flux<DataBuffer> read(Path path, DataBufferFactory factory, int bufferSize, OpenOption... options) {
@@ -89,8 +94,14 @@ public final class AioDataBufferUtils {
      * Reads {@code count} bytes from {@code position} (fewer at the end of the file) as {@code DataBuffer}s of at
      * most {@code bufferSize} bytes: the body of an HTTP {@code Range} response.
      *
+     * @param path the file
+     * @param position the first offset read
+     * @param count bytes to read at most
+     * @param factory where the buffers come from
+     * @param bufferSize the largest buffer
+     * @return the range's bytes, cold: nothing is opened before subscription
      * @throws IllegalArgumentException for a null path or factory, a negative position or count, or {@code
-     *     bufferSize <= 0}
+     * bufferSize <= 0}
      */
     public static Flux<DataBuffer> read(
             Path path, long position, long count, DataBufferFactory factory, int bufferSize) {
@@ -162,6 +173,10 @@ public final class AioDataBufferUtils {
      * and {@code SPARSE} is a hint that is ignored. A null option is signalled as a {@code NullPointerException} on
      * subscription, as Spring's write does.
      *
+     * @param source the buffers to write, in order, from offset 0
+     * @param path the file
+     * @param options open options (none: {@code CREATE, TRUNCATE_EXISTING, WRITE})
+     * @return completes after the file was closed, cold: nothing is opened before subscription
      * @throws IllegalArgumentException for a null source or destination, or options with {@code READ}
      * @throws NullPointerException for a null options array
      */

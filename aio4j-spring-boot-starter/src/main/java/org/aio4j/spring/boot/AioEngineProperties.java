@@ -46,82 +46,114 @@ public class AioEngineProperties {
     /** At context close: how long closing waits for cancelled operations to be reaped. */
     private Duration closeTimeout = Duration.ofSeconds(5);
 
-    /** The notification mode, or null for the platform's default. */
+    /** {@return the notification mode, or null for the platform's default} */
     public Notification getNotification() {
         return notification;
     }
 
-    /** Sets the notification mode. */
+    /**
+     * Sets the notification mode.
+     *
+     * @param notification the new value
+     */
     public void setNotification(Notification notification) {
         this.notification = notification;
     }
 
-    /** Operations in flight at once. */
+    /** {@return operations in flight at once} */
     public int getMaxInFlight() {
         return maxInFlight;
     }
 
-    /** Sets the operations in flight at once. */
+    /**
+     * Sets the operations in flight at once.
+     *
+     * @param maxInFlight the new value
+     */
     public void setMaxInFlight(int maxInFlight) {
         this.maxInFlight = maxInFlight;
     }
 
-    /** Lanes per file, or null for adaptive. */
+    /** {@return lanes per file, or null for adaptive} */
     public Integer getLanes() {
         return lanes;
     }
 
-    /** Sets the lanes per file. */
+    /**
+     * Sets the lanes per file.
+     *
+     * @param lanes the new value
+     */
     public void setLanes(Integer lanes) {
         this.lanes = lanes;
     }
 
-    /** Lanes per O_DIRECT file, or null for the builder's default. */
+    /** {@return lanes per O_DIRECT file, or null for the builder's default} */
     public Integer getDirectLanes() {
         return directLanes;
     }
 
-    /** Sets the lanes per O_DIRECT file. */
+    /**
+     * Sets the lanes per O_DIRECT file.
+     *
+     * @param directLanes the new value
+     */
     public void setDirectLanes(Integer directLanes) {
         this.directLanes = directLanes;
     }
 
-    /** Whether the cached-read fast path is on, or null for the default. */
+    /** {@return whether the cached-read fast path is on, or null for the default} */
     public Boolean getCachedReadFastPath() {
         return cachedReadFastPath;
     }
 
-    /** Turns the cached-read fast path on or off. */
+    /**
+     * Turns the cached-read fast path on or off.
+     *
+     * @param cachedReadFastPath the new value
+     */
     public void setCachedReadFastPath(Boolean cachedReadFastPath) {
         this.cachedReadFastPath = cachedReadFastPath;
     }
 
-    /** The reaper thread's name suffix. */
+    /** {@return the reaper thread's name suffix} */
     public String getName() {
         return name;
     }
 
-    /** Sets the reaper thread's name suffix. */
+    /**
+     * Sets the reaper thread's name suffix.
+     *
+     * @param name the new value
+     */
     public void setName(String name) {
         this.name = name;
     }
 
-    /** How long context close waits for operations in flight. */
+    /** {@return how long context close waits for operations in flight} */
     public Duration getShutdownTimeout() {
         return shutdownTimeout;
     }
 
-    /** Sets how long context close waits for operations in flight. */
+    /**
+     * Sets how long context close waits for operations in flight.
+     *
+     * @param shutdownTimeout the new value
+     */
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
     }
 
-    /** How long the engine's close waits for cancelled operations. */
+    /** {@return how long the engine's close waits for cancelled operations} */
     public Duration getCloseTimeout() {
         return closeTimeout;
     }
 
-    /** Sets how long the engine's close waits for cancelled operations. */
+    /**
+     * Sets how long the engine's close waits for cancelled operations.
+     *
+     * @param closeTimeout the new value
+     */
     public void setCloseTimeout(Duration closeTimeout) {
         this.closeTimeout = closeTimeout;
     }

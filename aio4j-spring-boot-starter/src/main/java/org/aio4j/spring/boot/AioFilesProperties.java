@@ -44,102 +44,142 @@ public class AioFilesProperties {
     /** An upload not done after this long is cut with 408. */
     private Duration uploadTimeout = Duration.ofHours(1);
 
-    /** The directory served, or null (no router). */
+    /** {@return the directory served, or null (no router)} */
     public Path getRoot() {
         return root;
     }
 
-    /** Sets the directory served. */
+    /**
+     * Sets the directory served.
+     *
+     * @param root the new value
+     */
     public void setRoot(Path root) {
         this.root = root;
     }
 
-    /** The URL prefix of the file routes. */
+    /** {@return the URL prefix of the file routes} */
     public String getBasePath() {
         return basePath;
     }
 
-    /** Sets the URL prefix of the file routes. */
+    /**
+     * Sets the URL prefix of the file routes.
+     *
+     * @param basePath the new value
+     */
     public void setBasePath(String basePath) {
         this.basePath = basePath;
     }
 
-    /** The URL of the copy route. */
+    /** {@return the URL of the copy route} */
     public String getCopyPath() {
         return copyPath;
     }
 
-    /** Sets the URL of the copy route. */
+    /**
+     * Sets the URL of the copy route.
+     *
+     * @param copyPath the new value
+     */
     public void setCopyPath(String copyPath) {
         this.copyPath = copyPath;
     }
 
-    /** Whether PUT and the copy route are served. */
+    /** {@return whether PUT and the copy route are served} */
     public boolean isWritable() {
         return writable;
     }
 
-    /** Makes the router writable or read-only. */
+    /**
+     * Makes the router writable or read-only.
+     *
+     * @param writable the new value
+     */
     public void setWritable(boolean writable) {
         this.writable = writable;
     }
 
-    /** The bearer token, or null. */
+    /** {@return the bearer token, or null} */
     public String getToken() {
         return token;
     }
 
-    /** Sets the bearer token. */
+    /**
+     * Sets the bearer token.
+     *
+     * @param token the new value
+     */
     public void setToken(String token) {
         this.token = token;
     }
 
-    /** The largest accepted upload. */
+    /** {@return the largest accepted upload} */
     public DataSize getMaxUploadSize() {
         return maxUploadSize;
     }
 
-    /** Sets the largest accepted upload. */
+    /**
+     * Sets the largest accepted upload.
+     *
+     * @param maxUploadSize the new value
+     */
     public void setMaxUploadSize(DataSize maxUploadSize) {
         this.maxUploadSize = maxUploadSize;
     }
 
-    /** The read buffer size. */
+    /** {@return the read buffer size} */
     public DataSize getBufferSize() {
         return bufferSize;
     }
 
-    /** Sets the read buffer size. */
+    /**
+     * Sets the read buffer size.
+     *
+     * @param bufferSize the new value
+     */
     public void setBufferSize(DataSize bufferSize) {
         this.bufferSize = bufferSize;
     }
 
-    /** Read-ahead and writes in flight per request. */
+    /** {@return read-ahead and writes in flight per request} */
     public int getMaxInFlight() {
         return maxInFlight;
     }
 
-    /** Sets read-ahead and writes in flight per request. */
+    /**
+     * Sets read-ahead and writes in flight per request.
+     *
+     * @param maxInFlight the new value
+     */
     public void setMaxInFlight(int maxInFlight) {
         this.maxInFlight = maxInFlight;
     }
 
-    /** The upload idle timeout. */
+    /** {@return the upload idle timeout} */
     public Duration getUploadIdleTimeout() {
         return uploadIdleTimeout;
     }
 
-    /** Sets the upload idle timeout. */
+    /**
+     * Sets the upload idle timeout.
+     *
+     * @param uploadIdleTimeout the new value
+     */
     public void setUploadIdleTimeout(Duration uploadIdleTimeout) {
         this.uploadIdleTimeout = uploadIdleTimeout;
     }
 
-    /** The whole-upload timeout. */
+    /** {@return the whole-upload timeout} */
     public Duration getUploadTimeout() {
         return uploadTimeout;
     }
 
-    /** Sets the whole-upload timeout. */
+    /**
+     * Sets the whole-upload timeout.
+     *
+     * @param uploadTimeout the new value
+     */
     public void setUploadTimeout(Duration uploadTimeout) {
         this.uploadTimeout = uploadTimeout;
     }
