@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * With Spring Boot's health support (Actuator): an {@link AioEngineHealthIndicator} for the {@link AioEngine} bean,
@@ -15,21 +16,31 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = AioEngineAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnBean(AioEngine.class)
-@ConditionalOnEnabledHealthIndicator("aio4j")
 public class AioEngineHealthAutoConfiguration {
     /** Creates the auto-configuration (Spring does). */
     public AioEngineHealthAutoConfiguration() {}
 
     /**
-     * The health indicator, named {@code aio4j} in the health report.
-     *
-     * @param engine the engine bean
-     * @return its indicator
+     * The indicator's own conditions, nested: {@code @ConditionalOnEnabledHealthIndicator}'s condition class lives in
+     * spring-boot-health, so it must be looked at only once the outer class found that module.
      */
-    @Bean(name = "aio4jHealthIndicator")
-    @ConditionalOnMissingBean(name = "aio4jHealthIndicator")
-    public AioEngineHealthIndicator aio4jHealthIndicator(AioEngine engine) {
-        return new AioEngineHealthIndicator(engine);
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBean(AioEngine.class)
+    @ConditionalOnEnabledHealthIndicator("aio4j")
+    public static class IndicatorConfiguration {
+        /** Creates the configuration (Spring does). */
+        public IndicatorConfiguration() {}
+
+        /**
+         * The health indicator, named {@code aio4j} in the health report.
+         *
+         * @param engine the engine bean
+         * @return its indicator
+         */
+        @Bean(name = "aio4jHealthIndicator")
+        @ConditionalOnMissingBean(name = "aio4jHealthIndicator")
+        public AioEngineHealthIndicator aio4jHealthIndicator(AioEngine engine) {
+            return new AioEngineHealthIndicator(engine);
+        }
     }
 }

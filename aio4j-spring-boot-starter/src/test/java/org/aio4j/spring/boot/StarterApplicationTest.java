@@ -12,7 +12,8 @@ import org.aio4j.engine.AioEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -32,8 +33,13 @@ import org.springframework.test.context.DynamicPropertySource;
             "management.endpoint.health.show-details=always"
         })
 class StarterApplicationTest {
-    /** The application: no bean of its own. */
-    @SpringBootApplication
+    /**
+     * The application: no bean of its own. Not {@code @SpringBootApplication}: its component scan would cover this
+     * package, the starter's, and register the auto-configurations' nested classes as plain configurations (an
+     * application's own package is never the starter's).
+     */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
     static class App {}
 
     static final Path ROOT;
