@@ -55,7 +55,11 @@ public final class CopyOptions {
         this.blockingScheduler = blockingScheduler;
     }
 
-    /** The defaults (see the class comment). */
+    /**
+     * The defaults (see the class comment).
+     *
+     * @return the default options
+     */
     public static CopyOptions defaults() {
         return DEFAULTS;
     }
@@ -63,6 +67,8 @@ public final class CopyOptions {
     /**
      * Bytes per read and write.
      *
+     * @param chunkSize the value
+     * @return a copy with this value
      * @throws IllegalArgumentException if not positive
      */
     public CopyOptions chunkSize(int chunkSize) {
@@ -82,6 +88,8 @@ public final class CopyOptions {
     /**
      * Reads ahead at most, and writes in flight at most: at most {@code 2 * maxInFlight} chunks exist at once.
      *
+     * @param maxInFlight the value
+     * @return a copy with this value
      * @throws IllegalArgumentException if not positive
      */
     public CopyOptions maxInFlight(int maxInFlight) {
@@ -98,7 +106,12 @@ public final class CopyOptions {
                 blockingScheduler);
     }
 
-    /** Whether the target is fsynced before the result. */
+    /**
+     * Whether the target is fsynced before the result.
+     *
+     * @param fsync the value
+     * @return a copy with this value
+     */
     public CopyOptions fsync(boolean fsync) {
         return new CopyOptions(
                 chunkSize,
@@ -116,6 +129,9 @@ public final class CopyOptions {
      * Whether an existing target is replaced (true) or is an error (false, the default: the copy fails with a {@link
      * java.nio.file.FileAlreadyExistsException} whose cause is the {@code AioException} EEXIST). In place ({@link
      * #atomic(boolean) atomic(false)}) the existing target is truncated and overwritten.
+     *
+     * @param replaceExisting the value
+     * @return a copy with this value
      */
     public CopyOptions replaceExisting(boolean replaceExisting) {
         return new CopyOptions(
@@ -138,6 +154,9 @@ public final class CopyOptions {
      * source are copied (holes stay holes) and the engine is used only for the fsync. Where the kernel refuses, for
      * special files (pipes, devices, files claiming size 0 such as those of {@code /proc}), and on other systems,
      * the copy uses AIO reads and writes of {@link #chunkSize} with {@link #maxInFlight} as with false.
+     *
+     * @param kernelCopy the value
+     * @return a copy with this value
      */
     public CopyOptions kernelCopy(boolean kernelCopy) {
         return new CopyOptions(
@@ -163,6 +182,9 @@ public final class CopyOptions {
      * existing one does before anything is copied. The new file has default permissions, as with {@link
      * java.nio.file.Files#copy}. With false the target is created (or truncated) and written where it is: a cancel
      * leaves part of the source there and writes that already started may still land after it.
+     *
+     * @param atomic the value
+     * @return a copy with this value
      */
     public CopyOptions atomic(boolean atomic) {
         return new CopyOptions(
@@ -177,7 +199,12 @@ public final class CopyOptions {
                 blockingScheduler);
     }
 
-    /** The engine to submit to; null means the shared one. */
+    /**
+     * The engine to submit to; null means the shared one.
+     *
+     * @param engine the value
+     * @return a copy with this value
+     */
     public CopyOptions engine(@Nullable AioEngine engine) {
         return new CopyOptions(
                 chunkSize,
@@ -191,7 +218,12 @@ public final class CopyOptions {
                 blockingScheduler);
     }
 
-    /** Where the result, progress and errors are signalled (one worker of it); null: the engine's threads. */
+    /**
+     * Where the result, progress and errors are signalled (one worker of it); null: the engine's threads.
+     *
+     * @param scheduler the value
+     * @return a copy with this value
+     */
     public CopyOptions scheduler(@Nullable Scheduler scheduler) {
         return new CopyOptions(
                 chunkSize,
@@ -208,6 +240,9 @@ public final class CopyOptions {
     /**
      * Where files are opened and closed and the steps of a kernel copy run; null (the default) means {@link
      * Schedulers#boundedElastic()}.
+     *
+     * @param blockingScheduler the value
+     * @return a copy with this value
      */
     public CopyOptions blockingScheduler(@Nullable Scheduler blockingScheduler) {
         return new CopyOptions(
@@ -222,49 +257,49 @@ public final class CopyOptions {
                 blockingScheduler);
     }
 
-    /** Bytes per chunk of AIO reads and writes. */
+    /** {@return bytes per chunk of AIO reads and writes} */
     public int chunkSize() {
         return chunkSize;
     }
 
-    /** Reads (and writes) in flight at most. */
+    /** {@return reads (and writes) in flight at most} */
     public int maxInFlight() {
         return maxInFlight;
     }
 
-    /** Whether the target is fsynced. */
+    /** {@return whether the target is fsynced} */
     public boolean fsync() {
         return fsync;
     }
 
-    /** Whether an existing target is replaced. */
+    /** {@return whether an existing target is replaced} */
     public boolean replaceExisting() {
         return replaceExisting;
     }
 
-    /** Whether the copy may run inside the kernel. */
+    /** {@return whether the copy may run inside the kernel} */
     public boolean kernelCopy() {
         return kernelCopy;
     }
 
-    /** Whether the target is written under a temporary name and renamed into place. */
+    /** {@return whether the target is written under a temporary name and renamed into place} */
     public boolean atomic() {
         return atomic;
     }
 
-    /** The engine, or null for the shared one. */
+    /** {@return the engine, or null for the shared one} */
     @Nullable
     public AioEngine engine() {
         return engine;
     }
 
-    /** The signal scheduler, or null. */
+    /** {@return the signal scheduler, or null} */
     @Nullable
     public Scheduler scheduler() {
         return scheduler;
     }
 
-    /** The scheduler that opens and closes files and runs the steps of a kernel copy. */
+    /** {@return the scheduler that opens and closes files and runs the steps of a kernel copy} */
     public Scheduler blockingScheduler() {
         return blockingScheduler != null ? blockingScheduler : Schedulers.boundedElastic();
     }
