@@ -106,6 +106,11 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    @Option(
+            names = "--no-zero-copy",
+            description = "Read every GET through AIO; by default page-cached files and ranges go out by sendfile.")
+    boolean noZeroCopy;
+
     @Spec
     CommandSpec spec;
 
@@ -141,7 +146,8 @@ final class ServeCommand implements Callable<Integer> {
                     "--aio.server.max-upload-size=" + maxUpload + "B",
                     "--aio.server.writable=" + writable,
                     "--aio.server.upload-idle-timeout=" + uploadIdleTimeout.toMillis() + "ms",
-                    "--aio.server.upload-timeout=" + uploadTimeout.toMillis() + "ms"));
+                    "--aio.server.upload-timeout=" + uploadTimeout.toMillis() + "ms",
+                    "--aio.server.zero-copy=" + !noZeroCopy));
             if (token != null) args.add("--aio.server.token=" + token);
             context = AioFileServerApplication.start(root, port, args.toArray(String[]::new));
         } catch (RuntimeException e) {

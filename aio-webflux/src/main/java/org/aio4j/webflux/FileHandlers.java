@@ -43,7 +43,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -60,6 +59,7 @@ final class FileHandlers {
     private final String filesPath;
     private final long maxUploadSize;
     private final int bufferSize;
+    private final boolean zeroCopy;
     private final RefusalLog refusals =
             new RefusalLog(RefusalLog.DEFAULT_INTERVAL_NANOS, System::nanoTime, log::warn, m -> {
                 if (log.isDebugEnabled()) log.debug(m);
@@ -69,7 +69,7 @@ final class FileHandlers {
     private final Duration uploadTimeout;
 
     FileHandlers(RootedPaths paths, String filesPath, long maxUploadSize, int bufferSize) {
-        this(paths, filesPath, maxUploadSize, bufferSize, Duration.ofSeconds(30), Duration.ofHours(1));
+        this(paths, filesPath, maxUploadSize, bufferSize, Duration.ofSeconds(30), Duration.ofHours(1), true);
     }
 
     FileHandlers(
@@ -78,8 +78,10 @@ final class FileHandlers {
             long maxUploadSize,
             int bufferSize,
             Duration uploadIdleTimeout,
-            Duration uploadTimeout) {
+            Duration uploadTimeout,
+            boolean zeroCopy) {
         this.paths = paths;
+        this.zeroCopy = zeroCopy;
         this.filesPath = filesPath;
         this.maxUploadSize = maxUploadSize;
         this.bufferSize = bufferSize;
@@ -225,6 +227,8 @@ final class FileHandlers {
             // If-Unmodified-Since even after a matching If-Match) and whose late 412 left a 200 head without body.
             BodyInserter<Flux<DataBuffer>, ServerHttpResponse> fileBody =
                     body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length, info);
+            // decided here, on the thread that stat'ed the file (bounded elastic), never on the event loop
+            boolean cached = zeroCopy && !head && length > 0 && ZeroCopyBody.cached(info.path(), 0, length);
             return ServerResponse.ok()
                     .header(HttpHeaders.ACCEPT_RANGES, "bytes")
                     .contentType(type)
@@ -234,6 +238,9 @@ final class FileHandlers {
                         response.getHeaders().setETag(info.etag());
                         response.getHeaders().setLastModified(lastModified);
                         if (head || length == 0) return response.setComplete();
+                        if (cached && ZeroCopyBody.supported(response)) {
+                            return ZeroCopyBody.send(response, info.path(), 0, length, length, () -> checkGrowth(info));
+                        }
                         return fileBody.insert(response, null);
                     });
         }
@@ -250,10 +257,15 @@ final class FileHandlers {
                     .header(HttpHeaders.CONTENT_RANGE, "bytes " + start + '-' + end + '/' + length)
                     .contentLength(end - start + 1);
             if (head) return ok.build();
-            return ok.body(body(
-                    factory -> AioDataBufferUtils.read(info.path(), start, count, factory, bufferSize),
-                    end - start + 1,
-                    info));
+            long n = end - start + 1;
+            BodyInserter<Flux<DataBuffer>, ServerHttpResponse> aio =
+                    body(factory -> AioDataBufferUtils.read(info.path(), start, count, factory, bufferSize), n, info);
+            if (!zeroCopy || !ZeroCopyBody.cached(info.path(), start, n)) return ok.body(aio);
+            BodyInserter<Flux<DataBuffer>, ServerHttpResponse> zeroCopied =
+                    (response, context) -> ZeroCopyBody.supported(response)
+                            ? ZeroCopyBody.send(response, info.path(), start, n, n, () -> checkGrowth(info))
+                            : aio.insert(response, context);
+            return ok.body(zeroCopied);
         }
 
         String boundary = MimeTypeUtils.generateMultipartBoundaryString();
@@ -429,25 +441,9 @@ final class FileHandlers {
                         // WARN above is the only log line (otherwise both logged it at ERROR, with stack traces).
                         String message =
                                 "the file changed while it was sent: " + sent[0] + " of " + contentLength + " bytes";
-                        return Mono.error(
-                                REACTOR_NETTY ? NettyAbort.abort(response, message) : new IOException(message));
+                        return Mono.error(NettyAbort.abortOrIo(response, message));
                     }));
         }));
-    }
-
-    private static final boolean REACTOR_NETTY = org.springframework.util.ClassUtils.isPresent(
-            "reactor.netty.Connection", FileHandlers.class.getClassLoader());
-
-    /** Reactor Netty only (loaded only when it is present: the router also runs on other servers). */
-    private static final class NettyAbort {
-        /** Closes the response's connection and returns the exception to fail the body with. */
-        static Throwable abort(ServerHttpResponse response, String message) {
-            Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-            if (nativeResponse instanceof reactor.netty.Connection connection) {
-                connection.channel().close();
-            }
-            return new reactor.netty.channel.AbortedException(message);
-        }
     }
 
     /**
