@@ -19,6 +19,13 @@ final class NettyAbort {
         return REACTOR_NETTY ? Netty.abort(response, message) : new IOException(message);
     }
 
+    /** Whether {@code e} says that the client closed or reset the connection (nothing to report at WARN). */
+    static boolean isLostClient(Throwable e) {
+        if (REACTOR_NETTY && Netty.isLostClient(e)) return true;
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        return m.contains("Connection reset") || m.contains("Broken pipe");
+    }
+
     /** Reactor Netty only (loaded only when it is present: the router also runs on other servers). */
     private static final class Netty {
         static Throwable abort(ServerHttpResponse response, String message) {
@@ -27,6 +34,11 @@ final class NettyAbort {
                 connection.channel().close();
             }
             return new reactor.netty.channel.AbortedException(message);
+        }
+
+        static boolean isLostClient(Throwable e) {
+            return e instanceof reactor.netty.channel.AbortedException
+                    || reactor.netty.channel.AbortedException.isConnectionReset(e);
         }
     }
 }

@@ -50,9 +50,10 @@ final class ZeroCopyBody {
 
     /**
      * Sends {@code count} bytes at {@code position} of {@code path} by zero-copy. A file that shrinks while it is sent
-     * makes Netty's file region fail the write ("Underlying file size ... smaller then requested count"): the
-     * connection is then closed at once with one WARN, as the AIO body does ({@link FileHandlers}), so that a kept-alive
-     * client does not wait for bytes that never come. After a complete send {@code onComplete} runs on the bounded
+     * makes Netty's file region fail the write ("Underlying file size ... smaller then requested count"; left alone,
+     * Reactor Netty closes the connection and WebFlux logs an ERROR with a stack trace): the connection is closed at
+     * once and one WARN names the file, as the AIO body does ({@link FileHandlers}). Any other failure of the send
+     * closes the connection too, with a WARN unless the client went away (DEBUG). After a complete send {@code onComplete} runs on the bounded
      * elastic scheduler (the growth check).
      *
      * @param response a response for which {@link #supported} is true
@@ -63,18 +64,26 @@ final class ZeroCopyBody {
         return ((ZeroCopyHttpOutputMessage) response)
                 .writeWith(path, position, count)
                 .doOnSuccess(v -> Schedulers.boundedElastic().schedule(onComplete))
-                // the error comes on the event loop: the file's size is read on the blocking scheduler
-                .onErrorResume(e -> Mono.fromCallable(() -> sizeOrMinusOne(path))
-                        .subscribeOn(Schedulers.boundedElastic())
-                        .flatMap(size -> {
-                            if (size < 0 || size >= position + count) return Mono.error(e);
+                .onErrorResume(e -> {
+                    // On the event loop. The connection is closed here, at once (Reactor Netty may close it too and
+                    // cancel what is still pending: the WARN must not depend on a later signal of this chain); the
+                    // file's size is read on the blocking scheduler, and decides the log line.
+                    Throwable abort = NettyAbort.abortOrIo(response, "the zero-copy send ended: " + e.getMessage());
+                    Schedulers.boundedElastic().schedule(() -> {
+                        long size = sizeOrMinusOne(path);
+                        if (size >= 0 && size < position + count) {
                             log.warn("aio file router: " + path + " shrank while it was sent: it has " + size
                                     + " bytes now, short of " + promised + " promised bytes (zero-copy);"
                                     + " the connection is aborted");
-                            return Mono.error(NettyAbort.abortOrIo(
-                                    response,
-                                    "the file changed while it was sent: " + size + " bytes left of " + promised));
-                        }));
+                        } else if (!NettyAbort.isLostClient(e)) {
+                            log.warn("aio file router: the zero-copy send of " + path + " failed: " + e
+                                    + "; the connection is aborted");
+                        } else if (log.isDebugEnabled()) {
+                            log.debug("aio file router: the client of " + path + " went away: " + e);
+                        }
+                    });
+                    return Mono.error(abort);
+                });
     }
 
     private static long sizeOrMinusOne(Path path) {
