@@ -22,6 +22,8 @@ DURATION=${DURATION:-10s}
 WORKLOADS=${WORKLOADS:-"8k:64 1m:16 1m:200 64m:16 64m:200"}
 DIR=${HTTP_BENCH_DIR:-/var/tmp/aio4j-http}
 THREADS=${WRK_THREADS:-2}
+WARMUP=${WARMUP:-5s}
+WARMUP_WORKLOADS=${WARMUP_WORKLOADS:-"8k:64 1m:16"}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RAW=${RAW:-$HERE/results/http-$STAMP.txt}
 
@@ -39,6 +41,7 @@ chmod 755 "$DIR"; chmod 644 "$DIR"/*.bin
 cat "$DIR"/*.bin > /dev/null # page-cached
 
 . "$HERE/http/peers.sh"
+PEER_LOGS=${RAW%.txt}-logs
 trap stop_peers EXIT
 declare -A PORT
 port=18081
@@ -57,12 +60,19 @@ done
 
 read -ra peers <<< "$PEERS"
 n=${#peers[@]}
+# warm-up (not recorded): the JVM peers' JIT, every peer's first connections
+for p in "${peers[@]}"; do
+    for w in $WARMUP_WORKLOADS; do
+        wrk -t"$THREADS" -c"${w#*:}" -d"$WARMUP" --timeout 30s "$(peer_url "$p" "${PORT[$p]}")/f${w%%:*}.bin" > /dev/null
+    done
+done
 for round in $(seq 1 "$ROUNDS"); do
     for w in $WORKLOADS; do
         size=${w%%:*} conns=${w#*:}
         for i in $(seq 0 $((n - 1))); do
             p=${peers[$(((i + round - 1) % n))]}
             url=$(peer_url "$p" "${PORT[$p]}")/f$size.bin
+            cat "$DIR/f$size.bin" > /dev/null # cached again (other tenants may have evicted pages meanwhile)
             line=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --timeout 30s -s "$HERE/http/report.lua" "$url" \
                 | grep '^RESULT' || echo "RESULT failed")
             echo "round=$round workload=$size:$conns peer=$p ${line#RESULT }" | tee -a "$RAW"

@@ -99,6 +99,11 @@ done
 
 read -ra peers <<< "$PEERS"
 n=${#peers[@]}
+cg_read() { awk -v d="$DEV" '$1 == d && $2 == "Read" {print $3}' "$CG/blkio.throttle.io_service_bytes" | head -1; }
+# warm-up (not recorded): the JVMs' JIT on the hot file, no cold streams
+for p in "${peers[@]}"; do
+    wrk -t2 -c"$CONNS" -d"${WARMUP:-5s}" --timeout 30s "$(peer_url "$p" "${PORT[$p]}")/hot.bin" > /dev/null
+done
 for round in $(seq 1 "$ROUNDS"); do
     for i in $(seq 0 $((n - 1))); do
         p=${peers[$(((i + round - 1) % n))]}
@@ -107,6 +112,7 @@ for round in $(seq 1 "$ROUNDS"); do
         cat "$MNT/files/hot.bin" > /dev/null
         curl -s -o /dev/null "$base/hot.bin" # the hot file is cached and the server warm
         STREAM_PIDS=()
+        read_before=$(cg_read)
         for s in $(seq 1 "$STREAMS"); do
             curl -s -o /dev/null --max-time 120 "$base/cold$s.bin" &
             STREAM_PIDS+=($!)
@@ -117,8 +123,8 @@ for round in $(seq 1 "$ROUNDS"); do
         for s in "${STREAM_PIDS[@]}"; do kill "$s" 2> /dev/null || true; done
         for s in "${STREAM_PIDS[@]}"; do wait "$s" 2> /dev/null || true; done
         STREAM_PIDS=()
-        read_bytes=$(awk -v d="$DEV" '$1 == d && $2 == "Read" {print $3}' "$CG/blkio.throttle.io_service_bytes")
-        echo "round=$round workload=hot8k:$CONNS+cold:$STREAMS peer=$p ${line#RESULT } cgroup_read_bytes=${read_bytes:-0}" \
+        read_bytes=$(($(cg_read) - ${read_before:-0}))
+        echo "round=$round workload=hot8k:$CONNS+cold:$STREAMS peer=$p ${line#RESULT } cold_read_bytes=$read_bytes" \
             | tee -a "$RAW"
     done
 done

@@ -72,11 +72,12 @@ CONF
     return 1
 }
 
-stop_peers() {
+stop_peers() { # keeps the peers' logs in PEER_LOGS if set
     local p
     for p in "${PEER_PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
     for p in "${PEER_PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
     PEER_PIDS=()
+    if [[ -n ${PEER_LOGS:-} ]]; then mkdir -p "$PEER_LOGS" && cp "$PEER_TMP"/*.log "$PEER_LOGS"/ 2> /dev/null || true; fi
     rm -rf "$PEER_TMP"
 }
 

@@ -414,12 +414,20 @@ final class FileHandlers {
                 .build();
     }
 
+    /** Buffers read ahead of the connection at most, per response (see {@link #body}). */
+    static final int READ_AHEAD = 8;
+
     /**
      * The body, checked against the Content-Length already promised: a file that shrank while it was sent (truncated
      * by another process) ends the body short, and a response that simply completed would leave the client waiting
      * for bytes that never come on a kept-alive connection. The body then fails instead, which makes the server
      * abort the connection: the client sees a premature end, at once. (The reads are bounded by the length taken
      * when the headers were made, so a file that grew sends the promised bytes only.)
+     *
+     * <p>The demand passed up to the file is at most {@link #READ_AHEAD} buffers: Reactor Netty asks a body for 128
+     * buffers at once (MonoSendMany) and keeps what it cannot write yet, so a slow client had up to 128 read-ahead
+     * buffers (16 MiB at 128 KiB) waiting for it; with 200 such downloads the server held gigabytes
+     * (docs/benchmarks.md, "Memory").
      */
     private static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
             java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source,
@@ -428,6 +436,7 @@ final class FileHandlers {
         return (response, context) -> response.writeWith(Flux.defer(() -> {
             long[] sent = {0};
             return source.apply(response.bufferFactory())
+                    .limitRate(READ_AHEAD)
                     .doOnNext(b -> sent[0] += b.readableByteCount())
                     .concatWith(Mono.defer(() -> {
                         if (sent[0] == contentLength) {
