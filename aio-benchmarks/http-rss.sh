@@ -57,6 +57,7 @@ for p in $PEERS; do
     rm -f "$okfile"
     sleep 5; a5=$(peer_rss "$pid")
     sleep 15; a20=$(peer_rss "$pid")
+    if [[ -n ${NMT_OUT:-} ]]; then jcmd "$pid" VM.native_memory summary > "$NMT_OUT-$p.txt" 2>&1 || true; fi
     printf '| %s | %d | %d | %d | %d | %.2fx | %d/%d | %.1f |\n' "$p" $((idle / 1024)) $((peak / 1024)) \
         $((a5 / 1024)) $((a20 / 1024)) "$(echo "$a20 / $idle" | bc -l)" "$complete" "$CLIENTS" "$wall" | tee -a "$RAW"
     kill "$pid"; wait "$pid" 2> /dev/null || true
