@@ -436,7 +436,10 @@ final class FileHandlers {
         return (response, context) -> response.writeWith(Flux.defer(() -> {
             long[] sent = {0};
             return source.apply(response.bufferFactory())
+                    // limitRate queues what it received: buffers still queued when the response is cancelled
+                    // (a client gone) are released through the discard hook, which applies to the operators above it
                     .limitRate(READ_AHEAD)
+                    .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                     .doOnNext(b -> sent[0] += b.readableByteCount())
                     .concatWith(Mono.defer(() -> {
                         if (sent[0] == contentLength) {
