@@ -53,6 +53,7 @@ set multiplot layout 1,3 title "aio4j file server vs peers (medians of alternati
 set logscale y
 set title "p50 latency, ms (log)"
 %s
+unset key
 set title "p99 latency, ms (log)"
 %s
 unset logscale y

@@ -72,12 +72,16 @@ CONF
     return 1
 }
 
-stop_peers() { # keeps the peers' logs in PEER_LOGS if set
+stop_peers() { # keeps the peers' logs in PEER_LOGS if set (http-bench.sh: results/http-STAMP-logs)
     local p
     for p in "${PEER_PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
     for p in "${PEER_PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
     PEER_PIDS=()
-    if [[ -n ${PEER_LOGS:-} ]]; then mkdir -p "$PEER_LOGS" && cp "$PEER_TMP"/*.log "$PEER_LOGS"/ 2> /dev/null || true; fi
+    # (python's log is its access log, a line per request: left out)
+    if [[ -n ${PEER_LOGS:-} ]]; then
+        mkdir -p "$PEER_LOGS"
+        for p in "$PEER_TMP"/*.log; do [[ $p == */python.log ]] || cp "$p" "$PEER_LOGS"/ 2> /dev/null || true; done
+    fi
     rm -rf "$PEER_TMP"
 }
 

@@ -1,3 +1,10 @@
+/*
+ * Issue 10, item 2: the cost per call of the candidate "is this region page-cached?" probes on one file, whole file as
+ * the region: cachestat(2) (syscall 451, Linux 6.5+), mmap + mincore + munmap, preadv2(RWF_NOWAIT) of the first byte
+ * and of one byte per page. Results in docs/benchmarks.md, "HTTP file serving".
+ *
+ *   gcc -O2 -o /tmp/probe aio-benchmarks/http/probe-cost.c && /tmp/probe FILE 20000     # FILE page-cached first
+ */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
