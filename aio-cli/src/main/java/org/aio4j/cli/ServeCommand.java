@@ -106,6 +106,11 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    @Option(
+            names = "--no-zero-copy",
+            description = "Read every GET through AIO; by default page-cached files and ranges go out by sendfile.")
+    boolean noZeroCopy;
+
     @Spec
     CommandSpec spec;
 
@@ -141,7 +146,8 @@ final class ServeCommand implements Callable<Integer> {
                     "--aio4j.files.max-upload-size=" + maxUpload + "B",
                     "--aio4j.files.writable=" + writable,
                     "--aio4j.files.upload-idle-timeout=" + uploadIdleTimeout.toMillis() + "ms",
-                    "--aio4j.files.upload-timeout=" + uploadTimeout.toMillis() + "ms"));
+                    "--aio4j.files.upload-timeout=" + uploadTimeout.toMillis() + "ms",
+                    "--aio4j.files.zero-copy=" + !noZeroCopy));
             if (token != null) args.add("--aio4j.files.token=" + token);
             context = ServeApplication.start(root, port, args.toArray(String[]::new));
         } catch (RuntimeException e) {

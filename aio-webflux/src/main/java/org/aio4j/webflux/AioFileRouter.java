@@ -31,6 +31,11 @@ import reactor.core.publisher.Mono;
  *       {@code Content-Range}, several give {@code multipart/byteranges}; unsatisfiable ranges of a set are left out,
  *       overlapping or adjacent ones coalesced, more than 100 ranges ignored (200); a malformed Range or one with no
  *       satisfiable range gives 416 with {@code Content-Range: bytes *}{@code /length}. {@code If-Range} is honoured.
+ *   <li>Zero-copy where the data is in memory ({@link Builder#zeroCopy(boolean)}, on by default): a GET of a whole
+ *       file or of one range whose pages are all in the page cache (one {@code cachestat(2)} call, Linux 6.5+, made
+ *       off the event loop) is sent by Reactor Netty's {@code sendfile} ({@code ZeroCopyHttpOutputMessage}); other
+ *       regions, multipart ranges and platforms without {@code cachestat} are read through AIO, so the event loop never
+ *       waits for the disk.
  *   <li>{@code PUT {filesPath}/{path}}: the request body is written through {@code AioDataBufferUtils.write} to a
  *       temporary file in the target's directory, fsynced, then renamed atomically over the target; 201 with a JSON
  *       body; 413 beyond {@link Builder#maxUploadSize(long)} (no partial file is left behind).
@@ -82,6 +87,7 @@ public final class AioFileRouter {
         private Duration uploadTimeout = Duration.ofHours(1);
         private AioEngine engine;
         private int maxInFlight = ReadOptions.DEFAULT_MAX_IN_FLIGHT;
+        private boolean zeroCopy = true;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -162,6 +168,18 @@ public final class AioFileRouter {
         }
 
         /**
+         * {@code true} (the default) sends page-cached regions by zero-copy ({@code sendfile} through Spring's {@code
+         * ZeroCopyHttpOutputMessage}) and the rest through AIO; {@code false} reads every GET through AIO.
+         *
+         * @param zeroCopy whether page-cached regions go out by zero-copy
+         * @return this builder
+         */
+        public Builder zeroCopy(boolean zeroCopy) {
+            this.zeroCopy = zeroCopy;
+            return this;
+        }
+
+        /**
          * {@code true} serves PUT and the copy route; {@code false} (the default) makes a read-only server, where PUT
          * answers 405 with {@code Allow: GET, HEAD} and the copy route 405 with an empty {@code Allow}.
          *
@@ -234,8 +252,8 @@ public final class AioFileRouter {
             ReadOptions reads =
                     ReadOptions.defaults().engine(engine).chunkSize(bufferSize).maxInFlight(maxInFlight);
             WriteOptions writes = WriteOptions.defaults().engine(engine).maxInFlight(maxInFlight);
-            FileHandlers h =
-                    new FileHandlers(paths, filesPath, maxUploadSize, reads, writes, uploadIdleTimeout, uploadTimeout);
+            FileHandlers h = new FileHandlers(
+                    paths, filesPath, maxUploadSize, reads, writes, uploadIdleTimeout, uploadTimeout, zeroCopy);
             String pattern = filesPath + "/**";
             String filesAllow = writable ? "GET, HEAD, PUT" : "GET, HEAD";
             RouterFunctions.Builder b = RouterFunctions.route()

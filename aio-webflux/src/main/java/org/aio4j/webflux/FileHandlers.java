@@ -43,7 +43,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -64,6 +63,8 @@ final class FileHandlers {
     /** The engine and writes in flight of every file write (uploads and the copy's target). */
     private final WriteOptions writes;
 
+    private final boolean zeroCopy;
+
     private final RefusalLog refusals =
             new RefusalLog(RefusalLog.DEFAULT_INTERVAL_NANOS, System::nanoTime, log::warn, m -> {
                 if (log.isDebugEnabled()) log.debug(m);
@@ -79,8 +80,10 @@ final class FileHandlers {
             ReadOptions reads,
             WriteOptions writes,
             Duration uploadIdleTimeout,
-            Duration uploadTimeout) {
+            Duration uploadTimeout,
+            boolean zeroCopy) {
         this.paths = paths;
+        this.zeroCopy = zeroCopy;
         this.filesPath = filesPath;
         this.maxUploadSize = maxUploadSize;
         this.reads = reads;
@@ -227,6 +230,8 @@ final class FileHandlers {
             // If-Unmodified-Since even after a matching If-Match) and whose late 412 left a 200 head without body.
             BodyInserter<Flux<DataBuffer>, ServerHttpResponse> fileBody =
                     body(factory -> read(info.path(), 0, length, factory), length, info);
+            // decided here, on the thread that stat'ed the file (bounded elastic), never on the event loop
+            boolean cached = zeroCopy && !head && length > 0 && ZeroCopyBody.cached(info.path(), 0, length);
             return ServerResponse.ok()
                     .header(HttpHeaders.ACCEPT_RANGES, "bytes")
                     .contentType(type)
@@ -236,6 +241,9 @@ final class FileHandlers {
                         response.getHeaders().setETag(info.etag());
                         response.getHeaders().setLastModified(lastModified);
                         if (head || length == 0) return response.setComplete();
+                        if (cached && ZeroCopyBody.supported(response)) {
+                            return ZeroCopyBody.send(response, info.path(), 0, length, length, () -> checkGrowth(info));
+                        }
                         return fileBody.insert(response, null);
                     });
         }
@@ -252,7 +260,15 @@ final class FileHandlers {
                     .header(HttpHeaders.CONTENT_RANGE, "bytes " + start + '-' + end + '/' + length)
                     .contentLength(end - start + 1);
             if (head) return ok.build();
-            return ok.body(body(factory -> read(info.path(), start, count, factory), end - start + 1, info));
+            long n = end - start + 1;
+            BodyInserter<Flux<DataBuffer>, ServerHttpResponse> aio =
+                    body(factory -> read(info.path(), start, count, factory), n, info);
+            if (!zeroCopy || !ZeroCopyBody.cached(info.path(), start, n)) return ok.body(aio);
+            BodyInserter<Flux<DataBuffer>, ServerHttpResponse> zeroCopied =
+                    (response, context) -> ZeroCopyBody.supported(response)
+                            ? ZeroCopyBody.send(response, info.path(), start, n, n, () -> checkGrowth(info))
+                            : aio.insert(response, context);
+            return ok.body(zeroCopied);
         }
 
         String boundary = MimeTypeUtils.generateMultipartBoundaryString();
@@ -405,12 +421,20 @@ final class FileHandlers {
                 .build();
     }
 
+    /** Buffers read ahead of the connection at most, per response (see {@link #body}). */
+    static final int READ_AHEAD = 8;
+
     /**
      * The body, checked against the Content-Length already promised: a file that shrank while it was sent (truncated
      * by another process) ends the body short, and a response that simply completed would leave the client waiting
      * for bytes that never come on a kept-alive connection. The body then fails instead, which makes the server
      * abort the connection: the client sees a premature end, at once. (The reads are bounded by the length taken
      * when the headers were made, so a file that grew sends the promised bytes only.)
+     *
+     * <p>The demand passed up to the file is at most {@link #READ_AHEAD} buffers: Reactor Netty asks a body for 128
+     * buffers at once (MonoSendMany) and keeps what it cannot write yet, so a slow client had up to 128 read-ahead
+     * buffers (16 MiB at 128 KiB) waiting for it; with 200 such downloads the server held gigabytes
+     * (docs/benchmarks.md, "Memory").
      */
     private static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
             java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source,
@@ -419,6 +443,10 @@ final class FileHandlers {
         return (response, context) -> response.writeWith(Flux.defer(() -> {
             long[] sent = {0};
             return source.apply(response.bufferFactory())
+                    // limitRate queues what it received: buffers still queued when the response is cancelled
+                    // (a client gone) are released through the discard hook, which applies to the operators above it
+                    .limitRate(READ_AHEAD)
+                    .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                     .doOnNext(b -> sent[0] += b.readableByteCount())
                     .concatWith(Mono.defer(() -> {
                         if (sent[0] == contentLength) {
@@ -432,25 +460,9 @@ final class FileHandlers {
                         // WARN above is the only log line (otherwise both logged it at ERROR, with stack traces).
                         String message =
                                 "the file changed while it was sent: " + sent[0] + " of " + contentLength + " bytes";
-                        return Mono.error(
-                                REACTOR_NETTY ? NettyAbort.abort(response, message) : new IOException(message));
+                        return Mono.error(NettyAbort.abortOrIo(response, message));
                     }));
         }));
-    }
-
-    private static final boolean REACTOR_NETTY = org.springframework.util.ClassUtils.isPresent(
-            "reactor.netty.Connection", FileHandlers.class.getClassLoader());
-
-    /** Reactor Netty only (loaded only when it is present: the router also runs on other servers). */
-    private static final class NettyAbort {
-        /** Closes the response's connection and returns the exception to fail the body with. */
-        static Throwable abort(ServerHttpResponse response, String message) {
-            Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-            if (nativeResponse instanceof reactor.netty.Connection connection) {
-                connection.channel().close();
-            }
-            return new reactor.netty.channel.AbortedException(message);
-        }
     }
 
     /**

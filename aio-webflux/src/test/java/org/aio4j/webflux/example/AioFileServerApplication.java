@@ -50,6 +50,7 @@ public class AioFileServerApplication {
                 .token(token)
                 .uploadIdleTimeout(properties.uploadIdleTimeout())
                 .uploadTimeout(properties.uploadTimeout())
+                .zeroCopy(properties.zeroCopy())
                 .build();
     }
 

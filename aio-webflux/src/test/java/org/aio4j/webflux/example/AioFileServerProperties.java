@@ -19,6 +19,8 @@ import org.springframework.util.unit.DataSize;
  *     ({@code aio.server.upload-idle-timeout}, 30s by default)
  * @param uploadTimeout how long a whole upload may take before it is cut with 408 ({@code aio.server.upload-timeout},
  *     1h by default)
+ * @param zeroCopy whether page-cached regions are sent by zero-copy ({@code sendfile}) and only the rest through AIO
+ *     ({@code aio.server.zero-copy}, true by default; false reads every GET through AIO)
  */
 @ConfigurationProperties("aio.server")
 public record AioFileServerProperties(
@@ -28,4 +30,5 @@ public record AioFileServerProperties(
         @DefaultValue("false") boolean writable,
         String token,
         @DefaultValue("30s") Duration uploadIdleTimeout,
-        @DefaultValue("1h") Duration uploadTimeout) {}
+        @DefaultValue("1h") Duration uploadTimeout,
+        @DefaultValue("true") boolean zeroCopy) {}

@@ -61,6 +61,7 @@ public class AioFilesAutoConfiguration {
                 .maxUploadSize(properties.getMaxUploadSize().toBytes())
                 .bufferSize(Math.toIntExact(properties.getBufferSize().toBytes()))
                 .maxInFlight(properties.getMaxInFlight())
+                .zeroCopy(properties.isZeroCopy())
                 .uploadIdleTimeout(properties.getUploadIdleTimeout())
                 .uploadTimeout(properties.getUploadTimeout())
                 .build();

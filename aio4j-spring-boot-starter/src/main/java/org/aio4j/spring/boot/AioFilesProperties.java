@@ -38,6 +38,12 @@ public class AioFilesProperties {
     /** Read-ahead of a download and writes in flight of an upload or copy, per request. */
     private int maxInFlight = 4;
 
+    /**
+     * Whether page-cached regions of a GET are sent by zero-copy (sendfile) and only the rest read through AIO; false
+     * reads every GET through AIO.
+     */
+    private boolean zeroCopy = true;
+
     /** An upload receiving no bytes this long is cut with 408. */
     private Duration uploadIdleTimeout = Duration.ofSeconds(30);
 
@@ -154,6 +160,20 @@ public class AioFilesProperties {
      */
     public void setMaxInFlight(int maxInFlight) {
         this.maxInFlight = maxInFlight;
+    }
+
+    /** {@return whether page-cached regions are sent by zero-copy} */
+    public boolean isZeroCopy() {
+        return zeroCopy;
+    }
+
+    /**
+     * Sets whether page-cached regions are sent by zero-copy.
+     *
+     * @param zeroCopy the new value
+     */
+    public void setZeroCopy(boolean zeroCopy) {
+        this.zeroCopy = zeroCopy;
     }
 
     /** {@return the upload idle timeout} */
