@@ -9,7 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.aio4j.AioException;
 import org.aio4j.internal.Errno;
 
@@ -35,9 +35,12 @@ public final class AtomicTarget {
         this.target = target;
         this.replace = replace;
         this.fsync = fsync;
-        String name = "." + target.getFileName() + "." + UUID.randomUUID() + ".part";
-        // the 43 added characters must not push a name the file system accepts past its limit (255 bytes)
-        if (name.getBytes(StandardCharsets.UTF_8).length > 255) name = "." + UUID.randomUUID() + ".part";
+        // ThreadLocalRandom, not UUID.randomUUID: SecureRandom's first use reads /dev/urandom, a blocking call on
+        // whatever thread subscribes (BlockHound caught it on a parallel thread); CREATE_NEW makes a clash an error
+        String random = String.format("%016x", ThreadLocalRandom.current().nextLong());
+        String name = "." + target.getFileName() + "." + random + ".part";
+        // the 24 added characters must not push a name the file system accepts past its limit (255 bytes)
+        if (name.getBytes(StandardCharsets.UTF_8).length > 255) name = "." + random + ".part";
         this.temp = target.resolveSibling(name);
     }
 
