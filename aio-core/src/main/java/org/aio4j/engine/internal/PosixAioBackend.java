@@ -209,14 +209,7 @@ public final class PosixAioBackend implements Backend {
     @Override
     public long tryReadNow(int slot, int fd, long buf, long len, long offset) {
         if (!readNow) return -1;
-        long iov = aiocb(slot) + iovOffset;
-        NativeMemory.putLong(iov, buf);
-        NativeMemory.putLong(iov + 8, len);
-        long r = px.preadv2(fd, iov, 1, offset, rwfNowait);
-        if (r == len || r == 0) return r;
-        // EAGAIN (not cached), a short read (partly cached, or EOF: the async read tells), or any error
-        // (EOPNOTSUPP, EISDIR...): the async path reports the real outcome.
-        return -1;
+        return ReadNow.tryRead(px, aiocb(slot) + iovOffset, rwfNowait, fd, buf, len, offset);
     }
 
     @Override
