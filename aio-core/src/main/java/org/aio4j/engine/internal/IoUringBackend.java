@@ -86,6 +86,9 @@ public final class IoUringBackend implements Backend {
 
     private int tail; // guarded by sqLock
     private volatile int sleeping;
+    /** Set by {@link #wakeup}, consumed when {@link #poll} returns: a wake-up before the reaper sleeps is kept. */
+    private volatile boolean woken;
+
     private volatile Thread reaper;
     private boolean wakeArmed; // reaper thread
 
@@ -109,8 +112,10 @@ public final class IoUringBackend implements Backend {
         boolean ok = false;
         try {
             params = NativeMemory.allocate(PARAMS_SIZE);
+            // Not IORING_SETUP_COOP_TASKRUN: with it, closes of an engine stalled for the reaper's whole wait
+            // (100 ms) now and then here (Linux 6.18), as if the task work of a completion did not end the wait.
             int[] flagSets = {
-                IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
+                IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL,
                 IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP
             };
             int err = 0;
@@ -385,8 +390,16 @@ public final class IoUringBackend implements Backend {
         NativeMemory.putLong(waitTs + 8, t % 1_000_000_000L);
         SLEEPING.setVolatile(this, 1);
         VarHandle.fullFence();
+        if (woken) {
+            // woken since the last poll returned (the engine may have new work): do not sleep
+            SLEEPING.setVolatile(this, 0);
+            woken = false;
+            flush();
+            return reap(sink);
+        }
         int rc = IoUring.enterArg(ringFd, sqEntries, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, waitArg, 24);
         SLEEPING.setVolatile(this, 0);
+        woken = false; // consumed: the engine re-checks its state after this poll returns
         if (rc < 0) check(IoUring.errno());
         return reap(sink);
     }
@@ -446,10 +459,15 @@ public final class IoUringBackend implements Backend {
         return n;
     }
 
-    /** Any thread: a reaper sleeping in {@code io_uring_enter} is woken by an eventfd write (once per sleep). */
+    /**
+     * Any thread: a reaper sleeping in {@code io_uring_enter} is woken by an eventfd write (at most one per sleep);
+     * one about to sleep sees {@code woken} and does not (a Dekker pair: {@code woken} then {@code sleeping} here,
+     * {@code sleeping} then {@code woken} in {@link #poll}, a full fence between each).
+     */
     @Override
     public void wakeup() {
-        if (Thread.currentThread() == reaper) return; // it enters the kernel before it sleeps again
+        if (Thread.currentThread() == reaper) return; // it checks its state before it polls again
+        woken = true;
         VarHandle.fullFence();
         if (sleeping == 1 && SLEEPING.compareAndSet(this, 1, 0)) px.write(wakeFd, one, 8);
     }
