@@ -8,6 +8,7 @@ import org.aio4j.AioFile;
 import org.aio4j.AioOpenOption;
 import org.aio4j.engine.AioEngine;
 import org.aio4j.engine.AioHandler;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.engine.Notification;
 
 /**
@@ -43,8 +44,10 @@ final class EngineLoop extends ClosedLoop {
 
     static ClosedLoop create(String spec, Path path, boolean direct, int qd) throws Exception {
         String[] parts = spec.split("-");
-        AioEngine.Builder builder =
-                AioEngine.builder().notification(Notification.valueOf(parts[0].toUpperCase(Locale.ROOT)));
+        // "uring": the io_uring backend (no notification mode); otherwise a POSIX AIO notification mode
+        AioEngine.Builder builder = parts[0].equals("uring")
+                ? AioEngine.builder().backend(EngineBackend.IO_URING)
+                : AioEngine.builder().notification(Notification.valueOf(parts[0].toUpperCase(Locale.ROOT)));
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
             if (p.equals("nofast")) {
