@@ -98,6 +98,8 @@ public final class IoUringBackend implements Backend {
 
     private volatile Thread reaper;
     private boolean wakeArmed; // reaper thread
+    /** Set by {@link #close} under {@link #cancelAllLock}: the ring fd and the scratch memory are gone. */
+    private boolean released;
 
     /**
      * Sets up a ring for {@code maxInFlight} ops (fewer if above 32,767: see {@link #capacity()}).
@@ -369,6 +371,8 @@ public final class IoUringBackend implements Backend {
     @Override
     public int cancelAll(int fd) {
         synchronized (cancelAllLock) {
+            // engine.cancelAll(file) may come after the engine terminated: no ring (its fd number may be reused)
+            if (released) return abi.AIO_ALLDONE;
             int rc = syncCancel(cancelAllReg, 0, fd, IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ALL);
             if (rc == 0) return abi.AIO_ALLDONE;
             return cancelAnswer(rc);
@@ -512,6 +516,9 @@ public final class IoUringBackend implements Backend {
                 if (rc < 0 && IoUring.errno() == EBADF) break;
             }
             if (wakeArmed) return false;
+        }
+        synchronized (cancelAllLock) {
+            released = true;
         }
         IoUring.munmap(sqesMem, sqesLen);
         if (cqMem != 0) IoUring.munmap(cqMem, cqLen);
