@@ -409,13 +409,16 @@ public final class IoUringBackend implements Backend {
             flush();
             return reap(sink);
         }
+        // Exactly the SQEs there are: io_uring_enter does not wait at all when it submitted fewer than to_submit
+        // (measured: an idle reaper spun at 340-900 ms CPU per second when it passed the SQ size here).
+        int pending = Math.max(0, NativeMemory.getInt(sqTail) - NativeMemory.getInt(sqHead));
         int rc;
         if (timeoutNanos >= UNTIMED_NANOS) {
             // The engine's idle wait: it has nothing to do until a completion or a wakeup() (every state change
             // that needs the reaper calls wakeup()), so wait without a timeout: six arguments, no allocation.
-            rc = IoUring.enter(ringFd, sqEntries, 1, IORING_ENTER_GETEVENTS);
+            rc = IoUring.enter(ringFd, pending, 1, IORING_ENTER_GETEVENTS);
         } else {
-            rc = IoUring.enterArg(ringFd, sqEntries, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, waitArg, 24);
+            rc = IoUring.enterArg(ringFd, pending, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, waitArg, 24);
         }
         SLEEPING.setVolatile(this, 0);
         woken = false; // consumed: the engine re-checks its state after this poll returns
