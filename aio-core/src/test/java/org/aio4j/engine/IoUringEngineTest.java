@@ -112,6 +112,28 @@ class IoUringEngineTest {
     }
 
     /**
+     * An idle io_uring reaper sleeps in the kernel. Before the fix it passed the SQ size as {@code to_submit}, and
+     * {@code io_uring_enter} does not wait when it submitted fewer: the reaper spun at 340-900 ms CPU per second.
+     */
+    @Test
+    void anIdleReaperSleeps() throws Exception {
+        try (AioEngine engine = EngineTestSupport.builder(EngineBackend.IO_URING)
+                .name("idle-uring")
+                .build()) {
+            Thread.sleep(100);
+            Thread reaper = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("aio4j-reaper-idle-uring"))
+                    .findFirst()
+                    .orElseThrow();
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long c0 = mx.getThreadCpuTime(reaper.getId());
+            Thread.sleep(1000);
+            long used = mx.getThreadCpuTime(reaper.getId()) - c0;
+            assertThat(used).as("reaper CPU nanoseconds in one idle second").isLessThan(50_000_000L);
+        }
+    }
+
+    /**
      * A read of a pipe nobody writes: POSIX AIO cannot cancel it (a glibc helper blocks in read(2), see {@code
      * EngineRaceTest.closeWaitsBoundedForAnOpThatCannotBeCancelled}); io_uring waits for it with a poll, which the
      * per-op cancel and the engine's close do cancel: the handler gets ECANCELED, the engine terminates at once,
