@@ -2,8 +2,6 @@ package org.aio4j;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.internal.AioAbi;
@@ -22,7 +20,7 @@ import org.aio4j.internal.NativeMemory;
  * The block is allocated at construction and freed by {@link #close()} when NEW, or when the op is reaped (unless
  * {@link PosixAio#aioSuspend} has it pinned, then when the last pin goes).
  *
- * <p>In-flight ops are kept in {@link #IN_FLIGHT}, a static strong set: an op the user dropped or failed to close
+ * <p>In-flight ops are kept in {@link InFlightOps}, a static strong set: an op the user dropped or failed to close
  * while the C library still owns its memory stays reachable (with its buffers and notification closure) until it is
  * reaped, and is never freed early. Such an op is a leak, reported by {@link PosixAio#opsInFlight()}.
  */
@@ -58,16 +56,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
         CLOSED
     }
 
-    /** Ops submitted and not yet reaped, process-wide: keeps them, their buffers and closures reachable. */
-    static final Set<AbstractAio> IN_FLIGHT = ConcurrentHashMap.newKeySet();
-
-    /** In-flight ops per fd number, in submission order: the predecessors {@link #cancel()} looks for. */
-    private static final ConcurrentHashMap<Integer, ConcurrentSkipListMap<Long, AbstractAio>> BY_FD =
-            new ConcurrentHashMap<>();
-
-    private static final AtomicLong SEQ = new AtomicLong();
-
-    /** Submission order, set by {@link #track()}. */
+    /** Submission order ({@link InFlightOps}), set by {@link #track()}. */
     private volatile long seq;
 
     private static final int EINPROGRESS = Errno.EINPROGRESS.value();
@@ -480,7 +469,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
             }
         }
         // 2. an earlier op of ours on the same fd number
-        ConcurrentSkipListMap<Long, AbstractAio> same = BY_FD.get(fd);
+        ConcurrentSkipListMap<Long, AbstractAio> same = InFlightOps.onFd(fd);
         if (same != null) {
             for (AbstractAio y : same.headMap(seq, false).descendingMap().values()) {
                 if (y.prio > prio || !y.tryPin()) continue;
@@ -520,7 +509,7 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
      * another.
      */
     void healLaterOps() {
-        ConcurrentSkipListMap<Long, AbstractAio> same = BY_FD.get(fd);
+        ConcurrentSkipListMap<Long, AbstractAio> same = InFlightOps.onFd(fd);
         if (same == null) return;
         // phase 1: cancel every queued part, so that glibc's list for the fd empties; phase 2: submit them again.
         // Submitting one while others are still stranded would queue it behind them.
@@ -674,26 +663,20 @@ abstract sealed class AbstractAio implements Aio permits AioRead, AioWrite, AioF
      * FdTracker#lock}), with the submit call in the same critical section.
      */
     final void track() {
-        seq = SEQ.incrementAndGet();
-        IN_FLIGHT.add(this);
-        BY_FD.computeIfAbsent(fd, k -> new ConcurrentSkipListMap<>()).put(seq, this);
+        seq = InFlightOps.nextSeq();
+        InFlightOps.add(this, fd, seq);
     }
 
     /** A new order number for an op submitted again by a heal (caller holds the fd lock and this). */
     private void retrack() {
         long old = seq;
-        seq = SEQ.incrementAndGet();
-        ConcurrentSkipListMap<Long, AbstractAio> m = BY_FD.get(fd);
-        if (m != null && m.remove(old, this)) m.put(seq, this);
+        seq = InFlightOps.nextSeq();
+        InFlightOps.reorder(this, fd, old, seq);
     }
 
     /** The op is reaped, or its submission failed. */
     final void untrack() {
-        IN_FLIGHT.remove(this);
-        BY_FD.computeIfPresent(fd, (k, m) -> {
-            m.remove(seq);
-            return m.isEmpty() ? null : m;
-        });
+        InFlightOps.remove(this, fd, seq);
     }
 
     /** Reserves a NEW op for a lio_listio call. */

@@ -69,7 +69,7 @@ public final class PosixAio {
      * its earlier value after your operations finished is a leak.
      */
     public static int opsInFlight() {
-        return AbstractAio.IN_FLIGHT.size();
+        return InFlightOps.count();
     }
 
     /**

@@ -168,7 +168,8 @@ final class CopyJob {
         if (phase.get() != RUNNING) return this;
         opsBefore = opsInFlight();
         start = System.nanoTime();
-        Flux<Object> copy = AioFiles.copyWithProgress(source, temp, copyOptions)
+        // in place into our own temporary file: this job renames it (and keeps it with --keep-partial)
+        Flux<Object> copy = AioFiles.copyWithProgress(source, temp, copyOptions.atomic(false))
                 .doOnNext(p -> {
                     last = p;
                     if (p.done()) copyDone = System.nanoTime();

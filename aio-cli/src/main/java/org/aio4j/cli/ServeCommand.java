@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.aio4j.webflux.example.AioFileServerApplication;
+import org.aio4j.spring.boot.AioFilesAutoConfiguration;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code aio serve DIR}: the WebFlux file server of aio-webflux on DIR. */
+/** {@code aio serve DIR}: the file router of aio-webflux on DIR, through aio4j-spring-boot-starter ({@link ServeApplication}). */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
@@ -127,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
         if (token != null && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new CliException("--token must be printable ASCII without spaces", AioCli.EXIT_USAGE);
         }
-        if (writable && token == null && !AioFileServerApplication.isLoopback(bind)) {
+        if (writable && token == null && !AioFilesAutoConfiguration.isLoopback(bind)) {
             throw new CliException(
                     "refusing to serve writable on " + bind + " without a token: add --token (or AIO_SERVE_TOKEN)"
                             + " or bind to 127.0.0.1",
@@ -142,12 +142,12 @@ final class ServeCommand implements Callable<Integer> {
             List<String> args = new ArrayList<>(List.of(
                     "--spring.main.banner-mode=off",
                     "--server.address=" + bind,
-                    "--aio.server.max-upload-size=" + maxUpload + "B",
-                    "--aio.server.writable=" + writable,
-                    "--aio.server.upload-idle-timeout=" + uploadIdleTimeout.toMillis() + "ms",
-                    "--aio.server.upload-timeout=" + uploadTimeout.toMillis() + "ms"));
-            if (token != null) args.add("--aio.server.token=" + token);
-            context = AioFileServerApplication.start(root, port, args.toArray(String[]::new));
+                    "--aio4j.files.max-upload-size=" + maxUpload + "B",
+                    "--aio4j.files.writable=" + writable,
+                    "--aio4j.files.upload-idle-timeout=" + uploadIdleTimeout.toMillis() + "ms",
+                    "--aio4j.files.upload-timeout=" + uploadTimeout.toMillis() + "ms"));
+            if (token != null) args.add("--aio4j.files.token=" + token);
+            context = ServeApplication.start(root, port, args.toArray(String[]::new));
         } catch (RuntimeException e) {
             throw new CliException("could not start the server: " + Errors.describe(rootCause(e)));
         }
@@ -168,7 +168,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private static String hostForUrl(String bind) {
-        if (AioFileServerApplication.isLoopback(bind)) return "localhost";
+        if (AioFilesAutoConfiguration.isLoopback(bind)) return "localhost";
         return bind.contains(":") ? "[" + bind + "]" : bind;
     }
 

@@ -334,9 +334,9 @@ class AioCliTest {
         assertThat(response.body()).isEqualTo("hello from aio serve");
         // safe defaults: loopback only, read-only
         assertThat(serve.context.getEnvironment().getProperty("server.address")).isEqualTo("127.0.0.1");
-        assertThat(serve.context.getEnvironment().getProperty("aio.server.upload-idle-timeout"))
+        assertThat(serve.context.getEnvironment().getProperty("aio4j.files.upload-idle-timeout"))
                 .isEqualTo("45000ms");
-        assertThat(serve.context.getEnvironment().getProperty("aio.server.upload-timeout"))
+        assertThat(serve.context.getEnvironment().getProperty("aio4j.files.upload-timeout"))
                 .isEqualTo("3600000ms");
         HttpResponse<String> put = HttpClient.newHttpClient()
                 .send(

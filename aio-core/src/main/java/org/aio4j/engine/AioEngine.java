@@ -2,23 +2,12 @@ package org.aio4j.engine;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.internal.Backend;
-import org.aio4j.engine.internal.IntMpscQueue;
-import org.aio4j.engine.internal.IntStack;
 import org.aio4j.engine.internal.IoUringBackend;
 import org.aio4j.engine.internal.JvmSignalWaiter;
 import org.aio4j.engine.internal.KeventWaiter;
@@ -32,14 +21,38 @@ import org.aio4j.engine.internal.Symbols;
 import org.aio4j.engine.internal.Waiter;
 import org.aio4j.internal.AioAbi;
 import org.aio4j.internal.AioInit;
-import org.aio4j.internal.Errno;
 import org.aio4j.internal.FdTracker;
 import org.aio4j.internal.NativeLib;
-import org.aio4j.internal.NativeMemory;
 
 /**
  * The completion engine: submits reads, writes and fsyncs with POSIX AIO, reaps every completion on one reaper
  * thread and delivers it to a {@link CompletableFuture} or an {@link AioHandler}, exactly once.
+ *
+ * <p>Where the code is (for maintainers): this file is the public façade, {@link Batch} and {@link Builder}; the
+ * engine itself lives in package-private rooms of {@code org.aio4j.engine}, one concern each:
+ *
+ * <table>
+ *   <caption>Rooms of the engine</caption>
+ *   <tr><td>{@code SlotRegistry}</td><td>slots: per-slot arrays (handler, buffer, file, fd...), free list, tokens,
+ *       stripe locks</td></tr>
+ *   <tr><td>{@code Lanes}</td><td>the {@code dup()}'d fds a file's ops are spread over, and their sweep</td></tr>
+ *   <tr><td>{@code Submitter}</td><td>submit paths: single op (overflow policy, fd pinning, submit under the fd
+ *       lock), vector, batch</td></tr>
+ *   <tr><td>{@code FastPath}</td><td>the cached-read fast path ({@code preadv2(RWF_NOWAIT)} on the caller's
+ *       thread)</td></tr>
+ *   <tr><td>{@code Backlog}</td><td>ops not in flight yet: the overflow queue and the EAGAIN retry list, both
+ *       resubmitted by the reaper</td></tr>
+ *   <tr><td>{@code Cancellation}</td><td>{@code cancel}, both {@code cancelAll}s, cancel at close; the glibc
+ *       head-cancel guard under the fd locks</td></tr>
+ *   <tr><td>{@code Completions}</td><td><b>where a completion goes</b>: the slot is freed, the typed error made,
+ *       the handler run inline, queued on this thread ({@code Trampoline}) or handed off to the reaper</td></tr>
+ *   <tr><td>{@code Reaper}</td><td>the reaper thread and life cycle: poll loop, retries, lane sweep, close,
+ *       termination</td></tr>
+ * </table>
+ *
+ * Per op: {@code AioEngine.read -> Submitter.start -> launch -> FastPath.tryRead | Backend.submit}; then on the
+ * reaper {@code Reaper.run -> Backend.poll -> Completions.reaped -> Trampoline.deliver}. The rooms call each other
+ * through final fields, with plain calls (no interface or lambda per op).
  *
  * <pre>{@code
  * try (AioEngine engine = AioEngine.builder().maxInFlight(256).build();
@@ -73,159 +86,46 @@ import org.aio4j.internal.NativeMemory;
  * cancelled and completes normally.
  */
 public final class AioEngine implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(AioEngine.class.getName());
-    private static final byte K_READ = Backend.OP_READ, K_WRITE = Backend.OP_WRITE, K_FSYNC = Backend.OP_FSYNC;
-    private static final byte S_FREE = 0, S_SUBMITTED = 1, S_RETRY = 2, S_SUBMITTING = 3;
-    private static final int STRIPES = 64;
-    static final int MAX_RETRIES = 8;
-    static final long RETRY_BASE_NANOS = 50_000L;
-    private static final long IDLE_NANOS = 100_000_000L;
-    private static final AtomicInteger ENGINE_IDS = new AtomicInteger();
     private static volatile AioEngine shared;
+
+    static { // the aio-test kit's access to Builder.decorate (internal; see BackendDecoration)
+        org.aio4j.engine.internal.BackendDecoration.install((b, d) -> b.decorate = d);
+    }
 
     private final Backend backend;
     private final EngineBackend engineBackend;
     private final Notification notification;
-    private final Overflow overflow;
-    private final int capacity;
-    private final int lanes;
-    private final int directLanes;
-    private final int maxLanes;
-    private final boolean directFastPath;
     private final int aioInitThreads;
-    private final long closeTimeoutNanos;
     private final boolean isShared;
     private final EngineMetrics metrics = new EngineMetrics();
-    private final Thread reaper;
-    private final int eagain = Errno.EAGAIN.value();
-    private final int ecanceled = Errno.ECANCELED.value();
-    private final int ebadf = Errno.EBADF.value();
 
-    // Registry, indexed by slot. Written by the thread that owns the slot (popped it), read by the reaper after
-    // the backend's publication; liveTokens/states/cancelRequested are guarded by the slot's stripe lock.
-    private final IntStack free;
-    private final int[] gens;
-    private final long[] liveTokens;
-    private final byte[] states;
-    private final boolean[] cancelRequested;
-    private final Object[] stripes = new Object[STRIPES];
-    private final AioHandler<?>[] handlers;
-    private final Object[] attachments;
-    private final ByteBuffer[] buffers;
-    private final AioFile[] files;
-    private final byte[] kinds;
-    private final int[] fds;
-    private final int[] fsyncOps;
-    private final long[] positions;
-    private final long[] addrs;
-    private final long[] lens;
-    private final long[] starts;
-    private final int[] attempts;
-
-    // Overflow queue (WAIT) and the reaper's EAGAIN retry list.
-    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
-    private final AtomicLong pendingSeq = new AtomicLong();
-    private final IntMpscQueue retryQueue;
-    private final int[] retrySlots;
-    private final long[] retryDue;
-    private int retryCount;
-
-    // Lanes: dup'd fds per file.
-    private final Map<AioFile, AioFile[]> laneMap = new ConcurrentHashMap<>();
-    private final AtomicInteger laneCounter = new AtomicInteger();
-
-    // Life cycle.
-    private final AtomicInteger entering = new AtomicInteger();
-    private volatile boolean closed;
-    private volatile boolean closing;
-    private boolean cancelIssued;
-    private final CountDownLatch terminated = new CountDownLatch(1);
-    private final Backend.CompletionSink sink = this::reaped;
-
-    private static final class Pending {
-        final byte kind;
-        final AioFile file;
-        final long position;
-        final ByteBuffer buf;
-        final int fsyncOp;
-        final Object attachment;
-        final AioHandler<?> handler;
-        final long token;
-        final long start;
-
-        Pending(
-                byte kind,
-                AioFile file,
-                long position,
-                ByteBuffer buf,
-                int fsyncOp,
-                Object att,
-                AioHandler<?> h,
-                long token) {
-            this.kind = kind;
-            this.file = file;
-            this.position = position;
-            this.buf = buf;
-            this.fsyncOp = fsyncOp;
-            this.attachment = att;
-            this.handler = h;
-            this.token = token;
-            this.start = System.nanoTime();
-        }
-    }
+    // The rooms (see above), made in dependency order; the reaper thread starts last.
+    private final SlotRegistry slots;
+    private final Lanes lanes;
+    private final Reaper reaper;
+    final Completions completions;
+    private final Submitter submitter;
+    private final Cancellation cancellation;
 
     private AioEngine(Builder b, Backend backend, Notification mode, int aioInitThreads) {
         this.backend = backend;
         this.engineBackend = b.backend;
         this.notification = mode;
-        this.overflow = b.overflow;
-        this.capacity = backend.capacity();
+        this.aioInitThreads = aioInitThreads;
+        this.isShared = b.shared;
         // An explicit lanes(n) applies to every file; otherwise 1 for buffered files, directLanes for O_DIRECT.
         // io_uring runs the requests of one fd in parallel: no lanes.
         boolean posix = b.backend == EngineBackend.POSIX_AIO;
-        this.lanes = posix && b.lanes > 0 ? b.lanes : 1;
-        this.directLanes = !posix ? 1 : b.lanes > 0 ? b.lanes : b.directLanes;
-        this.maxLanes = Math.max(lanes, directLanes);
+        this.lanes = new Lanes(
+                posix && b.lanes > 0 ? b.lanes : 1, !posix ? 1 : b.lanes > 0 ? b.lanes : b.directLanes);
+        this.slots = new SlotRegistry(backend.capacity());
+        this.reaper = new Reaper(backend, metrics, b.closeTimeout.toNanos());
+        this.completions = new Completions(slots, metrics, backend, reaper);
         // O_DIRECT data is never "cached": the RWF_NOWAIT attempt is a wasted syscall unless explicitly forced.
-        this.directFastPath = b.fastPath == Boolean.TRUE;
-        this.aioInitThreads = aioInitThreads;
-        this.closeTimeoutNanos = b.closeTimeout.toNanos();
-        this.isShared = b.shared;
-        int cap = capacity;
-        free = new IntStack(cap);
-        gens = new int[cap];
-        java.util.Arrays.fill(gens, 1);
-        liveTokens = new long[cap];
-        states = new byte[cap];
-        cancelRequested = new boolean[cap];
-        for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
-        handlers = new AioHandler<?>[cap];
-        attachments = new Object[cap];
-        buffers = new ByteBuffer[cap];
-        files = new AioFile[cap];
-        kinds = new byte[cap];
-        fds = new int[cap];
-        fsyncOps = new int[cap];
-        positions = new long[cap];
-        addrs = new long[cap];
-        lens = new long[cap];
-        starts = new long[cap];
-        attempts = new int[cap];
-        retryQueue = new IntMpscQueue(cap);
-        retrySlots = new int[cap];
-        retryDue = new long[cap];
-        ThreadFactory tf = b.threadFactory;
-        String name = "aio4j-reaper-" + (b.name != null ? b.name : String.valueOf(ENGINE_IDS.incrementAndGet()));
-        Runnable loop = this::reapLoop;
-        Thread t;
-        if (tf != null) {
-            t = tf.newThread(loop);
-        } else {
-            t = new Thread(loop, name);
-            t.setDaemon(true);
-        }
-        this.reaper = t;
-        t.start();
+        FastPath fastPath = new FastPath(backend, slots, metrics, b.fastPath == Boolean.TRUE);
+        this.submitter = new Submitter(this, backend, slots, lanes, metrics, completions, fastPath, reaper, b.overflow);
+        this.cancellation = new Cancellation(backend, slots, submitter.backlog, lanes, metrics);
+        reaper.start(b.threadFactory, b.name, completions, submitter.backlog, cancellation, lanes);
     }
 
     /** A builder with the defaults: see each method. */
@@ -264,9 +164,9 @@ public final class AioEngine implements AutoCloseable {
      * @throws IllegalStateException if the engine is closed
      */
     public CompletableFuture<Integer> read(AioFile file, long position, ByteBuffer dst) {
-        checkRead(file, position, dst);
+        Submitter.checkRead(file, position, dst);
         EngineFuture<Integer> f = new EngineFuture<>(this, EngineFuture.INT);
-        f.setToken(start(K_READ, file, position, dst, 0, f, EngineFuture.HANDLER));
+        f.setToken(submitter.start(SlotRegistry.K_READ, file, position, dst, 0, f, EngineFuture.HANDLER));
         return f;
     }
 
@@ -279,9 +179,9 @@ public final class AioEngine implements AutoCloseable {
      * @throws IllegalStateException if the engine is closed
      */
     public CompletableFuture<Integer> write(AioFile file, long position, ByteBuffer src) {
-        checkWrite(file, position, src);
+        Submitter.checkWrite(file, position, src);
         EngineFuture<Integer> f = new EngineFuture<>(this, EngineFuture.INT);
-        f.setToken(start(K_WRITE, file, position, src, 0, f, EngineFuture.HANDLER));
+        f.setToken(submitter.start(SlotRegistry.K_WRITE, file, position, src, 0, f, EngineFuture.HANDLER));
         return f;
     }
 
@@ -295,7 +195,7 @@ public final class AioEngine implements AutoCloseable {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(mode, "mode");
         EngineFuture<Void> f = new EngineFuture<>(this, EngineFuture.VOID);
-        f.setToken(start(K_FSYNC, file, 0, null, mode.value(), f, EngineFuture.HANDLER));
+        f.setToken(submitter.start(SlotRegistry.K_FSYNC, file, 0, null, mode.value(), f, EngineFuture.HANDLER));
         return f;
     }
 
@@ -310,8 +210,8 @@ public final class AioEngine implements AutoCloseable {
      */
     public CompletableFuture<Long> readv(AioFile file, long position, ByteBuffer[] dsts) {
         Objects.requireNonNull(dsts, "dsts");
-        for (ByteBuffer d : dsts) checkRead(file, position, d);
-        return vector(K_READ, file, position, dsts);
+        for (ByteBuffer d : dsts) Submitter.checkRead(file, position, d);
+        return submitter.vector(SlotRegistry.K_READ, file, position, dsts);
     }
 
     /**
@@ -324,32 +224,8 @@ public final class AioEngine implements AutoCloseable {
      */
     public CompletableFuture<Long> writev(AioFile file, long position, ByteBuffer[] srcs) {
         Objects.requireNonNull(srcs, "srcs");
-        for (ByteBuffer s : srcs) checkWrite(file, position, s);
-        return vector(K_WRITE, file, position, srcs);
-    }
-
-    private CompletableFuture<Long> vector(byte kind, AioFile file, long position, ByteBuffer[] bufs) {
-        EngineFuture<Long> f = new EngineFuture<>(this, EngineFuture.LONG);
-        if (bufs.length == 0) {
-            f.succeed(0);
-            return f;
-        }
-        long[] req = new long[bufs.length];
-        long total = 0;
-        for (int i = 0; i < bufs.length; i++) {
-            req[i] = bufs[i].remaining();
-            total += req[i];
-        }
-        if (position + total < 0) throw new IllegalArgumentException("position + length overflows");
-        VectorOp v = new VectorOp(this, f, req);
-        f.vector = v;
-        long off = position;
-        for (int i = 0; i < bufs.length; i++) {
-            v.token(i, start(kind, file, off, bufs[i], 0, i, v));
-            off += req[i];
-        }
-        f.submitReturned();
-        return f;
+        for (ByteBuffer s : srcs) Submitter.checkWrite(file, position, s);
+        return submitter.vector(SlotRegistry.K_WRITE, file, position, srcs);
     }
 
     // ------------------------------------------------------------------------------------------------ callbacks
@@ -360,9 +236,9 @@ public final class AioEngine implements AutoCloseable {
      * @return a token for {@link #cancel(long)}, or 0 if the op already completed on this thread
      */
     public <A> long read(AioFile file, long position, ByteBuffer dst, A attachment, AioHandler<? super A> handler) {
-        checkRead(file, position, dst);
+        Submitter.checkRead(file, position, dst);
         Objects.requireNonNull(handler, "handler");
-        return start(K_READ, file, position, dst, 0, attachment, handler);
+        return submitter.start(SlotRegistry.K_READ, file, position, dst, 0, attachment, handler);
     }
 
     /**
@@ -372,9 +248,9 @@ public final class AioEngine implements AutoCloseable {
      * @return a token for {@link #cancel(long)}, or 0 if the op already completed on this thread
      */
     public <A> long write(AioFile file, long position, ByteBuffer src, A attachment, AioHandler<? super A> handler) {
-        checkWrite(file, position, src);
+        Submitter.checkWrite(file, position, src);
         Objects.requireNonNull(handler, "handler");
-        return start(K_WRITE, file, position, src, 0, attachment, handler);
+        return submitter.start(SlotRegistry.K_WRITE, file, position, src, 0, attachment, handler);
     }
 
     /**
@@ -386,7 +262,7 @@ public final class AioEngine implements AutoCloseable {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(handler, "handler");
-        return start(K_FSYNC, file, 0, null, mode.value(), attachment, handler);
+        return submitter.start(SlotRegistry.K_FSYNC, file, 0, null, mode.value(), attachment, handler);
     }
 
     // ------------------------------------------------------------------------------------------------ batch
@@ -405,7 +281,7 @@ public final class AioEngine implements AutoCloseable {
      * @throws IllegalStateException if the engine is closed
      */
     public Batch batch() {
-        if (closed) throw new IllegalStateException("the engine is closed");
+        if (reaper.closed) throw new IllegalStateException("the engine is closed");
         return new Batch();
     }
 
@@ -430,15 +306,8 @@ public final class AioEngine implements AutoCloseable {
      * ({@code aio_read}/{@code aio_write}), with the same outcomes.
      */
     public final class Batch {
-        private byte[] kinds = new byte[8];
-        private AioFile[] files = new AioFile[8];
-        private long[] positions = new long[8];
-        private ByteBuffer[] buffers = new ByteBuffer[8];
-        private Object[] atts = new Object[8];
-        private AioHandler<?>[] handlers = new AioHandler<?>[8];
-        private EngineFuture<?>[] futures = new EngineFuture<?>[8];
-        private int size;
-        private boolean submitted;
+        /** The ops added (submitted by {@link Submitter#submit}). */
+        private final Submitter.BatchOps ops = new Submitter.BatchOps();
 
         private Batch() {}
 
@@ -452,9 +321,9 @@ public final class AioEngine implements AutoCloseable {
          */
         public <A> Batch read(
                 AioFile file, long position, ByteBuffer dst, A attachment, AioHandler<? super A> handler) {
-            checkRead(file, position, dst);
+            Submitter.checkRead(file, position, dst);
             Objects.requireNonNull(handler, "handler");
-            add(K_READ, file, position, dst, attachment, handler, null);
+            ops.add(SlotRegistry.K_READ, file, position, dst, attachment, handler, null);
             return this;
         }
 
@@ -468,9 +337,9 @@ public final class AioEngine implements AutoCloseable {
          */
         public <A> Batch write(
                 AioFile file, long position, ByteBuffer src, A attachment, AioHandler<? super A> handler) {
-            checkWrite(file, position, src);
+            Submitter.checkWrite(file, position, src);
             Objects.requireNonNull(handler, "handler");
-            add(K_WRITE, file, position, src, attachment, handler, null);
+            ops.add(SlotRegistry.K_WRITE, file, position, src, attachment, handler, null);
             return this;
         }
 
@@ -483,9 +352,9 @@ public final class AioEngine implements AutoCloseable {
          * @throws IllegalStateException if the batch was already submitted
          */
         public CompletableFuture<Integer> read(AioFile file, long position, ByteBuffer dst) {
-            checkRead(file, position, dst);
+            Submitter.checkRead(file, position, dst);
             EngineFuture<Integer> f = new EngineFuture<>(AioEngine.this, EngineFuture.INT);
-            add(K_READ, file, position, dst, f, EngineFuture.HANDLER, f);
+            ops.add(SlotRegistry.K_READ, file, position, dst, f, EngineFuture.HANDLER, f);
             return f;
         }
 
@@ -498,38 +367,15 @@ public final class AioEngine implements AutoCloseable {
          * @throws IllegalStateException if the batch was already submitted
          */
         public CompletableFuture<Integer> write(AioFile file, long position, ByteBuffer src) {
-            checkWrite(file, position, src);
+            Submitter.checkWrite(file, position, src);
             EngineFuture<Integer> f = new EngineFuture<>(AioEngine.this, EngineFuture.INT);
-            add(K_WRITE, file, position, src, f, EngineFuture.HANDLER, f);
+            ops.add(SlotRegistry.K_WRITE, file, position, src, f, EngineFuture.HANDLER, f);
             return f;
         }
 
         /** How many ops were added. */
         public int size() {
-            return size;
-        }
-
-        private void add(
-                byte kind, AioFile file, long pos, ByteBuffer buf, Object att, AioHandler<?> h, EngineFuture<?> f) {
-            if (submitted) throw new IllegalStateException("the batch was already submitted");
-            if (size == kinds.length) {
-                int c = size * 2;
-                kinds = java.util.Arrays.copyOf(kinds, c);
-                files = java.util.Arrays.copyOf(files, c);
-                positions = java.util.Arrays.copyOf(positions, c);
-                buffers = java.util.Arrays.copyOf(buffers, c);
-                atts = java.util.Arrays.copyOf(atts, c);
-                handlers = java.util.Arrays.copyOf(handlers, c);
-                futures = java.util.Arrays.copyOf(futures, c);
-            }
-            kinds[size] = kind;
-            files[size] = file;
-            positions[size] = pos;
-            buffers[size] = buf;
-            atts[size] = att;
-            handlers[size] = h;
-            futures[size] = f;
-            size++;
+            return ops.size;
         }
 
         /**
@@ -542,110 +388,12 @@ public final class AioEngine implements AutoCloseable {
          *     the batch was already submitted
          */
         public long[] submit() {
-            if (submitted) throw new IllegalStateException("the batch was already submitted");
-            long[] tokens = new long[size];
-            entering.incrementAndGet();
-            try {
-                if (closed) throw new IllegalStateException("the engine is closed");
-                submitted = true;
-                if (size > 0) submitBatch(this, tokens);
-            } finally {
-                entering.decrementAndGet();
-            }
-            for (int i = 0; i < size; i++) {
-                if (futures[i] != null) futures[i].setToken(tokens[i]);
-            }
-            // drop references: the engine holds what it needs per slot
-            java.util.Arrays.fill(buffers, 0, size, null);
-            java.util.Arrays.fill(atts, 0, size, null);
-            java.util.Arrays.fill(handlers, 0, size, null);
-            java.util.Arrays.fill(futures, 0, size, null);
-            java.util.Arrays.fill(files, 0, size, null);
-            return tokens;
+            if (ops.submitted) throw new IllegalStateException("the batch was already submitted");
+            return submitter.submit(ops);
         }
     }
 
-    /** Submits a batch; the caller counted itself in {@link #entering} and checked {@link #closed}. */
-    private void submitBatch(Batch b, long[] tokens) {
-        int n = b.size;
-        int[] slots = new int[n];
-        int[] index = new int[n];
-        int m = 0;
-        boolean direct = backend.supportsBatch();
-        long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            AioFile file = b.files[i];
-            byte kind = b.kinds[i];
-            ByteBuffer buf = b.buffers[i];
-            long pos = b.positions[i];
-            int slot = -1;
-            if (direct && file.isOpen() && buf.remaining() > 0 && !(overflow == Overflow.WAIT && !pending.isEmpty())) {
-                slot = free.pop();
-            }
-            if (slot < 0) {
-                // the single-op path: closed file, empty buffer, overflow policy, or no lio_listio batch here
-                tokens[i] = startEntered(kind, file, pos, buf, 0, b.atts[i], b.handlers[i]);
-                continue;
-            }
-            metrics.submitted.increment();
-            fill(slot, kind, file, pos, buf, 0, b.atts[i], b.handlers[i], t0);
-            int fd = fds[slot];
-            FdTracker.acquire(fd);
-            // Checked after acquire, as in launch(): a close that saw our count defers the fd close.
-            if (!file.isOpen()) {
-                reaped(slot, -1, ebadf);
-                continue;
-            }
-            long token = ((long) gens[slot] << 32) | slot;
-            synchronized (stripes[slot & (STRIPES - 1)]) {
-                liveTokens[slot] = token;
-                states[slot] = S_SUBMITTING;
-            }
-            tokens[i] = token;
-            slots[m] = slot;
-            index[m] = i;
-            m++;
-        }
-        if (m == 0) return;
-        int[] status = new int[m];
-        // The fd locks of every fd involved, taken in ascending lock order (a guarded per-op cancel takes a stripe
-        // lock, then one fd lock; single submits take one fd lock): no cycle. So, as for single submits, a guarded
-        // cancel either counts these ops in FdTracker or runs after the call.
-        int[] locks = new int[m];
-        for (int j = 0; j < m; j++) locks[j] = FdTracker.lockIndex(fds[slots[j]]);
-        java.util.Arrays.sort(locks);
-        int nl = 0;
-        for (int j = 0; j < m; j++) if (nl == 0 || locks[nl - 1] != locks[j]) locks[nl++] = locks[j];
-        batchLocked(locks, nl, 0, slots, m, status);
-        boolean retry = false;
-        for (int j = 0; j < m; j++) {
-            int slot = slots[j];
-            long token = tokens[index[j]];
-            if (status[j] == 0) {
-                submitted(slot, token);
-                continue;
-            }
-            // not queued by lio_listio: the reaper submits it alone (EAGAIN policy), which gives its own errno
-            synchronized (stripes[slot & (STRIPES - 1)]) {
-                states[slot] = S_RETRY;
-            }
-            attempts[slot] = 1;
-            metrics.retries.increment();
-            retryQueue.offer(slot);
-            retry = true;
-        }
-        if (retry) backend.wakeup();
-    }
-
-    private void batchLocked(int[] locks, int nl, int i, int[] slots, int m, int[] status) {
-        if (i < nl) {
-            synchronized (FdTracker.lockAt(locks[i])) {
-                batchLocked(locks, nl, i + 1, slots, m, status);
-            }
-            return;
-        }
-        backend.submitBatch(slots, m, kinds, fds, addrs, lens, positions, status);
-    }
+    // ------------------------------------------------------------------------------------------------ cancel
 
     /**
      * Cancels the op of {@code token} with {@code aio_cancel(fd, aiocb)} where that is safe (or removes it from the
@@ -666,20 +414,7 @@ public final class AioEngine implements AutoCloseable {
      *     alone on its fd number (glibc)
      */
     public boolean cancel(long token) {
-        if (token == 0) return false;
-        if (token < 0) return cancelPending(token);
-        int slot = (int) token;
-        if (slot < 0 || slot >= capacity) return false;
-        synchronized (stripes[slot & (STRIPES - 1)]) {
-            if (liveTokens[slot] != token) return false;
-            if (states[slot] == S_RETRY) {
-                cancelRequested[slot] = true;
-                backend.wakeup();
-                return true;
-            }
-            if (states[slot] != S_SUBMITTED) return false; // its submit call is under way
-            return cancelSubmitted(slot);
-        }
+        return cancellation.cancel(token);
     }
 
     /**
@@ -690,16 +425,7 @@ public final class AioEngine implements AutoCloseable {
      * @return how many will complete as cancelled
      */
     public int cancelAll() {
-        int n = 0;
-        for (Pending p : pending) if (cancelPending(p.token)) n++;
-        for (int slot = 0; slot < capacity; slot++) {
-            long t;
-            synchronized (stripes[slot & (STRIPES - 1)]) {
-                t = liveTokens[slot];
-            }
-            if (t != 0 && cancel(t)) n++;
-        }
-        return n;
+        return cancellation.cancelAll();
     }
 
     /**
@@ -727,92 +453,10 @@ public final class AioEngine implements AutoCloseable {
      */
     public int cancelAll(AioFile file) {
         Objects.requireNonNull(file, "file");
-        int n = 0;
-        for (Pending p : pending) if (p.file == file && cancelPending(p.token)) n++;
-        // Pin the fd numbers (FdTracker) so none is closed and reused while we cancel on it; a closed file is
-        // skipped (its ops in flight still pin their own fds, collected under the stripe locks).
-        AioFile[] ls = maxLanes > 1 ? laneMap.get(file) : null;
-        int[] pinned = new int[1 + (ls != null ? ls.length : 0)];
-        int np = 0;
-        np = pin(file, pinned, np);
-        if (ls != null) for (int i = 1; i < ls.length; i++) np = pin(ls[i], pinned, np);
-        try {
-            n += cancelAllLocked(file, pinned, np, 0);
-        } finally {
-            for (int i = 0; i < np; i++) FdTracker.release(pinned[i]);
-        }
-        return n;
+        return cancellation.cancelAll(file);
     }
 
-    private static int pin(AioFile f, int[] pinned, int np) {
-        int fd = f.fd();
-        FdTracker.acquire(fd);
-        if (!f.isOpen()) {
-            FdTracker.release(fd);
-            return np;
-        }
-        for (int i = 0; i < np; i++) {
-            if (pinned[i] == fd) {
-                FdTracker.release(fd);
-                return np;
-            }
-        }
-        pinned[np] = fd;
-        return np + 1;
-    }
-
-    /**
-     * Takes every stripe lock (in index order; {@link #cancel} takes one stripe, then an fd lock: no cycle), so no
-     * slot is freed or newly marked submitted while the fds are cancelled and the cancelled ops counted.
-     */
-    private int cancelAllLocked(AioFile file, int[] pinned, int np, int stripe) {
-        if (stripe < STRIPES) {
-            synchronized (stripes[stripe]) {
-                return cancelAllLocked(file, pinned, np, stripe + 1);
-            }
-        }
-        int[] cancelFds = java.util.Arrays.copyOf(pinned, np + capacity);
-        int nf = np;
-        boolean retry = false;
-        for (int slot = 0; slot < capacity; slot++) {
-            if (liveTokens[slot] == 0 || files[slot] != file) continue;
-            if (states[slot] == S_RETRY) {
-                retry = true;
-                continue;
-            }
-            // a live slot holds its fd in FdTracker until after it is freed, which needs the stripe lock we hold
-            int fd = fds[slot];
-            boolean seen = false;
-            for (int i = 0; i < nf && !seen; i++) seen = cancelFds[i] == fd;
-            if (!seen) cancelFds[nf++] = fd;
-        }
-        for (int i = 0; i < nf; i++) backend.cancelAll(cancelFds[i]);
-        int n = 0;
-        for (int slot = 0; slot < capacity; slot++) {
-            if (liveTokens[slot] == 0 || files[slot] != file) continue;
-            if (states[slot] == S_RETRY) {
-                cancelRequested[slot] = true;
-                n++;
-            } else if (states[slot] == S_SUBMITTED && backend.isCancelled(slot)) {
-                n++;
-            }
-        }
-        if (retry) backend.wakeup();
-        return n;
-    }
-
-    private boolean cancelPending(long token) {
-        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
-            Pending p = it.next();
-            if (p.token == token) {
-                if (!pending.remove(p)) return false;
-                metrics.queued.decrementAndGet();
-                finishUnslotted(p, ecanceled);
-                return true;
-            }
-        }
-        return false;
-    }
+    // ------------------------------------------------------------------------------------------------ state
 
     /** The live counters of this engine. */
     public EngineMetrics metrics() {
@@ -839,7 +483,7 @@ public final class AioEngine implements AutoCloseable {
 
     /** The slot count. */
     public int maxInFlight() {
-        return capacity;
+        return slots.capacity;
     }
 
     /**
@@ -847,7 +491,7 @@ public final class AioEngine implements AutoCloseable {
      * files with {@link AioFile#isDirect()}.
      */
     public int lanes() {
-        return lanes;
+        return lanes.buffered;
     }
 
     /**
@@ -855,7 +499,7 @@ public final class AioEngine implements AutoCloseable {
      * else {@link Builder#directLanes(int)} (default 12).
      */
     public int directLanes() {
-        return directLanes;
+        return lanes.direct;
     }
 
     /**
@@ -868,21 +512,12 @@ public final class AioEngine implements AutoCloseable {
         return aioInitThreads;
     }
 
-    /** Lanes this engine would use for {@code file}. */
-    private int lanesFor(AioFile file) {
-        return file.isDirect() ? directLanes : lanes;
-    }
-
     /**
      * The fd numbers the engine currently spreads {@code file}'s ops over (the file's own fd first); just the file's
      * fd if no lanes were made for it. For tests.
      */
     int[] laneFds(AioFile file) {
-        AioFile[] ls = laneMap.get(file);
-        if (ls == null) return new int[] {file.fd()};
-        int[] r = new int[ls.length];
-        for (int i = 0; i < ls.length; i++) r[i] = ls[i].fd();
-        return r;
+        return lanes.fds(file);
     }
 
     /**
@@ -895,7 +530,7 @@ public final class AioEngine implements AutoCloseable {
 
     /** True once {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return reaper.closed;
     }
 
     /**
@@ -907,494 +542,23 @@ public final class AioEngine implements AutoCloseable {
     @Override
     public void close() {
         if (isShared) return;
-        synchronized (this) {
-            if (!closed) {
-                closed = true;
-                closing = true;
-                backend.wakeup();
-            }
-        }
-        // The reaper finishes by itself. A handler running on the submitting thread (the cached-read fast path)
-        // must not wait either: the engine cannot terminate while that submission is still on the stack.
-        if (Thread.currentThread() == reaper || Trampoline.inHandler()) return;
-        try {
-            if (!terminated.await(closeTimeoutNanos, TimeUnit.NANOSECONDS)) {
-                LOG.log(
-                        System.Logger.Level.WARNING,
-                        "aio4j engine: {0} ops still in flight {1} ms after close; their native memory is kept"
-                                + " until they complete",
-                        metrics.inFlight(),
-                        TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reaper.close();
     }
 
     /** True once the reaper has reaped everything after {@link #close()} and released the native resources. */
     public boolean isTerminated() {
-        return terminated.getCount() == 0;
+        return reaper.isTerminated();
     }
 
     /** Waits until {@link #isTerminated()}; true if it is. */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return reaper.awaitTermination(timeout.toNanos());
     }
 
     @Override
     public String toString() {
-        return "AioEngine[" + mechanism() + ", maxInFlight=" + capacity + ", lanes=" + lanes + ", directLanes="
-                + directLanes + ", " + metrics + "]";
-    }
-
-    // ------------------------------------------------------------------------------------------------ submission
-
-    private static void checkBuffer(ByteBuffer b, long position) {
-        Objects.requireNonNull(b, "buffer");
-        if (!b.isDirect()) throw new IllegalArgumentException("buffer must be a direct ByteBuffer: " + b);
-        if (position < 0) throw new IllegalArgumentException("position must not be negative: " + position);
-        if (position + b.remaining() < 0) throw new IllegalArgumentException("position + length overflows");
-    }
-
-    private static void checkRead(AioFile file, long position, ByteBuffer dst) {
-        Objects.requireNonNull(file, "file");
-        checkBuffer(dst, position);
-        if (dst.isReadOnly()) throw new IllegalArgumentException("read into a read-only buffer");
-    }
-
-    private static void checkWrite(AioFile file, long position, ByteBuffer src) {
-        Objects.requireNonNull(file, "file");
-        checkBuffer(src, position);
-    }
-
-    private static String opName(byte kind) {
-        return kind == K_READ ? "aio_read" : kind == K_WRITE ? "aio_write" : "aio_fsync";
-    }
-
-    /**
-     * The typed exception of a failed op. {@link Backend#NOTIFICATION_LOST}: glibc could not queue the completion
-     * signal and overwrote the result with EAGAIN, so not the retry-inviting {@link org.aio4j.AioTryAgainException}
-     * but {@link org.aio4j.AioNotificationLostException} (the op may have been performed).
-     */
-    private AioException failure(byte kind, int errno, java.nio.file.Path path, long position) {
-        if (errno == Backend.NOTIFICATION_LOST)
-            return AioException.ofSignalledCompletion(opName(kind), eagain, path, position);
-        return AioException.of(opName(kind), errno, path, position);
-    }
-
-    private long start(
-            byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
-        entering.incrementAndGet();
-        try {
-            if (closed) throw new IllegalStateException("the engine is closed");
-            return startEntered(kind, file, position, buf, fsyncOp, att, h);
-        } finally {
-            entering.decrementAndGet();
-        }
-    }
-
-    /** {@link #start} after the caller counted itself in {@link #entering} and saw the engine open. */
-    private long startEntered(
-            byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
-        {
-            metrics.submitted.increment();
-            if (!file.isOpen()) {
-                finishNow(kind, file, position, ebadf, h, att, System.nanoTime());
-                return 0;
-            }
-            if (buf != null && buf.remaining() == 0) {
-                metrics.record(0, true, false);
-                Trampoline.deliver(this, h, att, 0, null);
-                return 0;
-            }
-            if (overflow == Overflow.WAIT && !pending.isEmpty())
-                return enqueue(kind, file, position, buf, fsyncOp, att, h);
-            int slot = free.pop();
-            if (slot < 0) {
-                if (overflow == Overflow.FAIL) {
-                    metrics.submitted.decrement();
-                    metrics.rejected.increment();
-                    Trampoline.deliver(this, h, att, -1, AioException.of(opName(kind), eagain, file.path(), position));
-                    return 0;
-                }
-                return enqueue(kind, file, position, buf, fsyncOp, att, h);
-            }
-            fill(slot, kind, file, position, buf, fsyncOp, att, h, System.nanoTime());
-            return launch(slot);
-        }
-    }
-
-    private long enqueue(
-            byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
-        long token = Long.MIN_VALUE | pendingSeq.incrementAndGet();
-        metrics.queued.incrementAndGet();
-        pending.add(new Pending(kind, file, position, buf, fsyncOp, att, h, token));
-        backend.wakeup();
-        return token;
-    }
-
-    private void finishNow(byte kind, AioFile file, long position, int errno, AioHandler<?> h, Object att, long t0) {
-        metrics.record(t0, false, errno == ecanceled);
-        Trampoline.deliver(
-                this, h, att, -1, AioException.of(opName(kind), errno, file.path(), kind == K_FSYNC ? -1 : position));
-    }
-
-    private void finishUnslotted(Pending p, int errno) {
-        finishNow(p.kind, p.file, p.position, errno, p.handler, p.attachment, p.start);
-    }
-
-    private void fill(
-            int slot,
-            byte kind,
-            AioFile file,
-            long position,
-            ByteBuffer buf,
-            int fsyncOp,
-            Object att,
-            AioHandler<?> h,
-            long t0) {
-        metrics.slotTaken();
-        AioFile lane = lane(file);
-        kinds[slot] = kind;
-        files[slot] = file;
-        fds[slot] = lane.fd();
-        positions[slot] = position;
-        fsyncOps[slot] = fsyncOp;
-        buffers[slot] = buf;
-        if (buf != null) {
-            addrs[slot] = NativeMemory.addressOf(buf) + buf.position();
-            lens[slot] = buf.remaining();
-        } else {
-            addrs[slot] = 0;
-            lens[slot] = 0;
-        }
-        attachments[slot] = att;
-        handlers[slot] = h;
-        starts[slot] = t0;
-        attempts[slot] = 0;
-    }
-
-    /** Starts the op of a filled slot (any thread). Every path ends in exactly one {@link #reaped} call. */
-    private long launch(int slot) {
-        int fd = fds[slot];
-        FdTracker.acquire(fd);
-        // Checked after acquire: a close that saw our count defers the fd close; one that did not is visible here.
-        if (!files[slot].isOpen()) {
-            reaped(slot, -1, ebadf);
-            return 0;
-        }
-        byte kind = kinds[slot];
-        if (kind == K_READ && backend.supportsReadNow() && (directFastPath || !files[slot].isDirect())) {
-            long r = backend.tryReadNow(slot, fd, addrs[slot], lens[slot], positions[slot]);
-            if (r >= 0) {
-                metrics.fastPath.increment();
-                reaped(slot, r, 0);
-                return 0;
-            }
-        }
-        long token = ((long) gens[slot] << 32) | slot;
-        Object lock = stripes[slot & (STRIPES - 1)];
-        synchronized (lock) {
-            liveTokens[slot] = token;
-            states[slot] = S_SUBMITTING;
-        }
-        int rc = submitLocked(slot, kind, fd);
-        if (rc == 0) {
-            submitted(slot, token);
-            return token;
-        }
-        if (rc == eagain) {
-            synchronized (lock) {
-                states[slot] = S_RETRY;
-            }
-            attempts[slot] = 1;
-            metrics.retries.increment();
-            retryQueue.offer(slot);
-            backend.wakeup();
-            return token;
-        }
-        reaped(slot, -1, rc);
-        return 0;
-    }
-
-    /** The submit call, under the fd's lock (see {@link FdTracker#lock}). */
-    private int submitLocked(int slot, byte kind, int fd) {
-        synchronized (fdLock(fd)) {
-            return backend.submit(slot, kind, fd, addrs[slot], lens[slot], positions[slot], fsyncOps[slot]);
-        }
-    }
-
-    /** After a successful submit call: the op may now be cancelled (unless it was already reaped). */
-    private void submitted(int slot, long token) {
-        synchronized (stripes[slot & (STRIPES - 1)]) {
-            if (liveTokens[slot] == token && states[slot] == S_SUBMITTING) states[slot] = S_SUBMITTED;
-        }
-    }
-
-    private static Object fdLock(int fd) {
-        return FdTracker.lock(fd);
-    }
-
-    /**
-     * Per-op {@code aio_cancel} of a submitted op, only where it cannot strand other requests: with glibc, only
-     * when the op is the one request in flight on its fd number process-wide ({@link FdTracker}), checked and
-     * cancelled under the fd's lock so that no engine submission on that fd slips in between. Otherwise does not
-     * call and answers false: the op completes normally. The caller holds the slot's stripe lock.
-     */
-    private boolean cancelSubmitted(int slot) {
-        int fd = fds[slot];
-        if (!backend.perOpCancelNeedsGuard()) return backend.cancel(slot, fd) == backend.canceledValue();
-        synchronized (fdLock(fd)) {
-            if (FdTracker.inFlight(fd) != 1) return false;
-            return backend.cancel(slot, fd) == backend.canceledValue();
-        }
-    }
-
-    /** The end of every slotted op: frees the slot, then calls the handler. */
-    private void reaped(int slot, long result, int errno) {
-        AioHandler<?> h = handlers[slot];
-        Object att = attachments[slot];
-        AioFile file = files[slot];
-        byte kind = kinds[slot];
-        long position = positions[slot];
-        long t0 = starts[slot];
-        int fd = fds[slot];
-        synchronized (stripes[slot & (STRIPES - 1)]) {
-            liveTokens[slot] = 0;
-            states[slot] = S_FREE;
-            cancelRequested[slot] = false;
-        }
-        // cleared only after the slot is no longer live: cancelAll(file) reads files[] of live slots
-        handlers[slot] = null;
-        attachments[slot] = null;
-        buffers[slot] = null;
-        files[slot] = null;
-        int g = (gens[slot] + 1) & 0x3FFFFFFF;
-        gens[slot] = g == 0 ? 1 : g;
-        FdTracker.release(fd);
-        metrics.inFlight.decrementAndGet();
-        free.push(slot);
-        metrics.record(t0, errno == 0, errno == ecanceled);
-        AioException ex = errno == 0 ? null : failure(kind, errno, file.path(), kind == K_FSYNC ? -1 : position);
-        Trampoline.deliver(this, h, att, result, ex);
-    }
-
-    private AioFile lane(AioFile file) {
-        if (lanesFor(file) <= 1) return file;
-        AioFile[] ls = laneMap.get(file);
-        if (ls == null) ls = laneMap.computeIfAbsent(file, this::makeLanes);
-        if (ls.length == 1) return ls[0];
-        return ls[(laneCounter.getAndIncrement() & 0x7FFFFFFF) % ls.length];
-    }
-
-    private AioFile[] makeLanes(AioFile file) {
-        int lanes = lanesFor(file);
-        AioFile[] ls = new AioFile[lanes];
-        ls[0] = file;
-        int n = 1;
-        for (; n < lanes; n++) {
-            try {
-                ls[n] = file.dup();
-            } catch (AioException | RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "aio4j: dup for a lane failed, using " + n + " lanes", e);
-                break;
-            }
-        }
-        return n == lanes ? ls : java.util.Arrays.copyOf(ls, n);
-    }
-
-    private void sweepLanes(boolean all) {
-        for (Iterator<Map.Entry<AioFile, AioFile[]>> it = laneMap.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<AioFile, AioFile[]> e = it.next();
-            if (all || !e.getKey().isOpen()) {
-                it.remove();
-                AioFile[] ls = e.getValue();
-                for (int i = 1; i < ls.length; i++) ls[i].close(); // deferred while ops are in flight
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ reaper
-
-    private void reapLoop() {
-        boolean clean = false;
-        try {
-            long lastSweep = System.nanoTime();
-            while (true) {
-                if (closing) {
-                    if (!cancelIssued) {
-                        cancelIssued = true;
-                        cancelEverything();
-                    }
-                    if (metrics.inFlight.get() == 0
-                            && entering.get() == 0
-                            && retryCount == 0
-                            && pending.isEmpty()
-                            && handOffs.isEmpty()) {
-                        clean = true;
-                        break;
-                    }
-                }
-                long timeout = IDLE_NANOS;
-                if (retryCount > 0) timeout = Math.max(1_000L, nextRetryDue() - System.nanoTime());
-                if (closing) timeout = Math.min(timeout, 1_000_000L);
-                if (!handOffs.isEmpty()) timeout = 0;
-                backend.poll(sink, timeout);
-                runHandOffs();
-                takeRetries();
-                if (retryCount > 0) runRetries();
-                if (!pending.isEmpty()) drainPending();
-                if (maxLanes > 1) {
-                    long now = System.nanoTime();
-                    if (now - lastSweep > 1_000_000_000L) {
-                        lastSweep = now;
-                        sweepLanes(false);
-                    }
-                }
-            }
-        } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, "aio4j reaper failed; native memory of ops in flight is kept", t);
-        } finally {
-            if (clean) {
-                sweepLanes(true);
-                if (!backend.close(System.nanoTime() + closeTimeoutNanos)) {
-                    LOG.log(System.Logger.Level.WARNING, "aio4j engine: a native resource was kept at close");
-                }
-            }
-            terminated.countDown();
-        }
-    }
-
-    /** A completion handed to the reaper by {@link Trampoline} (the budget of inline completions was used). */
-    private record HandOff(AioHandler<?> handler, Object attachment, long result, AioException error) {}
-
-    /** Completions handed off by other threads (or the reaper itself), delivered by the reaper in order. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<HandOff> handOffs =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    /**
-     * Delivers a completion on the reaper thread instead of the current one (see {@link Trampoline}). If the reaper
-     * has already ended (the engine terminated meanwhile), delivers it here.
-     */
-    void handOff(AioHandler<?> handler, Object attachment, long result, AioException error) {
-        metrics.handOffs.increment();
-        handOffs.add(new HandOff(handler, attachment, result, error));
-        if (Thread.currentThread() != reaper) backend.wakeup();
-        if (terminated.getCount() == 0) runHandOffs(); // nobody else will
-    }
-
-    /** Puts a handed-off completion back in the queue (not counted again), for a later turn of the reaper. */
-    void requeue(AioHandler<?> handler, Object attachment, long result, AioException error) {
-        handOffs.add(new HandOff(handler, attachment, result, error));
-    }
-
-    /** Delivers the completions handed off so far (not those they hand off in turn: the reaper polls in between). */
-    private void runHandOffs() {
-        for (int n = handOffs.size(); n > 0; n--) {
-            HandOff h = handOffs.poll();
-            if (h == null) return;
-            Trampoline.deliver(this, h.handler(), h.attachment(), h.result(), h.error());
-        }
-    }
-
-    private void cancelEverything() {
-        Pending p;
-        while ((p = pending.poll()) != null) {
-            metrics.queued.decrementAndGet();
-            finishUnslotted(p, ecanceled);
-        }
-        for (int slot = 0; slot < capacity; slot++) {
-            synchronized (stripes[slot & (STRIPES - 1)]) {
-                if (liveTokens[slot] == 0) continue;
-                if (states[slot] == S_RETRY) cancelRequested[slot] = true;
-                else if (states[slot] == S_SUBMITTED) cancelSubmitted(slot);
-            }
-        }
-    }
-
-    private void takeRetries() {
-        int slot;
-        while ((slot = retryQueue.poll()) >= 0) {
-            retrySlots[retryCount] = slot;
-            retryDue[retryCount] = System.nanoTime() + (RETRY_BASE_NANOS << (attempts[slot] - 1));
-            retryCount++;
-        }
-    }
-
-    private long nextRetryDue() {
-        long d = Long.MAX_VALUE;
-        for (int i = 0; i < retryCount; i++) d = Math.min(d, retryDue[i]);
-        return d;
-    }
-
-    private void runRetries() {
-        long now = System.nanoTime();
-        for (int i = retryCount - 1; i >= 0; i--) {
-            int slot = retrySlots[i];
-            boolean cancel;
-            synchronized (stripes[slot & (STRIPES - 1)]) {
-                cancel = cancelRequested[slot] || closing;
-            }
-            if (!cancel && retryDue[i] > now) continue;
-            retrySlots[i] = retrySlots[--retryCount];
-            retryDue[i] = retryDue[retryCount];
-            if (cancel) {
-                reaped(slot, -1, ecanceled);
-                continue;
-            }
-            long token = 0;
-            synchronized (stripes[slot & (STRIPES - 1)]) {
-                // a cancel that came after the check above (cancel or cancelAll already answered true)
-                if (cancelRequested[slot]) {
-                    cancel = true;
-                } else {
-                    states[slot] = S_SUBMITTING;
-                    token = liveTokens[slot];
-                }
-            }
-            if (cancel) {
-                reaped(slot, -1, ecanceled);
-                continue;
-            }
-            int rc = submitLocked(slot, kinds[slot], fds[slot]);
-            if (rc == 0) {
-                submitted(slot, token);
-                continue;
-            }
-            if (rc == eagain && attempts[slot] < MAX_RETRIES) {
-                synchronized (stripes[slot & (STRIPES - 1)]) {
-                    states[slot] = S_RETRY;
-                }
-                attempts[slot]++;
-                metrics.retries.increment();
-                retryQueue.offer(slot);
-                continue;
-            }
-            reaped(slot, -1, rc);
-        }
-    }
-
-    private void drainPending() {
-        while (!pending.isEmpty()) {
-            if (closing) {
-                Pending p;
-                while ((p = pending.poll()) != null) {
-                    metrics.queued.decrementAndGet();
-                    finishUnslotted(p, ecanceled);
-                }
-                return;
-            }
-            int slot = free.pop();
-            if (slot < 0) return;
-            Pending p = pending.poll();
-            if (p == null) {
-                free.push(slot);
-                return;
-            }
-            metrics.queued.decrementAndGet();
-            fill(slot, p.kind, p.file, p.position, p.buf, p.fsyncOp, p.attachment, p.handler, p.start);
-            launch(slot);
-        }
+        return "AioEngine[" + mechanism() + ", maxInFlight=" + slots.capacity + ", lanes=" + lanes.buffered
+                + ", directLanes=" + lanes.direct + ", " + metrics + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ builder
@@ -1430,6 +594,7 @@ public final class AioEngine implements AutoCloseable {
 
         private Builder() {}
 
+        /** The notification mode (see {@link Notification}). */
         /**
          * The backend (default {@link EngineBackend#POSIX_AIO}). With {@link EngineBackend#IO_URING}, {@link
          * #notification(Notification)} must not be set (the ring is the notification: {@link #build()} throws

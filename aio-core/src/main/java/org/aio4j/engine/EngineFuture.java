@@ -52,13 +52,13 @@ final class EngineFuture<T> extends CompletableFuture<T> {
     private static final AioHandler<EngineFuture<?>> HANDED_OFF = new AioHandler<>() {
         @Override
         public void completed(long result, EngineFuture<?> f) {
-            if (f.submitter != null && !f.engine.isTerminated()) f.engine.requeue(this, f, result, null);
+            if (f.submitter != null && !f.engine.isTerminated()) f.engine.completions.requeue(this, f, result, null);
             else f.completeNow(result, null);
         }
 
         @Override
         public void failed(AioException error, EngineFuture<?> f) {
-            if (f.submitter != null && !f.engine.isTerminated()) f.engine.requeue(this, f, -1, error);
+            if (f.submitter != null && !f.engine.isTerminated()) f.engine.completions.requeue(this, f, -1, error);
             else f.completeNow(-1, error);
         }
     };
@@ -92,12 +92,12 @@ final class EngineFuture<T> extends CompletableFuture<T> {
     }
 
     void succeed(long result) {
-        if (mustHandOff()) engine.handOff(HANDED_OFF, this, result, null);
+        if (mustHandOff()) engine.completions.handOff(HANDED_OFF, this, result, null);
         else completeNow(result, null);
     }
 
     void fail(AioException error) {
-        if (mustHandOff()) engine.handOff(HANDED_OFF, this, -1, error);
+        if (mustHandOff()) engine.completions.handOff(HANDED_OFF, this, -1, error);
         else completeNow(-1, error);
     }
 
@@ -227,21 +227,59 @@ final class EngineFuture<T> extends CompletableFuture<T> {
     @Override
     public T join() {
         Trampoline.helpUntilDone(this);
-        return super.join();
+        try {
+            return super.join();
+        } catch (CancellationException e) {
+            throw cancelled(e);
+        }
     }
 
     /** Runs the completions queued on this thread first (see the class comment), then waits. */
     @Override
     public T get() throws InterruptedException, ExecutionException {
         Trampoline.helpUntilDone(this);
-        return super.get();
+        try {
+            return super.get();
+        } catch (CancellationException e) {
+            throw cancelled(e);
+        }
     }
 
     /** Runs the completions queued on this thread first (see the class comment), then waits. */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         Trampoline.helpUntilDone(this);
-        return super.get(timeout, unit);
+        try {
+            return super.get(timeout, unit);
+        } catch (CancellationException e) {
+            throw cancelled(e);
+        }
+    }
+
+    /** Like {@link CompletableFuture#getNow}; a cancelled operation throws as {@link #join()} does. */
+    @Override
+    public T getNow(T valueIfAbsent) {
+        try {
+            return super.getNow(valueIfAbsent);
+        } catch (CancellationException e) {
+            throw cancelled(e);
+        }
+    }
+
+    /**
+     * The same {@link CancellationException} on every JDK: its cause is the {@link AioCancelledException} the
+     * operation was cancelled with. Newer JDKs' {@code CompletableFuture.get} wraps a stored {@code
+     * CancellationException} in a new one, which moved the cause one level deeper (seen on JDK 25; 17 and 21 throw
+     * the stored one). A cancellation that did not come from the engine (none can: external completion is refused)
+     * is passed on as it is.
+     */
+    private static CancellationException cancelled(CancellationException e) {
+        Throwable c = e;
+        while (c != null && !(c instanceof AioCancelledException)) c = c.getCause();
+        if (c == null || e.getCause() == c) return e;
+        CancellationException flat = new CancellationException(c.getMessage());
+        flat.initCause(c);
+        return flat;
     }
 
     @Override

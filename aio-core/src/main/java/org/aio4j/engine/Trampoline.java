@@ -9,9 +9,10 @@ import org.aio4j.AioException;
  * <p>A completion delivered while this thread is already inside a handler is queued and run when that handler
  * returns (no nesting, so a handler that resubmits cannot grow the stack). One activation (the outermost delivery and
  * what it queued) runs at most {@link #MAX_INLINE} completions; the next one is handed to its engine's completion
- * thread (the reaper), like the JDK's {@code sun.nio.ch.Invoker} hands off after 16 direct invocations. So a handler
- * chain that keeps hitting the cached-read fast path cannot keep the submitting thread (or the reaper) for itself:
- * chains started from one thread all make progress.
+ * thread (the reaper, through {@link Completions#handOff}), like the JDK's {@code sun.nio.ch.Invoker} hands off after
+ * 16 direct invocations. So a handler chain that keeps hitting the cached-read fast path cannot keep the submitting
+ * thread (or the reaper) for itself: chains started from one thread all make progress. Where a completion comes from
+ * and goes is told in {@link Completions}.
  *
  * <p>Per thread, array-backed: nothing is allocated per completion.
  */
@@ -61,14 +62,15 @@ final class Trampoline {
     }
 
     @SuppressWarnings("unchecked")
-    static void deliver(AioEngine engine, AioHandler<?> handler, Object attachment, long result, AioException error) {
+    static void deliver(
+            Completions completions, AioHandler<?> handler, Object attachment, long result, AioException error) {
         Trampoline t = CURRENT.get();
         if (t.active) {
             if (t.used < MAX_INLINE) {
                 t.used++;
                 t.push((AioHandler<Object>) handler, attachment, result, error);
             } else {
-                engine.handOff(handler, attachment, result, error);
+                completions.handOff(handler, attachment, result, error);
             }
             return;
         }

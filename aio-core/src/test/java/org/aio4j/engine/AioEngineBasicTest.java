@@ -103,6 +103,8 @@ class AioEngineBasicTest {
         try (AioEngine engine = AioEngine.builder().build();
                 AioFile f = AioFile.open(p)) {
             assertThat(engine.cachedReadFastPath()).isTrue();
+            EngineTestSupport.assumeFastPathWorks(engine, f);
+            long before = engine.metrics().fastPathReads();
             ByteBuffer dst = ByteBuffer.allocateDirect(6);
             Thread[] on = new Thread[1];
             long token = engine.read(f, 0, dst, null, new AioHandler<Object>() {
@@ -117,7 +119,35 @@ class AioEngineBasicTest {
             assertThat(token).isZero();
             assertThat(on[0]).isSameAs(Thread.currentThread());
             assertThat(string(dst)).isEqualTo("cached");
-            assertThat(engine.metrics().fastPathReads()).isEqualTo(1);
+            assertThat(engine.metrics().fastPathReads()).isEqualTo(before + 1);
+        }
+    }
+
+    /**
+     * qemu-user (and some network and FUSE file systems) answer {@code preadv2(RWF_NOWAIT)} with EOPNOTSUPP: every
+     * read then goes the async way (correct), and after 16 such answers in a row the engine stops trying and says so,
+     * instead of paying a failed call before every read.
+     */
+    @Test
+    void fastPathTurnsItselfOffWhereTheFileSystemRefusesRwfNowait() throws Exception {
+        Path p = dir.resolve("u");
+        Files.writeString(p, "0123456789");
+        EngineBatchTest.CountingPosix px = new EngineBatchTest.CountingPosix();
+        px.preadv2Errno = org.aio4j.internal.Errno.ENOTSUP.value();
+        AioEngine.Builder b = AioEngine.builder();
+        b.posix = px;
+        b.abi = px.abi;
+        try (AioEngine engine = b.build();
+                AioFile f = AioFile.open(p)) {
+            assertThat(engine.cachedReadFastPath()).isTrue();
+            for (int i = 0; i < 40; i++) {
+                ByteBuffer dst = ByteBuffer.allocateDirect(4);
+                assertThat(engine.read(f, i % 6, dst).get(5, TimeUnit.SECONDS)).isEqualTo(4);
+                assertThat(string(dst)).isEqualTo("0123456789".substring(i % 6, i % 6 + 4));
+            }
+            assertThat(engine.cachedReadFastPath()).isFalse();
+            assertThat(px.preadv2Calls.get()).isEqualTo(16);
+            assertThat(engine.metrics().fastPathReads()).isZero();
         }
     }
 

@@ -100,6 +100,10 @@ class EngineBatchTest {
         final AtomicInteger singleSubmits = new AtomicInteger();
         volatile int queueOnly = -1;
         volatile int refuseIndex = -1;
+        /** Non-zero: {@code preadv2} fails with this errno without being called (a file system without it). */
+        volatile int preadv2Errno;
+
+        final AtomicInteger preadv2Calls = new AtomicInteger();
         private final ThreadLocal<int[]> fakeErrno = ThreadLocal.withInitial(() -> new int[1]);
 
         @Override
@@ -171,6 +175,12 @@ class EngineBatchTest {
 
         @Override
         public long preadv2(int fd, long iov, int iovcnt, long offset, int flags) {
+            preadv2Calls.incrementAndGet();
+            int e = preadv2Errno;
+            if (e != 0) {
+                fakeErrno.get()[0] = e;
+                return -1;
+            }
             return real.preadv2(fd, iov, iovcnt, offset, flags);
         }
 

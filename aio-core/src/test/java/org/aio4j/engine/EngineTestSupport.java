@@ -144,4 +144,22 @@ final class EngineTestSupport {
         return Arrays.equals(
                 file, block * blockSize, (block + 1) * blockSize, pattern(blockSize, block, version), 0, blockSize);
     }
+
+    /**
+     * Skips a test that needs the cached-read fast path where {@code preadv2(RWF_NOWAIT)} is refused (EOPNOTSUPP:
+     * qemu-user, some network and FUSE file systems): reads {@code f} until the engine either served one on the
+     * fast path or turned the fast path off.
+     */
+    static void assumeFastPathWorks(AioEngine engine, org.aio4j.AioFile f) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(1);
+        long before = engine.metrics().fastPathReads();
+        for (int i = 0; i < 32 && engine.cachedReadFastPath(); i++) {
+            engine.read(f, 0, b.clear()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (engine.metrics().fastPathReads() > before) break;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                engine.cachedReadFastPath() && engine.metrics().fastPathReads() > before,
+                "the cached-read fast path does not work here: preadv2(RWF_NOWAIT) answers EOPNOTSUPP (qemu-user, or a"
+                        + " network or FUSE file system), so the engine turned it off");
+    }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.engine.internal.Backend;
+import org.aio4j.engine.internal.ForwardingBackend;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.NativeLib;
 
@@ -17,7 +18,7 @@ import org.aio4j.internal.NativeLib;
  *
  * <p>Test scope only. Build an engine with one through {@link FaultyEngines}.
  */
-public final class FaultInjectingBackend implements Backend {
+public final class FaultInjectingBackend extends ForwardingBackend {
     /** What to inject and how often (each a probability per opportunity), with the seed that drives it. */
     public record Plan(
             long seed,
@@ -52,7 +53,6 @@ public final class FaultInjectingBackend implements Backend {
             EAGAIN = Errno.EAGAIN.value(),
             ENOMEM = Errno.ENOMEM.value();
 
-    private final Backend real;
     private final Plan plan;
     private final SplittableRandom rnd;
     private final int[] ops;
@@ -70,7 +70,7 @@ public final class FaultInjectingBackend implements Backend {
             readNowMisses = new AtomicLong();
 
     public FaultInjectingBackend(Backend real, Plan plan) {
-        this.real = real;
+        super(real);
         this.plan = plan;
         this.rnd = new SplittableRandom(plan.seed());
         this.ops = new int[real.capacity()];
@@ -99,11 +99,6 @@ public final class FaultInjectingBackend implements Backend {
     }
 
     @Override
-    public int capacity() {
-        return real.capacity();
-    }
-
-    @Override
     public int submit(int slot, int op, int fd, long buf, long len, long offset, int fsyncOp) {
         ops[slot] = op;
         if (roll(plan.submitFailRate())) {
@@ -111,11 +106,6 @@ public final class FaultInjectingBackend implements Backend {
             return nextInt(4) == 0 ? ENOMEM : EAGAIN;
         }
         return real.submit(slot, op, fd, buf, len, offset, fsyncOp);
-    }
-
-    @Override
-    public boolean supportsBatch() {
-        return real.supportsBatch();
     }
 
     @Override
@@ -128,11 +118,6 @@ public final class FaultInjectingBackend implements Backend {
             return EAGAIN;
         }
         return real.submitBatch(slots, n, ops, fds, bufs, lens, offsets, status);
-    }
-
-    @Override
-    public boolean supportsReadNow() {
-        return real.supportsReadNow();
     }
 
     @Override
@@ -151,26 +136,6 @@ public final class FaultInjectingBackend implements Backend {
             return NativeLib.abi().AIO_NOTCANCELED;
         }
         return real.cancel(slot, fd);
-    }
-
-    @Override
-    public int canceledValue() {
-        return real.canceledValue();
-    }
-
-    @Override
-    public boolean perOpCancelNeedsGuard() {
-        return real.perOpCancelNeedsGuard();
-    }
-
-    @Override
-    public int cancelAll(int fd) {
-        return real.cancelAll(fd);
-    }
-
-    @Override
-    public boolean isCancelled(int slot) {
-        return real.isCancelled(slot);
     }
 
     @Override
@@ -216,11 +181,6 @@ public final class FaultInjectingBackend implements Backend {
             held.clear();
         }
         return reported[0];
-    }
-
-    @Override
-    public void wakeup() {
-        real.wakeup();
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.aio4j.reactor.internal.AtomicTarget;
 import org.aio4j.reactor.internal.ChunkPool;
 import org.aio4j.reactor.internal.CopySource;
 import org.aio4j.reactor.internal.DemandGate;
@@ -75,10 +76,13 @@ public final class AioFiles {
      *
      * <pre>{@code
      * long bytes = AioFiles.read(path)
-     *         .map(chunk -> { int n = chunk.remaining(); AioFiles.release(chunk); return n; })
-     *         .reduce(0L, Long::sum)
-     *         .block();
+     * .map(chunk -> { int n = chunk.remaining(); AioFiles.release(chunk); return n; })
+     * .reduce(0L, Long::sum)
+     * .block();
      * }</pre>
+     *
+     * @param path the file
+     * @return its chunks, cold: nothing is opened before subscription
      */
     public static Flux<ByteBuffer> read(Path path) {
         return read(path, ReadOptions.defaults());
@@ -87,6 +91,10 @@ public final class AioFiles {
     /**
      * A range of the file as ordered chunks of {@code options.chunkSize()} bytes (the last may be shorter), each
      * with position 0 and limit = its byte count. Release each chunk with {@link #release(ByteBuffer)}.
+     *
+     * @param path the file
+     * @param options chunk size, read-ahead, range, engine and schedulers
+     * @return the chunks, cold: nothing is opened before subscription
      */
     public static Flux<ByteBuffer> read(Path path, ReadOptions options) {
         Objects.requireNonNull(path, "path");
@@ -110,10 +118,11 @@ public final class AioFiles {
      * java.nio.BufferOverflowException}, {@link IndexOutOfBoundsException}) instead of reading or writing memory
      * the pool has handed to someone else.
      *
+     * @param chunk a chunk {@link #read} emitted
      * @throws NullPointerException for null
      * @throws IllegalStateException for a chunk released before
      * @throws IllegalArgumentException for a buffer {@link #read} did not emit (a heap buffer, one of your own, a
-     *     slice or duplicate of a chunk)
+     * slice or duplicate of a chunk)
      */
     public static void release(ByteBuffer chunk) {
         ChunkPool.shared().releaseChecked(chunk);
@@ -122,6 +131,8 @@ public final class AioFiles {
     /**
      * Chunks emitted by {@link #read} (or taken by a write to copy a heap buffer) and not yet released, in this
      * JVM. Tests assert it returns to its start value: a consumer that forgets {@link #release} shows here.
+     *
+     * @return the count of chunks handed out and not released
      */
     public static int outstandingChunks() {
         return ChunkPool.shared().outstanding();
@@ -132,12 +143,24 @@ public final class AioFiles {
      * options means {@code CREATE, TRUNCATE_EXISTING, WRITE}; otherwise {@code WRITE} is added to the ones given.
      * Each buffer is written from its position to its limit and then released ({@link #release}: chunks of {@link
      * #read} go back to the pool, so {@code write(read(a), b)} copies without leaking).
+     *
+     * @param source the buffers, each released once written
+     * @param path the file
+     * @param options open options (none: {@code CREATE, TRUNCATE_EXISTING, WRITE})
+     * @return the byte count, after the file was closed
      */
     public static Mono<Long> write(Publisher<ByteBuffer> source, Path path, OpenOption... options) {
         return write(source, path, WriteOptions.defaults().openOptions(options));
     }
 
-    /** Writes {@code source} to {@code path} with the given options; emits the number of bytes written. */
+    /**
+     * Writes {@code source} to {@code path} with the given options; emits the number of bytes written.
+     *
+     * @param source the buffers, each released once written
+     * @param path the file
+     * @param options open options, writes in flight, fsync, engine and schedulers
+     * @return the byte count, after the file was closed
+     */
     public static Mono<Long> write(Publisher<ByteBuffer> source, Path path, WriteOptions options) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(path, "path");
@@ -165,7 +188,15 @@ public final class AioFiles {
      * copy_file_range}, or {@code sendfile} between file systems) in 16 MiB steps on the blocking scheduler, holes
      * kept; where the kernel refuses, and for special files, the copy uses AIO reads and writes. A cancelled copy
      * stops between two steps (kernel) or cancels its AIO operations, and leaves no fd open once the step or the
-     * operations in flight returned; the target then holds part of the source.
+     * operations in flight returned. By default ({@link CopyOptions#atomic(boolean)}) the target is written under a
+     * temporary name and renamed into place when complete: a failed or cancelled copy leaves an existing target as
+     * it was, and what it still had in flight never reaches the target; in place, the target holds part of the
+     * source after a cancel.
+     *
+     * @param source the file copied
+     * @param target the copy
+     * @param options chunk size, in flight, fsync, replace, kernel copy, atomic, engine and schedulers
+     * @return the byte count, after the target was in place
      */
     public static Mono<Long> copy(Path source, Path target, CopyOptions options) {
         Objects.requireNonNull(source, "source");
@@ -180,18 +211,39 @@ public final class AioFiles {
             CopyOptions options,
             java.util.function.LongConsumer onSize,
             java.util.function.LongConsumer onProgress) {
-        OpenOption[] open = options.replaceExisting()
+        OpenOption[] inPlace = options.replaceExisting()
                 ? new OpenOption[] {
                     StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE
                 }
                 : new OpenOption[] {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE};
+        if (!options.atomic()) return copyTo(source, target, inPlace, null, options, onSize, onProgress);
+        // The write checks the target (EEXIST without replaceExisting) after the source, writes a new temporary file
+        // and renames it into place when done (AtomicTarget); a copy onto itself stays a no-op (CopySource).
+        return copyTo(
+                source,
+                target,
+                new OpenOption[] {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE},
+                new AtomicTarget(target, options.replaceExisting(), options.fsync()),
+                options,
+                onSize,
+                onProgress);
+    }
+
+    private static Mono<Long> copyTo(
+            Path source,
+            Path target,
+            OpenOption[] open,
+            @org.jspecify.annotations.Nullable AtomicTarget atomic,
+            CopyOptions options,
+            java.util.function.LongConsumer onSize,
+            java.util.function.LongConsumer onProgress) {
         // One read, one write and one source file per subscription. The write first checks for a copy onto itself
         // (Files.copy semantics: nothing copied, nothing truncated), then opens and checks the source, and only then
         // opens (creates, truncates) the target; the read takes the source file it opened. Mono.defer hands the
         // subscriber straight to the WriteMono (no operator in between: rule 3.9 and the rest are its own).
         return Mono.defer(() -> {
             EngineOps ops = (EngineOps) EngineOps.of(options.engine());
-            CopySource opened = new CopySource(source, target, options.kernelCopy() ? KERNEL : null, onSize);
+            CopySource opened = new CopySource(source, target, options.kernelCopy() ? KERNEL : null, onSize, atomic);
             ReadFlux read = new ReadFlux(
                     ops,
                     source,
@@ -207,7 +259,7 @@ public final class AioFiles {
             return new WriteMono(
                     read,
                     ops,
-                    target,
+                    atomic != null ? atomic.temp() : target,
                     open,
                     options.maxInFlight(),
                     options.fsync(),
@@ -223,6 +275,11 @@ public final class AioFiles {
      * Copies like {@link #copy} and reports progress: a sample after each chunk written (each step of a kernel copy:
      * {@code bytesDone} then counts holes skipped as done), then a last sample with {@code done() == true} after the
      * target was closed. Under backpressure only the latest sample is kept (the final one is never dropped).
+     *
+     * @param source the file copied
+     * @param target the copy
+     * @param options as for {@link #copy}
+     * @return progress samples, the last one with {@code done() == true}
      */
     public static Flux<CopyProgress> copyWithProgress(Path source, Path target, CopyOptions options) {
         Objects.requireNonNull(source, "source");
@@ -263,6 +320,10 @@ public final class AioFiles {
      * <pre>{@code
      * StepVerifier.create(AioFiles.mismatch(produced, golden)).expectNext(-1L).verifyComplete();
      * }</pre>
+     *
+     * @param a a file
+     * @param b another file
+     * @return the first differing offset, or -1 when equal
      */
     public static Mono<Long> mismatch(Path a, Path b) {
         return mismatch(a, b, ReadOptions.defaults().chunkSize(CopyOptions.DEFAULT_CHUNK_SIZE));
@@ -271,6 +332,11 @@ public final class AioFiles {
     /**
      * {@link #mismatch(Path, Path)} with the chunk size, read-ahead, engine and schedulers of {@code options}
      * (its position and length are ignored: whole files are compared).
+     *
+     * @param a a file
+     * @param b another file
+     * @param options chunk size, read-ahead, engine and schedulers
+     * @return the first differing offset, or -1 when equal
      */
     public static Mono<Long> mismatch(Path a, Path b, ReadOptions options) {
         Objects.requireNonNull(a, "a");
@@ -350,12 +416,23 @@ public final class AioFiles {
      * Opens a file (on {@link Schedulers#boundedElastic()}) for positional I/O on the shared engine; meant for
      * {@code Flux.usingWhen(open(...), use, ReactiveAioFile::close)}. Options as {@link
      * org.aio4j.AioFile#open}: none means READ.
+     *
+     * @param path the file
+     * @param options open options (none: {@code READ})
+     * @return the open file, on subscription
      */
     public static Mono<ReactiveAioFile> open(Path path, OpenOption... options) {
         return open(path, null, options);
     }
 
-    /** {@link #open(Path, OpenOption...)} on the given engine (null: the shared one). */
+    /**
+     * {@link #open(Path, OpenOption...)} on the given engine (null: the shared one).
+     *
+     * @param path the file
+     * @param engine the engine, or null for the shared one
+     * @param options open options (none: {@code READ})
+     * @return the open file, on subscription
+     */
     public static Mono<ReactiveAioFile> open(Path path, org.aio4j.engine.AioEngine engine, OpenOption... options) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");

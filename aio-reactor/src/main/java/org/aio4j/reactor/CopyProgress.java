@@ -11,7 +11,7 @@ package org.aio4j.reactor;
  * @param done true only for the last sample
  */
 public record CopyProgress(long bytesDone, long totalBytes, double bytesPerSecond, boolean done) {
-    /** {@code bytesDone / totalBytes} in [0, 1]; 1 for an empty source. */
+    /** {@return {@code bytesDone / totalBytes} in [0, 1]; 1 for an empty source} */
     public double fraction() {
         return totalBytes <= 0 ? (done ? 1.0 : 0.0) : Math.min(1.0, (double) bytesDone / totalBytes);
     }

@@ -42,6 +42,9 @@ public final class ReactiveAioFile {
      * Reads up to {@code dst.remaining()} bytes at {@code position} into {@code dst} from its position, emitting
      * the count (0 at the end of the file). {@code dst}'s position and limit are not changed.
      *
+     * @param position the file offset
+     * @param dst a direct buffer
+     * @return the byte count, on subscription
      * @throws IllegalArgumentException for a heap buffer or a negative position (at assembly)
      */
     public Mono<Integer> read(long position, ByteBuffer dst) {
@@ -52,18 +55,26 @@ public final class ReactiveAioFile {
      * Writes {@code src}'s remaining bytes at {@code position}, emitting the count written (which may be short).
      * {@code src}'s position and limit are not changed.
      *
+     * @param position the file offset
+     * @param src a direct buffer
+     * @return the byte count, on subscription
      * @throws IllegalArgumentException for a heap buffer or a negative position (at assembly)
      */
     public Mono<Integer> write(long position, ByteBuffer src) {
         return OpMono.write(ops, file, position, src);
     }
 
-    /** {@code aio_fsync} in the given mode; completes empty. */
+    /**
+     * {@code aio_fsync} in the given mode; completes empty.
+     *
+     * @param mode data and metadata ({@code O_SYNC}) or data only ({@code O_DSYNC})
+     * @return completes once the data is on stable storage
+     */
     public Mono<Void> fsync(AioFsyncMode mode) {
         return OpMono.fsync(ops, file, mode);
     }
 
-    /** The current size of the file. */
+    /** {@return the current size of the file, on subscription} */
     public Mono<Long> size() {
         return Mono.fromCallable(file::size);
     }
@@ -71,17 +82,19 @@ public final class ReactiveAioFile {
     /**
      * Closes the file on the blocking scheduler. Idempotent. Ops still in flight keep the fd until they are
      * reaped (the close is deferred, never a reused fd under a pending op).
+     *
+     * @return completes once the file is closed
      */
     public Mono<Void> close() {
         return Mono.<Void>fromRunnable(file::close).subscribeOn(blockingScheduler);
     }
 
-    /** The path the file was opened from. */
+    /** {@return the path the file was opened from} */
     public Path path() {
         return file.path();
     }
 
-    /** The underlying file (for use with the engine directly). */
+    /** {@return the underlying file (for use with the engine directly)} */
     public AioFile file() {
         return file;
     }

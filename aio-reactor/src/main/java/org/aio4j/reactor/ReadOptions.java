@@ -52,7 +52,11 @@ public final class ReadOptions {
         this.blockingScheduler = blockingScheduler;
     }
 
-    /** The defaults (see the class comment). */
+    /**
+     * The defaults (see the class comment).
+     *
+     * @return the default options
+     */
     public static ReadOptions defaults() {
         return DEFAULTS;
     }
@@ -60,6 +64,8 @@ public final class ReadOptions {
     /**
      * Bytes per chunk (the last chunk of a range may be shorter).
      *
+     * @param chunkSize the value
+     * @return a copy with this value
      * @throws IllegalArgumentException if not positive
      */
     public ReadOptions chunkSize(int chunkSize) {
@@ -70,6 +76,8 @@ public final class ReadOptions {
     /**
      * Reads ahead at most: chunks read but not yet emitted plus reads in flight never exceed this.
      *
+     * @param maxInFlight the value
+     * @return a copy with this value
      * @throws IllegalArgumentException if not positive
      */
     public ReadOptions maxInFlight(int maxInFlight) {
@@ -80,6 +88,8 @@ public final class ReadOptions {
     /**
      * The file offset of the first byte read. At or past the end of the file the stream is empty.
      *
+     * @param position the value
+     * @return a copy with this value
      * @throws IllegalArgumentException if negative
      */
     public ReadOptions position(long position) {
@@ -90,6 +100,8 @@ public final class ReadOptions {
     /**
      * Bytes to read at most from {@link #position()}; the stream ends earlier at the end of the file.
      *
+     * @param length the value
+     * @return a copy with this value
      * @throws IllegalArgumentException if negative
      */
     public ReadOptions length(long length) {
@@ -97,7 +109,12 @@ public final class ReadOptions {
         return new ReadOptions(chunkSize, maxInFlight, position, length, engine, scheduler, blockingScheduler);
     }
 
-    /** The engine to submit to; null means {@link AioEngine#shared()} (looked up at subscription). */
+    /**
+     * The engine to submit to; null means {@link AioEngine#shared()} (looked up at subscription).
+     *
+     * @param engine the value
+     * @return a copy with this value
+     */
     public ReadOptions engine(@Nullable AioEngine engine) {
         return new ReadOptions(chunkSize, maxInFlight, position, length, engine, scheduler, blockingScheduler);
     }
@@ -107,6 +124,9 @@ public final class ReadOptions {
      * worker of it, in order (like {@code publishOn}, but without an extra queue: read-ahead stays bounded by
      * {@link #maxInFlight()}). Null (the default): on the engine's reaper thread, the requesting thread or the
      * thread that opened or closed the file.
+     *
+     * @param scheduler the value
+     * @return a copy with this value
      */
     public ReadOptions scheduler(@Nullable Scheduler scheduler) {
         return new ReadOptions(chunkSize, maxInFlight, position, length, engine, scheduler, blockingScheduler);
@@ -115,44 +135,47 @@ public final class ReadOptions {
     /**
      * Where the file is opened and closed (blocking system calls). Null (the default) means {@link
      * Schedulers#boundedElastic()}. Never pass a non-blocking scheduler such as {@code parallel()}.
+     *
+     * @param blockingScheduler the value
+     * @return a copy with this value
      */
     public ReadOptions blockingScheduler(@Nullable Scheduler blockingScheduler) {
         return new ReadOptions(chunkSize, maxInFlight, position, length, engine, scheduler, blockingScheduler);
     }
 
-    /** Bytes per chunk. */
+    /** {@return bytes per chunk} */
     public int chunkSize() {
         return chunkSize;
     }
 
-    /** The bound of chunks read ahead. */
+    /** {@return the bound of chunks read ahead} */
     public int maxInFlight() {
         return maxInFlight;
     }
 
-    /** The first offset read. */
+    /** {@return the first offset read} */
     public long position() {
         return position;
     }
 
-    /** The bytes to read at most, or -1 for "to the end of the file". */
+    /** {@return the bytes to read at most, or -1 for "to the end of the file"} */
     public long length() {
         return length;
     }
 
-    /** The engine, or null for the shared one. */
+    /** {@return the engine, or null for the shared one} */
     @Nullable
     public AioEngine engine() {
         return engine;
     }
 
-    /** The signal scheduler, or null. */
+    /** {@return the signal scheduler, or null} */
     @Nullable
     public Scheduler scheduler() {
         return scheduler;
     }
 
-    /** The scheduler that opens and closes files (never null: the default is {@code boundedElastic()}). */
+    /** {@return the scheduler that opens and closes files (never null: the default is {@code boundedElastic()})} */
     public Scheduler blockingScheduler() {
         return blockingScheduler != null ? blockingScheduler : Schedulers.boundedElastic();
     }

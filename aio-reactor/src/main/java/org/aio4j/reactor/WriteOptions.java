@@ -50,7 +50,11 @@ public final class WriteOptions {
         this.blockingScheduler = blockingScheduler;
     }
 
-    /** The defaults (see the class comment). */
+    /**
+     * The defaults (see the class comment).
+     *
+     * @return the default options
+     */
     public static WriteOptions defaults() {
         return DEFAULTS;
     }
@@ -59,6 +63,8 @@ public final class WriteOptions {
      * Writes in flight at most; the source is asked for one more buffer per buffer written. With {@code APPEND}
      * the bound is 1 (the kernel ignores offsets then, so order must come from going one at a time).
      *
+     * @param maxInFlight the value
+     * @return a copy with this value
      * @throws IllegalArgumentException if not positive
      */
     public WriteOptions maxInFlight(int maxInFlight) {
@@ -66,7 +72,12 @@ public final class WriteOptions {
         return new WriteOptions(maxInFlight, fsync, openOptions, engine, scheduler, blockingScheduler);
     }
 
-    /** Whether an {@code aio_fsync} (data and metadata) runs after the last write, before the result. */
+    /**
+     * Whether an {@code aio_fsync} (data and metadata) runs after the last write, before the result.
+     *
+     * @param fsync the value
+     * @return a copy with this value
+     */
     public WriteOptions fsync(boolean fsync) {
         return new WriteOptions(maxInFlight, fsync, openOptions, engine, scheduler, blockingScheduler);
     }
@@ -77,6 +88,8 @@ public final class WriteOptions {
      * on Unix, {@code DELETE_ON_CLOSE} unlinks the file right after it was opened (the bytes are written, then the
      * file is gone) and {@code SPARSE} is ignored.
      *
+     * @param openOptions the value
+     * @return a copy with this value
      * @throws NullPointerException for a null array or element
      */
     public WriteOptions openOptions(OpenOption... openOptions) {
@@ -92,7 +105,12 @@ public final class WriteOptions {
         return set.toArray(new OpenOption[0]);
     }
 
-    /** The engine to submit to; null means {@link AioEngine#shared()}. */
+    /**
+     * The engine to submit to; null means {@link AioEngine#shared()}.
+     *
+     * @param engine the value
+     * @return a copy with this value
+     */
     public WriteOptions engine(@Nullable AioEngine engine) {
         return new WriteOptions(maxInFlight, fsync, openOptions, engine, scheduler, blockingScheduler);
     }
@@ -100,44 +118,52 @@ public final class WriteOptions {
     /**
      * Where the result or error is signalled (and the write loop runs): one worker of this scheduler. Null (the
      * default): the thread that closed the file or the engine's thread.
+     *
+     * @param scheduler the value
+     * @return a copy with this value
      */
     public WriteOptions scheduler(@Nullable Scheduler scheduler) {
         return new WriteOptions(maxInFlight, fsync, openOptions, engine, scheduler, blockingScheduler);
     }
 
-    /** Where the file is opened and closed; null (the default) means {@link Schedulers#boundedElastic()}. */
+    /**
+     * Where the file is opened and closed; null (the default) means {@link Schedulers#boundedElastic()}.
+     *
+     * @param blockingScheduler the value
+     * @return a copy with this value
+     */
     public WriteOptions blockingScheduler(@Nullable Scheduler blockingScheduler) {
         return new WriteOptions(maxInFlight, fsync, openOptions, engine, scheduler, blockingScheduler);
     }
 
-    /** Writes in flight at most. */
+    /** {@return writes in flight at most} */
     public int maxInFlight() {
         return maxInFlight;
     }
 
-    /** Whether the file is fsynced at the end. */
+    /** {@return whether the file is fsynced at the end} */
     public boolean fsync() {
         return fsync;
     }
 
-    /** The open options (a copy). */
+    /** {@return the open options (a copy)} */
     public OpenOption[] openOptions() {
         return openOptions.clone();
     }
 
-    /** The engine, or null for the shared one. */
+    /** {@return the engine, or null for the shared one} */
     @Nullable
     public AioEngine engine() {
         return engine;
     }
 
-    /** The signal scheduler, or null. */
+    /** {@return the signal scheduler, or null} */
     @Nullable
     public Scheduler scheduler() {
         return scheduler;
     }
 
-    /** The scheduler that opens and closes files. */
+    /** {@return the scheduler that opens and closes files} */
     public Scheduler blockingScheduler() {
         return blockingScheduler != null ? blockingScheduler : Schedulers.boundedElastic();
     }

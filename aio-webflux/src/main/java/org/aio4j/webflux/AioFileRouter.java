@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Objects;
+import org.aio4j.engine.AioEngine;
+import org.aio4j.reactor.ReadOptions;
+import org.aio4j.reactor.WriteOptions;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -48,8 +51,8 @@ import reactor.core.publisher.Mono;
  *
  * <pre>{@code
  * @Bean
- * RouterFunction<ServerResponse> files() {
- *     return AioFileRouter.builder(Path.of("/srv/files")).maxUploadSize(512L << 20).build();
+ * RouterFunction<ServerResponse> files(AioEngine engine) {
+ *     return AioFileRouter.builder(Path.of("/srv/files")).engine(engine).maxUploadSize(512L << 20).build();
  * }
  * }</pre>
  */
@@ -60,6 +63,7 @@ public final class AioFileRouter {
      * A builder for a router serving {@code root}.
      *
      * @param root an existing directory; it is resolved to its real path when the router is built
+     * @return a builder with the defaults
      */
     public static Builder builder(Path root) {
         return new Builder(root);
@@ -76,31 +80,53 @@ public final class AioFileRouter {
         private String token;
         private Duration uploadIdleTimeout = Duration.ofSeconds(30);
         private Duration uploadTimeout = Duration.ofHours(1);
+        private AioEngine engine;
+        private int maxInFlight = ReadOptions.DEFAULT_MAX_IN_FLIGHT;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
         }
 
-        /** URL prefix of the file routes, {@code /files} by default. */
+        /**
+         * URL prefix of the file routes, {@code /files} by default.
+         *
+         * @param prefix the prefix, such as {@code /files}
+         * @return this builder
+         */
         public Builder filesPath(String prefix) {
             this.filesPath = normalisePrefix(prefix);
             return this;
         }
 
-        /** URL of the server-side copy route, {@code /copy} by default; {@code null} leaves the route out. */
+        /**
+         * URL of the server-side copy route, {@code /copy} by default; {@code null} leaves the route out.
+         *
+         * @param path the route's URL, or {@code null}
+         * @return this builder
+         */
         public Builder copyPath(String path) {
             this.copyPath = path == null ? null : normalisePrefix(path);
             return this;
         }
 
-        /** Largest accepted upload in bytes (1 GiB by default); larger uploads are answered 413. */
+        /**
+         * Largest accepted upload in bytes (1 GiB by default); larger uploads are answered 413.
+         *
+         * @param bytes the limit in bytes
+         * @return this builder
+         */
         public Builder maxUploadSize(long bytes) {
             if (bytes < 0) throw new IllegalArgumentException("maxUploadSize < 0: " + bytes);
             this.maxUploadSize = bytes;
             return this;
         }
 
-        /** Size of the buffers files are read into (128 KiB by default). */
+        /**
+         * Size of the buffers files are read into (128 KiB by default).
+         *
+         * @param bytes the buffer size in bytes
+         * @return this builder
+         */
         public Builder bufferSize(int bytes) {
             if (bytes <= 0) throw new IllegalArgumentException("bufferSize <= 0: " + bytes);
             this.bufferSize = bytes;
@@ -108,8 +134,39 @@ public final class AioFileRouter {
         }
 
         /**
+         * The engine every read and write of this router is submitted to (for example the {@code AioEngine} bean of
+         * a Spring context); {@code null}, the default, means {@link AioEngine#shared()}. The router does not close
+         * it.
+         *
+         * @param engine the engine, or {@code null} for the shared one
+         * @return this builder
+         */
+        public Builder engine(AioEngine engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /**
+         * Read-ahead of a download and writes in flight of an upload or copy: buffers read but not yet sent plus
+         * reads in flight never exceed it, per response (default {@value ReadOptions#DEFAULT_MAX_IN_FLIGHT}). More
+         * keeps a slow disk busier; each buffer is {@link #bufferSize(int)} bytes.
+         *
+         * @param maxInFlight buffers per response
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxInFlight(int maxInFlight) {
+            if (maxInFlight <= 0) throw new IllegalArgumentException("maxInFlight <= 0: " + maxInFlight);
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /**
          * {@code true} serves PUT and the copy route; {@code false} (the default) makes a read-only server, where PUT
          * answers 405 with {@code Allow: GET, HEAD} and the copy route 405 with an empty {@code Allow}.
+         *
+         * @param writable whether uploads and copies are served
+         * @return this builder
          */
         public Builder writable(boolean writable) {
             this.writable = writable;
@@ -119,6 +176,9 @@ public final class AioFileRouter {
         /**
          * How long an upload (PUT) may receive no bytes, 30 s by default: then it is cut with 408 and its temporary
          * file removed.
+         *
+         * @param timeout a positive duration
+         * @return this builder
          */
         public Builder uploadIdleTimeout(Duration timeout) {
             this.uploadIdleTimeout = positive(timeout, "uploadIdleTimeout");
@@ -128,6 +188,9 @@ public final class AioFileRouter {
         /**
          * How long a whole upload (PUT) may take, 1 h by default: then it is cut with 408 and its temporary file
          * removed.
+         *
+         * @param timeout a positive duration
+         * @return this builder
          */
         public Builder uploadTimeout(Duration timeout) {
             this.uploadTimeout = positive(timeout, "uploadTimeout");
@@ -143,6 +206,9 @@ public final class AioFileRouter {
         /**
          * A bearer token that PUT and POST must carry ({@code Authorization: Bearer <token>}), or 401; {@code null}
          * (the default) asks for none.
+         *
+         * @param token the token, or {@code null}
+         * @return this builder
          */
         public Builder token(String token) {
             if (token != null && (token.isEmpty() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
@@ -155,6 +221,7 @@ public final class AioFileRouter {
         /**
          * The router.
          *
+         * @return the routes, to mount as a bean or with {@code RouterFunctions.route().add(...)}
          * @throws UncheckedIOException when the root does not exist or is not a directory
          */
         public RouterFunction<ServerResponse> build() {
@@ -164,8 +231,11 @@ public final class AioFileRouter {
             } catch (IOException e) {
                 throw new UncheckedIOException("aio file router root: " + e.getMessage(), e);
             }
+            ReadOptions reads =
+                    ReadOptions.defaults().engine(engine).chunkSize(bufferSize).maxInFlight(maxInFlight);
+            WriteOptions writes = WriteOptions.defaults().engine(engine).maxInFlight(maxInFlight);
             FileHandlers h =
-                    new FileHandlers(paths, filesPath, maxUploadSize, bufferSize, uploadIdleTimeout, uploadTimeout);
+                    new FileHandlers(paths, filesPath, maxUploadSize, reads, writes, uploadIdleTimeout, uploadTimeout);
             String pattern = filesPath + "/**";
             String filesAllow = writable ? "GET, HEAD, PUT" : "GET, HEAD";
             RouterFunctions.Builder b = RouterFunctions.route()

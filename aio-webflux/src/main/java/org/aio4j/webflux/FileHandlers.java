@@ -59,7 +59,11 @@ final class FileHandlers {
     private final RootedPaths paths;
     private final String filesPath;
     private final long maxUploadSize;
-    private final int bufferSize;
+    /** The engine, buffer size and read-ahead of every file read (downloads and the copy's source). */
+    private final ReadOptions reads;
+    /** The engine and writes in flight of every file write (uploads and the copy's target). */
+    private final WriteOptions writes;
+
     private final RefusalLog refusals =
             new RefusalLog(RefusalLog.DEFAULT_INTERVAL_NANOS, System::nanoTime, log::warn, m -> {
                 if (log.isDebugEnabled()) log.debug(m);
@@ -68,21 +72,19 @@ final class FileHandlers {
     private final Duration uploadIdleTimeout;
     private final Duration uploadTimeout;
 
-    FileHandlers(RootedPaths paths, String filesPath, long maxUploadSize, int bufferSize) {
-        this(paths, filesPath, maxUploadSize, bufferSize, Duration.ofSeconds(30), Duration.ofHours(1));
-    }
-
     FileHandlers(
             RootedPaths paths,
             String filesPath,
             long maxUploadSize,
-            int bufferSize,
+            ReadOptions reads,
+            WriteOptions writes,
             Duration uploadIdleTimeout,
             Duration uploadTimeout) {
         this.paths = paths;
         this.filesPath = filesPath;
         this.maxUploadSize = maxUploadSize;
-        this.bufferSize = bufferSize;
+        this.reads = reads;
+        this.writes = writes;
         this.uploadIdleTimeout = uploadIdleTimeout;
         this.uploadTimeout = uploadTimeout;
     }
@@ -224,7 +226,7 @@ final class FileHandlers {
             // checkNotModified again on a 200 carrying them, whose order differs from preconditions() (it evaluates
             // If-Unmodified-Since even after a matching If-Match) and whose late 412 left a 200 head without body.
             BodyInserter<Flux<DataBuffer>, ServerHttpResponse> fileBody =
-                    body(factory -> AioDataBufferUtils.read(info.path(), 0, length, factory, bufferSize), length, info);
+                    body(factory -> read(info.path(), 0, length, factory), length, info);
             return ServerResponse.ok()
                     .header(HttpHeaders.ACCEPT_RANGES, "bytes")
                     .contentType(type)
@@ -250,10 +252,7 @@ final class FileHandlers {
                     .header(HttpHeaders.CONTENT_RANGE, "bytes " + start + '-' + end + '/' + length)
                     .contentLength(end - start + 1);
             if (head) return ok.build();
-            return ok.body(body(
-                    factory -> AioDataBufferUtils.read(info.path(), start, count, factory, bufferSize),
-                    end - start + 1,
-                    info));
+            return ok.body(body(factory -> read(info.path(), start, count, factory), end - start + 1, info));
         }
 
         String boundary = MimeTypeUtils.generateMultipartBoundaryString();
@@ -274,11 +273,15 @@ final class FileHandlers {
                                         factory.wrap(startBoundary),
                                         factory.wrap(contentType),
                                         factory.wrap(contentRange(region, length)))
-                                .concatWith(AioDataBufferUtils.read(
-                                        info.path(), region[0], region[1], factory, bufferSize)))
+                                .concatWith(read(info.path(), region[0], region[1], factory)))
                         .concatWithValues(factory.wrap(endBoundary)),
                 contentLength,
                 info));
+    }
+
+    /** {@code count} bytes of {@code path} from {@code position}, with the router's engine and read options. */
+    private Flux<DataBuffer> read(Path path, long position, long count, DataBufferFactory factory) {
+        return AioDataBufferUtils.read(path, factory, reads.position(position).length(count));
     }
 
     /** More ranges than this in one {@code Range} make the server ignore it (RFC 9110 14.2 allows it). */
@@ -494,7 +497,8 @@ final class FileHandlers {
                             });
                     return atomically(
                                     target,
-                                    tmp -> AioDataBufferUtils.write(body, tmp, StandardOpenOption.WRITE)
+                                    tmp -> AioDataBufferUtils.write(
+                                                    body, tmp, writes.openOptions(StandardOpenOption.WRITE))
                                             .then(Mono.fromCallable(received::get)))
                             .flatMap(size -> created(Map.of("path", relative(target), "size", size), target));
                 })
@@ -640,12 +644,9 @@ final class FileHandlers {
                                 st[1],
                                 // AioFiles.copy would create the target; atomically needs an open without CREATE
                                 tmp -> AioFiles.write(
-                                        AioFiles.read(
-                                                st[0],
-                                                ReadOptions.defaults().chunkSize(CopyOptions.DEFAULT_CHUNK_SIZE)),
+                                        AioFiles.read(st[0], reads.chunkSize(CopyOptions.DEFAULT_CHUNK_SIZE)),
                                         tmp,
-                                        WriteOptions.defaults()
-                                                .openOptions(StandardOpenOption.WRITE)
+                                        writes.openOptions(StandardOpenOption.WRITE)
                                                 .fsync(true)))
                         .flatMap(bytes ->
                                 created(Map.of("from", relative(st[0]), "to", relative(st[1]), "bytes", bytes), st[1])))

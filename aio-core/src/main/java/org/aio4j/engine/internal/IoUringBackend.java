@@ -81,8 +81,7 @@ public final class IoUringBackend implements Backend {
     private final int cqMask, cqEntries;
     private final long scratch, scratchLen;
     private final long wakeBuf, one, waitArg, waitTs, cancelAllReg;
-    private final boolean readNow;
-    private final int rwfNowait;
+    private final ReadNow readNow;
     private final int dsync;
     private final boolean[] cancelled;
     private final long[] cqUd;
@@ -111,8 +110,7 @@ public final class IoUringBackend implements Backend {
     public IoUringBackend(Posix px, AioAbi abi, int maxInFlight, boolean readNow) {
         this.px = px;
         this.abi = abi;
-        this.rwfNowait = abi.RWF_NOWAIT;
-        this.readNow = readNow && rwfNowait != AioAbi.ABSENT;
+        this.readNow = new ReadNow(px, abi, readNow);
         this.dsync = abi.O_DSYNC;
         int want = Integer.highestOneBit(Math.min(maxInFlight, MAX_SQ - 1) + 1);
         if (want <= Math.min(maxInFlight, MAX_SQ - 1)) want <<= 1;
@@ -312,13 +310,12 @@ public final class IoUringBackend implements Backend {
 
     @Override
     public boolean supportsReadNow() {
-        return readNow;
+        return readNow.on();
     }
 
     @Override
     public long tryReadNow(int slot, int fd, long buf, long len, long offset) {
-        if (!readNow) return -1;
-        return ReadNow.tryRead(px, scratch + (long) slot * SLOT_STRIDE, rwfNowait, fd, buf, len, offset);
+        return readNow.tryRead(scratch + (long) slot * SLOT_STRIDE, fd, buf, len, offset);
     }
 
     /** {@code IORING_REGISTER_SYNC_CANCEL} with a zero timeout; the kernel's answer (0, a count) or -errno. */

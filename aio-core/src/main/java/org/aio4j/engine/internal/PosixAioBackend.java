@@ -27,8 +27,8 @@ public final class PosixAioBackend implements Backend {
     private final long slabBytes;
     private final int einprogress;
     private final int eagain;
-    private final int rwfNowait;
-    private final boolean readNow;
+    /** The cached-read fast path (shared with the io_uring backend). */
+    private final ReadNow readNow;
     private final int ecanceled;
     private final boolean cancelNeedsGuard;
     /** An op's completion EAGAIN may be a notification glibc could not deliver (see {@link Waiter}). */
@@ -62,8 +62,7 @@ public final class PosixAioBackend implements Backend {
         this.slabBytes = (long) stride * capacity;
         this.einprogress = Errno.EINPROGRESS.value();
         this.eagain = Errno.EAGAIN.value();
-        this.rwfNowait = abi.RWF_NOWAIT;
-        this.readNow = readNow && rwfNowait != AioAbi.ABSENT;
+        this.readNow = new ReadNow(px, abi, readNow);
         this.ecanceled = Errno.ECANCELED.value();
         // glibc's per-op aio_cancel strands the requests behind an untaken head (rt/aio_cancel.c +
         // __aio_remove_request); musl, FreeBSD and macOS do not queue by fd that way.
@@ -203,13 +202,12 @@ public final class PosixAioBackend implements Backend {
 
     @Override
     public boolean supportsReadNow() {
-        return readNow;
+        return readNow.on();
     }
 
     @Override
     public long tryReadNow(int slot, int fd, long buf, long len, long offset) {
-        if (!readNow) return -1;
-        return ReadNow.tryRead(px, aiocb(slot) + iovOffset, rwfNowait, fd, buf, len, offset);
+        return readNow.tryRead(aiocb(slot) + iovOffset, fd, buf, len, offset);
     }
 
     @Override

@@ -34,9 +34,12 @@ public final class CopySource {
 
     private volatile long size = -1;
 
+    @Nullable
+    private final AtomicTarget atomic;
+
     /** A source to open later, copied by reads and writes only; one instance per subscription of a copy. */
     public CopySource(Path source, Path target) {
-        this(source, target, null, null);
+        this(source, target, null, null, null);
     }
 
     /**
@@ -46,10 +49,30 @@ public final class CopySource {
      * @param onSize told the source size when a kernel copy starts (the read reports it otherwise)
      */
     public CopySource(Path source, Path target, @Nullable KernelCopier kernel, @Nullable LongConsumer onSize) {
+        this(source, target, kernel, onSize, null);
+    }
+
+    /**
+     * As {@link #CopySource(Path, Path, KernelCopier, LongConsumer)}, written atomically when {@code atomic} is given
+     * ({@code target} is then its {@link AtomicTarget#target()}; the write's path is its {@link AtomicTarget#temp()}).
+     */
+    public CopySource(
+            Path source,
+            Path target,
+            @Nullable KernelCopier kernel,
+            @Nullable LongConsumer onSize,
+            @Nullable AtomicTarget atomic) {
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
         this.kernel = kernel;
         this.onSize = onSize;
+        this.atomic = atomic;
+    }
+
+    /** The atomic target of this copy, or null when it writes in place. */
+    @Nullable
+    AtomicTarget atomic() {
+        return atomic;
     }
 
     /** The source path. */

@@ -15,7 +15,6 @@ import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.AioHandler;
 import org.aio4j.internal.Errno;
-import org.aio4j.internal.KernelCopy;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -51,12 +50,15 @@ import reactor.util.context.Context;
  * steps rather than one per step: a hand-over to another pooled thread per 16 MiB step cost about 10% of a page-cached
  * copy's time.) When the kernel refuses the pair of files before anything was copied, the task subscribes the source
  * (the read takes the opened source file) and the copy goes on with reads and writes from offset 0. After the last
- * step the optional fsync runs as for written data.
+ * step the optional fsync runs as for written data. The task and its drain-loop side are {@link WriteKernelCopy}.
  */
 public final class WriteMono extends Mono<Long> implements Scannable {
     final Publisher<? extends ByteBuffer> source;
     final AioOps ops;
     final Path path;
+    /** The path errors name: {@link #path}, or the target of an atomic copy (whose {@link #path} is temporary). */
+    final Path reportPath;
+
     final OpenOption[] openOptions;
     final boolean deleteOnClose;
     final int maxInFlight;
@@ -127,6 +129,9 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         this.source = Objects.requireNonNull(source, "source");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.path = Objects.requireNonNull(path, "path");
+        this.reportPath = copySource != null && copySource.atomic() != null
+                ? copySource.atomic().target()
+                : path;
         // As the JDK's channels on Unix: DELETE_ON_CLOSE unlinks the file right after it was opened (the fd keeps
         // it alive until it is closed), SPARSE is a hint that is ignored. AioFile.open knows neither.
         java.util.List<OpenOption> kept = new java.util.ArrayList<>();
@@ -149,6 +154,12 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         this.onProgress = onProgress;
     }
 
+    /** {@code error} naming {@link #reportPath} where it named the temporary file of an atomic copy. */
+    Throwable reported(Throwable error) {
+        if (reportPath == path || !(error instanceof AioException a) || !path.equals(a.path())) return error;
+        return a.withContext(reportPath, a.position());
+    }
+
     @Override
     public void subscribe(CoreSubscriber<? super Long> actual) {
         WriteSubscriber s = new WriteSubscriber(this, actual);
@@ -167,18 +178,6 @@ public final class WriteMono extends Mono<Long> implements Scannable {
     static final int FREE = 0;
     static final int SUBMITTED = 1;
     static final int COMPLETE = 2;
-
-    /** The kernel copy's task: its last step and error are written before {@code state} becomes COMPLETE. */
-    static final class KernelOp {
-        volatile int state;
-        /** The position after the last step, published after each step. */
-        volatile long position;
-        /** Set by the drain loop when it stops: the task runs no further step. */
-        volatile boolean stop;
-
-        KernelCopy.Step step;
-        Throwable error;
-    }
 
     /** One write (or the final fsync) in flight. */
     static final class Op {
@@ -230,7 +229,9 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         /** A copy's kernel copy, set (before openDone is published) when it started; null otherwise. */
         KernelCopier.Copy kernel;
 
-        final KernelOp kernelOp = new KernelOp();
+        /** The kernel copy's task and its state (see {@link WriteKernelCopy}). */
+        final WriteKernelCopy kernelOp = new WriteKernelCopy(this);
+
         long sameFileSize = -1; // a copy onto itself: the size to emit, nothing opened
         volatile boolean openDone;
 
@@ -293,10 +294,13 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     return;
                 }
             }
+            AtomicTarget atomic = src != null ? src.atomic() : null;
             try {
+                if (atomic != null) atomic.checkTarget();
                 file = AioFile.open(parent.path, parent.openOptions);
             } catch (Throwable t) { // fatal ones too: openDone must be published
-                openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
+                if (atomic != null) openError = atomic.onTarget(t);
+                else openError = t instanceof AioException ? Support.withContext(t, parent.path, -1) : t;
             }
             if (file != null && parent.deleteOnClose) Support.deleteQuietly(parent.path);
             if (file != null && !cancelled && src != null) {
@@ -505,7 +509,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             int more = reap();
-            reapKernel();
+            kernelOp.reap();
             if (requestError != null && failure == null && !terminated) failure = requestError;
             Throwable upErr = upstreamError;
             boolean opened = openDone; // read once (see ReadFlux: the open may finish between two reads)
@@ -521,7 +525,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 return;
             }
             if (kernelMode) {
-                stepKernel();
+                kernelOp.step();
                 return;
             }
             Op op;
@@ -584,7 +588,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         }
 
         /** Everything is written: the fsync if asked for, then close and signal. */
-        private void end() {
+        void end() {
             if (parent.fsync && !fsyncDone) {
                 if (!fsyncSubmitted) {
                     fsyncSubmitted = true;
@@ -601,94 +605,6 @@ public final class WriteMono extends Mono<Long> implements Scannable {
             terminated = true;
             closedForInput = true;
             finish(null, written);
-        }
-
-        // ---- the kernel copy (drain loop, except runKernelStep)
-
-        /** Starts the kernel copy's task once; ends the copy after it has copied everything. */
-        private void stepKernel() {
-            KernelOp k = kernelOp;
-            if (k.state == SUBMITTED) return; // the task calls drain() after each step and when it returns
-            if (kernelDone) {
-                end();
-                return;
-            }
-            k.state = SUBMITTED;
-            inFlight++;
-            try {
-                parent.blockingScheduler.schedule(this::runKernelCopy);
-            } catch (Throwable t) { // rejected: never run a blocking step on this thread
-                k.step = null;
-                k.error = t;
-                k.state = COMPLETE;
-                drain(); // inside the loop: only makes it go round once more
-            }
-        }
-
-        /**
-         * Runs on the blocking scheduler: the steps of the kernel copy until the end, a refusal, an error, a cancel or
-         * a stop of the drain loop (checked before each step). Nothing closes the files while it runs: the loop
-         * closes them only once this task was reaped. When the kernel refuses the files, the source is subscribed
-         * here, before the task completes, so the loop neither requests nor ends the write while it is being
-         * subscribed.
-         */
-        void runKernelCopy() {
-            KernelOp k = kernelOp;
-            KernelCopy.Step s = null;
-            Throwable err = null;
-            try {
-                while (!cancelled && !k.stop) {
-                    s = kernel.step();
-                    if (s == KernelCopy.Step.REFUSED) break; // nothing copied: no progress
-                    k.position = kernel.position();
-                    if (s != KernelCopy.Step.MORE) break;
-                    drain(); // progress
-                }
-            } catch (Throwable t) { // fatal ones too: the task must complete
-                err = t;
-            }
-            if (s == KernelCopy.Step.REFUSED && !cancelled && !k.stop) {
-                try {
-                    parent.source.subscribe(this);
-                } catch (Throwable t) {
-                    err = t;
-                }
-            }
-            k.step = s;
-            k.error = err;
-            k.state = COMPLETE;
-            drain();
-        }
-
-        /** Reports the kernel copy's progress; takes in its task when it returned: the end, a refusal or an error. */
-        private void reapKernel() {
-            KernelOp k = kernelOp;
-            int state = k.state;
-            if (state == FREE) return;
-            if (!stopping && !cancelled) {
-                long p = k.position;
-                if (p != written) {
-                    written = p;
-                    if (parent.onProgress != null) parent.onProgress.accept(written);
-                }
-            }
-            if (state != COMPLETE) return;
-            inFlight--;
-            KernelCopy.Step s = k.step;
-            Throwable err = k.error;
-            k.step = null;
-            k.error = null;
-            k.state = FREE;
-            if (stopping || cancelled) return;
-            if (err != null) {
-                if (failure == null) failure = err;
-                return;
-            }
-            if (s == KernelCopy.Step.REFUSED) {
-                kernelMode = false; // the task subscribed the source: the read takes the opened source file
-                return;
-            }
-            if (s == KernelCopy.Step.DONE) kernelDone = true;
         }
 
         @Nullable
@@ -729,7 +645,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     op.isFsync = false;
                     op.state = FREE;
                     if (err != null) {
-                        if (!stopping && failure == null) failure = Support.withContext(err, parent.path, -1);
+                        if (!stopping && failure == null) failure = Support.withContext(err, parent.reportPath, -1);
                     } else {
                         fsyncDone = true;
                     }
@@ -751,7 +667,7 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                     }
                 }
                 if (err != null && !stopping && failure == null) {
-                    failure = Support.withContext(err, parent.path, op.position + op.done);
+                    failure = Support.withContext(err, parent.reportPath, op.position + op.done);
                 }
                 releaseOp(op);
             }
@@ -825,10 +741,26 @@ public final class WriteMono extends Mono<Long> implements Scannable {
                 Support.deliver(worker, signal);
                 return;
             }
+            AtomicTarget atomic = src != null && f != null ? src.atomic() : null;
             Support.runOn(parent.blockingScheduler, () -> {
                 Support.closeQuietly(f);
                 if (src != null) src.closeIfNotTaken(); // the target could not be opened, or a cancel came first
-                Support.deliver(worker, signal);
+                if (atomic == null) {
+                    Support.deliver(worker, signal);
+                    return;
+                }
+                // every write and kernel step has ended: the temporary file goes into place, or away
+                Throwable commitError = null;
+                if (error == null && !cancelled) {
+                    try {
+                        atomic.commit();
+                    } catch (Throwable t) {
+                        commitError = t;
+                    }
+                }
+                if (error != null || cancelled || commitError != null) atomic.remove();
+                Throwable e = commitError;
+                Support.deliver(worker, e == null ? signal : () -> signal(e, 0));
             });
         }
 
