@@ -116,8 +116,7 @@ public final class AioEngine implements AutoCloseable {
         // An explicit lanes(n) applies to every file; otherwise 1 for buffered files, directLanes for O_DIRECT.
         // io_uring runs the requests of one fd in parallel: no lanes.
         boolean posix = b.backend == EngineBackend.POSIX_AIO;
-        this.lanes = new Lanes(
-                posix && b.lanes > 0 ? b.lanes : 1, !posix ? 1 : b.lanes > 0 ? b.lanes : b.directLanes);
+        this.lanes = new Lanes(posix && b.lanes > 0 ? b.lanes : 1, !posix ? 1 : b.lanes > 0 ? b.lanes : b.directLanes);
         this.slots = new SlotRegistry(backend.capacity());
         this.reaper = new Reaper(backend, metrics, b.closeTimeout.toNanos());
         this.completions = new Completions(slots, metrics, backend, reaper);

@@ -29,6 +29,7 @@ public final class PosixAioBackend implements Backend {
     private final int eagain;
     /** The cached-read fast path (shared with the io_uring backend). */
     private final ReadNow readNow;
+
     private final int ecanceled;
     private final boolean cancelNeedsGuard;
     /** An op's completion EAGAIN may be a notification glibc could not deliver (see {@link Waiter}). */
