@@ -61,13 +61,27 @@ public final class BenchData {
      *
      * @return the path of the data file
      */
-    public static synchronized Path dataFile() {
-        Path file = dir().resolve(FILE_NAME);
+    public static Path dataFile() {
+        return dataFile(FILE_NAME);
+    }
+
+    /**
+     * The 1 GiB file the write benchmarks overwrite ({@code aio4j-bench-write-1g.dat}), made like {@link #dataFile()}:
+     * the read benchmarks' file is never written to.
+     *
+     * @return the path of the file
+     */
+    public static Path writeFile() {
+        return dataFile("aio4j-bench-write-1g.dat");
+    }
+
+    private static synchronized Path dataFile(String name) {
+        Path file = dir().resolve(name);
         try {
             if (Files.isRegularFile(file) && Files.size(file) == FILE_SIZE) {
                 return file;
             }
-            Path tmp = Files.createTempFile(file.getParent(), FILE_NAME, ".tmp");
+            Path tmp = Files.createTempFile(file.getParent(), name, ".tmp");
             try (FileChannel ch =
                     FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);

@@ -8,6 +8,7 @@ import org.aio4j.AioFile;
 import org.aio4j.AioOpenOption;
 import org.aio4j.engine.AioEngine;
 import org.aio4j.engine.AioHandler;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.engine.Notification;
 
 /**
@@ -15,7 +16,8 @@ import org.aio4j.engine.Notification;
  * handler)}, which allocates nothing per op). A completion submits the slot's next read from the thread that
  * delivered it: the reaper, or the submitting thread when the cached-read fast path served the read at once.
  *
- * <p>The candidate is named {@code MODE[-nofast][-lanesN][-aioN]}: the {@link Notification} mode; {@code nofast}
+ * <p>The candidate is named {@code MODE[-nofast][-lanesN][-aioN]}: the {@link Notification} mode, or {@code uring}
+ * for the io_uring backend ({@link EngineBackend#IO_URING}); {@code nofast}
  * turns the cached-read fast path off (it is on by default where the kernel has it); {@code lanesN} gives each file N
  * dup'ed fds (engine default 1); {@code aioN} calls {@code aio_init} with N helper threads (glibc default 20). Every
  * other setting is the engine's default.
@@ -35,16 +37,26 @@ final class EngineLoop extends ClosedLoop {
         }
     };
 
-    private EngineLoop(AioEngine engine, AioFile file, int queueDepth) {
+    private final boolean write;
+
+    private EngineLoop(AioEngine engine, AioFile file, int queueDepth, boolean write) {
         super(queueDepth);
         this.engine = engine;
         this.file = file;
+        this.write = write;
     }
 
     static ClosedLoop create(String spec, Path path, boolean direct, int qd) throws Exception {
+        return create(spec, path, direct, qd, false);
+    }
+
+    /** With {@code write}, each op writes its 4 KiB buffer (the file is opened for writing). */
+    static ClosedLoop create(String spec, Path path, boolean direct, int qd, boolean write) throws Exception {
         String[] parts = spec.split("-");
-        AioEngine.Builder builder =
-                AioEngine.builder().notification(Notification.valueOf(parts[0].toUpperCase(Locale.ROOT)));
+        // "uring": the io_uring backend (no notification mode); otherwise a POSIX AIO notification mode
+        AioEngine.Builder builder = parts[0].equals("uring")
+                ? AioEngine.builder().backend(EngineBackend.IO_URING)
+                : AioEngine.builder().notification(Notification.valueOf(parts[0].toUpperCase(Locale.ROOT)));
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
             if (p.equals("nofast")) {
@@ -60,20 +72,20 @@ final class EngineLoop extends ClosedLoop {
         AioEngine engine = builder.build();
         AioFile file;
         try {
-            file = direct
-                    ? AioFile.open(path, StandardOpenOption.READ, AioOpenOption.DIRECT)
-                    : AioFile.open(path, StandardOpenOption.READ);
+            StandardOpenOption mode = write ? StandardOpenOption.WRITE : StandardOpenOption.READ;
+            file = direct ? AioFile.open(path, mode, AioOpenOption.DIRECT) : AioFile.open(path, mode);
         } catch (Exception e) {
             engine.close();
             throw e;
         }
         System.out.println("engine: " + engine);
-        return new EngineLoop(engine, file, qd);
+        return new EngineLoop(engine, file, qd, write);
     }
 
     @Override
     void submit(Slot slot) {
-        engine.read(file, slot.position, slot.buffer, slot, handler);
+        if (write) engine.write(file, slot.position, slot.buffer, slot, handler);
+        else engine.read(file, slot.position, slot.buffer, slot, handler);
     }
 
     @Override

@@ -20,8 +20,12 @@ final class PeerLoops {
     private PeerLoops() {}
 
     static Set<OpenOption> readOptions(boolean direct) {
+        return options(direct, false);
+    }
+
+    static Set<OpenOption> options(boolean direct, boolean write) {
         Set<OpenOption> options = new HashSet<>();
-        options.add(StandardOpenOption.READ);
+        options.add(write ? StandardOpenOption.WRITE : StandardOpenOption.READ);
         if (direct) {
             options.add(com.sun.nio.file.ExtendedOpenOption.DIRECT);
         }
@@ -45,15 +49,24 @@ final class PeerLoops {
         private final AsynchronousFileChannel channel;
         private final ExecutorService pool;
 
+        private final boolean write;
+
         AsyncChannelLoop(Path file, boolean direct, int queueDepth, int poolThreads) throws IOException {
+            this(file, direct, queueDepth, poolThreads, false);
+        }
+
+        /** With {@code write}, each op writes its 4 KiB buffer instead of reading into it. */
+        AsyncChannelLoop(Path file, boolean direct, int queueDepth, int poolThreads, boolean write) throws IOException {
             super(queueDepth);
+            this.write = write;
             pool = poolThreads == 0 ? null : Executors.newFixedThreadPool(poolThreads, daemons("afc-pool-"));
-            channel = AsynchronousFileChannel.open(file, readOptions(direct), pool);
+            channel = AsynchronousFileChannel.open(file, options(direct, write), pool);
         }
 
         @Override
         void submit(Slot slot) {
-            channel.read(slot.buffer, slot.position, slot, this);
+            if (write) channel.write(slot.buffer, slot.position, slot, this);
+            else channel.read(slot.buffer, slot.position, slot, this);
         }
 
         @Override
@@ -85,14 +98,19 @@ final class PeerLoops {
         private final ExecutorService pool;
 
         BlockingPoolLoop(Path file, boolean direct, int queueDepth, int poolThreads) throws IOException {
+            this(file, direct, queueDepth, poolThreads, false);
+        }
+
+        /** With {@code write}, each task is a positional write ({@code pwrite}) of its 4 KiB buffer. */
+        BlockingPoolLoop(Path file, boolean direct, int queueDepth, int poolThreads, boolean write) throws IOException {
             super(queueDepth);
-            channel = FileChannel.open(file, readOptions(direct));
+            channel = FileChannel.open(file, options(direct, write));
             pool = Executors.newFixedThreadPool(poolThreads, daemons("pread-pool-"));
             for (Slot s : slots) {
                 s.tag = (Runnable) () -> {
                     long n;
                     try {
-                        n = channel.read(s.buffer, s.position);
+                        n = write ? channel.write(s.buffer, s.position) : channel.read(s.buffer, s.position);
                     } catch (Throwable t) {
                         failed(s, t);
                         return;

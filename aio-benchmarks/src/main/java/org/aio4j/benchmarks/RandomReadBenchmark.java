@@ -30,6 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code engine-SUSPEND-nofast-lanes16}: the default mode without the fast path and with 16 dup'ed fds per
  *       file (glibc serializes the requests of one fd number, which matters for uncached reads); see
  *       {@link EngineLoop} for the naming;
+ *   <li>{@code engine-uring} / {@code engine-uring-nofast}: the engine on the io_uring backend ({@code
+ *       EngineBackend.IO_URING}), with and without the cached-read fast path;
  *   <li>{@code afc-default}: {@code AsynchronousFileChannel} on the JDK default pool;
  *   <li>{@code afc-fixed4}: {@code AsynchronousFileChannel} on a fixed pool of 4 threads;
  *   <li>{@code pool16}: blocking {@code FileChannel} positional reads as tasks on a fixed pool of 16 threads.
@@ -60,6 +62,8 @@ public class RandomReadBenchmark {
         "engine-THREAD",
         "engine-THREAD-nofast",
         "engine-SUSPEND-nofast-lanes16",
+        "engine-uring",
+        "engine-uring-nofast",
         "afc-default",
         "afc-fixed4",
         "pool16"

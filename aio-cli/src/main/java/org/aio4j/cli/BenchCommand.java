@@ -77,8 +77,12 @@ final class BenchCommand implements Callable<Integer> {
         long run() throws Exception;
     }
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption = new BackendOption();
+
     @Override
     public Integer call() throws Exception {
+        backendOption.apply();
         long fileSize = size != null ? size : quick ? 128L << 20 : 1L << 30;
         int n = rounds != null ? rounds : quick ? 3 : 5;
         if (fileSize < 1 << 20) throw new CliException("--size must be at least 1m", AioCli.EXIT_USAGE);

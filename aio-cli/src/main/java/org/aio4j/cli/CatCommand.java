@@ -45,8 +45,12 @@ final class CatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption = new BackendOption();
+
     @Override
     public Integer call() throws Exception {
+        backendOption.apply();
         if (inFlight < 1 || inFlight > 4096) throw new CliException("--in-flight must be between 1 and 4096", 2);
         for (Path f : files) {
             if (!Files.exists(f)) throw new CliException("no such file: " + f);

@@ -90,9 +90,13 @@ final class CopyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption = new BackendOption();
+
     @Override
     @SuppressWarnings("try") // the signal handlers are only installed for the duration of the copy
     public Integer call() throws Exception {
+        backendOption.apply();
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

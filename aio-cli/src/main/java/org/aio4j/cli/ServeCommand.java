@@ -117,8 +117,12 @@ final class ServeCommand implements Callable<Integer> {
     /** The running server, for tests. */
     volatile ConfigurableApplicationContext context;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption = new BackendOption();
+
     @Override
     public Integer call() throws Exception {
+        backendOption.apply();
         if (!Files.exists(root)) throw new CliException("no such directory: " + root);
         if (!Files.isDirectory(root)) throw new CliException("not a directory: " + root);
         if (port < 0 || port > 65535) throw new CliException("--port must be between 0 and 65535", AioCli.EXIT_USAGE);

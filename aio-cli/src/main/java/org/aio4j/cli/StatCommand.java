@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.aio4j.PosixAio;
 import org.aio4j.engine.AioEngine;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.internal.AioAbi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,7 +82,11 @@ final class StatCommand implements Callable<Integer> {
         if (available) {
             try {
                 AioEngine engine = AioEngine.shared();
-                row("notification", engine.notification() + " (" + engine.mechanism() + ")");
+                row(
+                        "notification",
+                        (engine.notification() != null ? engine.notification() : engine.backend()) + " ("
+                                + engine.mechanism() + ")");
+                row("engine backend", engine.backend() + " (shared engine; -Daio4j.backend=io_uring|posix_aio)");
                 row(
                         "engine",
                         "shared: " + engine.maxInFlight() + " slots, " + engine.lanes() + " lane(s) per buffered file, "
@@ -105,6 +110,8 @@ final class StatCommand implements Callable<Integer> {
             row("glibc AIO tuning", "not applicable (not glibc)");
         }
         row("io_uring", NativeProbe.ioUring());
+        Throwable uring = EngineBackend.IO_URING.unavailabilityCause();
+        row("IO_URING backend", uring == null ? "available" : "unavailable: " + Errors.describe(uring));
         out.flush();
         return 0;
     }

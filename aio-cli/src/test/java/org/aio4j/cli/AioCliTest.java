@@ -285,6 +285,8 @@ class AioCliTest {
                 .contains("notification")
                 .contains("glibc AIO tuning")
                 .contains("io_uring")
+                .contains("engine backend")
+                .contains("IO_URING backend")
                 .doesNotContain("MISMATCH");
         if (org.aio4j.internal.AioInit.isAvailable()) {
             // what the shared engine really passed to aio_init, not a fixed text

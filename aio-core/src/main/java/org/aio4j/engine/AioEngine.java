@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.internal.Backend;
+import org.aio4j.engine.internal.IoUringBackend;
 import org.aio4j.engine.internal.JvmSignalWaiter;
 import org.aio4j.engine.internal.KeventWaiter;
 import org.aio4j.engine.internal.NativePosix;
@@ -92,6 +93,7 @@ public final class AioEngine implements AutoCloseable {
     }
 
     private final Backend backend;
+    private final EngineBackend engineBackend;
     private final Notification notification;
     private final int aioInitThreads;
     private final boolean isShared;
@@ -107,11 +109,14 @@ public final class AioEngine implements AutoCloseable {
 
     private AioEngine(Builder b, Backend backend, Notification mode, int aioInitThreads) {
         this.backend = backend;
+        this.engineBackend = b.backend;
         this.notification = mode;
         this.aioInitThreads = aioInitThreads;
         this.isShared = b.shared;
         // An explicit lanes(n) applies to every file; otherwise 1 for buffered files, directLanes for O_DIRECT.
-        this.lanes = new Lanes(b.lanes > 0 ? b.lanes : 1, b.lanes > 0 ? b.lanes : b.directLanes);
+        // io_uring runs the requests of one fd in parallel: no lanes.
+        boolean posix = b.backend == EngineBackend.POSIX_AIO;
+        this.lanes = new Lanes(posix && b.lanes > 0 ? b.lanes : 1, !posix ? 1 : b.lanes > 0 ? b.lanes : b.directLanes);
         this.slots = new SlotRegistry(backend.capacity());
         this.reaper = new Reaper(backend, metrics, b.closeTimeout.toNanos());
         this.completions = new Completions(slots, metrics, backend, reaper);
@@ -137,7 +142,7 @@ public final class AioEngine implements AutoCloseable {
             synchronized (AioEngine.class) {
                 e = shared;
                 if (e == null) {
-                    Builder b = builder().name("shared");
+                    Builder b = builder().name("shared").backend(EngineBackend.fromSystemProperty());
                     b.shared = true;
                     shared = e = b.build();
                 }
@@ -457,9 +462,17 @@ public final class AioEngine implements AutoCloseable {
         return metrics;
     }
 
-    /** The notification mode this engine was built with. */
+    /**
+     * The notification mode this engine was built with; null with {@link EngineBackend#IO_URING}, where completions
+     * come from the ring (notification modes are a POSIX AIO concept).
+     */
     public Notification notification() {
         return notification;
+    }
+
+    /** The backend this engine uses ({@link Builder#backend(EngineBackend)}). */
+    public EngineBackend backend() {
+        return engineBackend;
     }
 
     /** What the backend actually uses, for example {@code "SIGNAL(signalfd, signal 40, exact)"}. */
@@ -570,6 +583,7 @@ public final class AioEngine implements AutoCloseable {
         private Duration suspendSlice = Duration.ofMillis(1);
         private Duration closeTimeout = Duration.ofSeconds(5);
         private String name;
+        private EngineBackend backend = EngineBackend.POSIX_AIO;
         boolean shared;
         // test hooks
         Posix posix;
@@ -580,6 +594,20 @@ public final class AioEngine implements AutoCloseable {
         private Builder() {}
 
         /** The notification mode (see {@link Notification}). */
+        /**
+         * The backend (default {@link EngineBackend#POSIX_AIO}). With {@link EngineBackend#IO_URING}, {@link
+         * #notification(Notification)} must not be set (the ring is the notification: {@link #build()} throws
+         * {@link IllegalArgumentException}), and the POSIX AIO settings {@link #lanes(int)}, {@link
+         * #directLanes(int)}, {@link #aioInit(int, int)}, {@link #signal(String)}, {@link #realtimeSignal(int)} and
+         * {@link #suspendSlice(Duration)} are ignored; {@link #maxInFlight(int)} is capped at 32,767 (the ring's
+         * size; {@link AioEngine#maxInFlight()} tells the count used).
+         */
+        public Builder backend(EngineBackend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /** The notification mode (see {@link Notification}); POSIX AIO only. */
         public Builder notification(Notification mode) {
             this.notification = Objects.requireNonNull(mode, "mode");
             return this;
@@ -727,8 +755,10 @@ public final class AioEngine implements AutoCloseable {
         /**
          * Builds and starts the engine.
          *
-         * @throws UnsupportedOperationException where POSIX AIO or the chosen mode is unavailable
-         * @throws IllegalArgumentException if the JVM refuses the {@link #signal(String) signal}
+         * @throws UnsupportedOperationException where POSIX AIO or the chosen mode is unavailable, or where {@link
+         *     EngineBackend#IO_URING} is (the message names the cause: {@link EngineBackend#unavailabilityCause()})
+         * @throws IllegalArgumentException if the JVM refuses the {@link #signal(String) signal}, or a notification
+         *     mode was set for {@link EngineBackend#IO_URING}
          */
         public AioEngine build() {
             Posix px = posix;
@@ -738,6 +768,7 @@ public final class AioEngine implements AutoCloseable {
                 px = NativePosix.INSTANCE;
                 a = NativeLib.abi();
             }
+            if (backend == EngineBackend.IO_URING) return buildIoUring(px, a);
             Notification mode = notification;
             if (mode == null) mode = a.SIGEV_KEVENT != AioAbi.ABSENT ? Notification.KEVENT : Notification.SUSPEND;
             int initThreads = 0;
@@ -796,6 +827,27 @@ public final class AioEngine implements AutoCloseable {
                 throw e;
             }
             return new AioEngine(this, backend, mode, initThreads);
+        }
+
+        private AioEngine buildIoUring(Posix px, AioAbi a) {
+            if (notification != null) {
+                throw new IllegalArgumentException("notification(" + notification + ") applies to POSIX_AIO only; an"
+                        + " IO_URING engine is notified by its ring (leave notification unset)");
+            }
+            Throwable cause = EngineBackend.IO_URING.unavailabilityCause();
+            if (cause != null) {
+                String m = cause.getMessage();
+                throw new UnsupportedOperationException(
+                        m != null && m.startsWith("io_uring") ? m : "io_uring is unavailable: " + cause, cause);
+            }
+            boolean hasPreadv2 = a.RWF_NOWAIT != AioAbi.ABSENT && NativeLib.hasSymbol("preadv2");
+            if (fastPath == Boolean.TRUE && !hasPreadv2) {
+                throw new UnsupportedOperationException(
+                        "the cached-read fast path needs preadv2(RWF_NOWAIT), which " + a.name + " lacks here");
+            }
+            Backend backend = new IoUringBackend(px, a, maxInFlight, fastPath == null ? hasPreadv2 : fastPath);
+            if (decorate != null) backend = decorate.apply(backend);
+            return new AioEngine(this, backend, null, 0);
         }
     }
 }

@@ -39,12 +39,30 @@ class AioEngineBasicTest {
             value = Notification.class,
             names = {"SUSPEND", "THREAD", "SIGNAL"})
     void writesReadsAndSyncsInEachMode(Notification mode) throws Exception {
+        writesReadsAndSyncs(AioEngine.builder().notification(mode));
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void writesReadsAndSyncsOnEachBackend(EngineBackend backend) throws Exception {
+        AioEngine.Builder b = EngineTestSupport.builder(backend);
+        writesReadsAndSyncs(b);
+        try (AioEngine engine = b.build()) {
+            assertThat(engine.backend()).isEqualTo(backend);
+            if (backend == EngineBackend.IO_URING) {
+                assertThat(engine.notification()).isNull();
+                assertThat(engine.mechanism()).startsWith("IO_URING");
+                assertThat(engine.lanes()).isOne();
+                assertThat(engine.directLanes()).isOne();
+            }
+        }
+    }
+
+    private void writesReadsAndSyncs(AioEngine.Builder builder) throws Exception {
         var base = EngineTestSupport.Baseline.take();
         Path p = dir.resolve("f");
-        try (AioEngine engine = AioEngine.builder()
-                        .notification(mode)
-                        .cachedReadFastPath(false)
-                        .build();
+        Files.deleteIfExists(p);
+        try (AioEngine engine = builder.cachedReadFastPath(false).build();
                 AioFile f =
                         AioFile.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer src = direct("xxhello world");
@@ -52,6 +70,8 @@ class AioEngineBasicTest {
             assertThat(engine.write(f, 3, src).get(5, TimeUnit.SECONDS)).isEqualTo(11);
             assertThat(src.position()).isEqualTo(2);
             assertThat(engine.fsync(f, AioFsyncMode.O_SYNC).get(5, TimeUnit.SECONDS))
+                    .isNull();
+            assertThat(engine.fsync(f, AioFsyncMode.O_DSYNC).get(5, TimeUnit.SECONDS))
                     .isNull();
             ByteBuffer dst = ByteBuffer.allocateDirect(16);
             dst.position(1).limit(6);

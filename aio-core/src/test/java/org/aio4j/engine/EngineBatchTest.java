@@ -31,6 +31,8 @@ import org.aio4j.internal.NativeMemory;
 import org.aio4j.internal.TestAbis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link AioEngine.Batch}: many ops with one {@code lio_listio}, and every way a batch can go wrong. */
 class EngineBatchTest {
@@ -375,12 +377,15 @@ class EngineBatchTest {
         base.assertBack();
     }
 
-    @Test
-    void aBadFdEntryFailsTypedWhileTheOthersCompleteAndNothingLeaks() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void aBadFdEntryFailsTypedWhileTheOthersCompleteAndNothingLeaks(EngineBackend backend) throws Exception {
         Path p = dir.resolve("data");
         EngineTestSupport.writeInitial(p, 16, BS);
         var base = EngineTestSupport.Baseline.take();
-        try (AioEngine engine = AioEngine.builder().cachedReadFastPath(false).build();
+        try (AioEngine engine = EngineTestSupport.builder(backend)
+                        .cachedReadFastPath(false)
+                        .build();
                 AioFile file = AioFile.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             AioFile bogus = AioFile.adopt(900_000, dir.resolve("bogus"));
             Recorder rec = new Recorder(17);
@@ -423,12 +428,13 @@ class EngineBatchTest {
         base.assertBack();
     }
 
-    @Test
-    void aBatchIntoDevFullFailsEachWriteWithEnospc() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void aBatchIntoDevFullFailsEachWriteWithEnospc(EngineBackend backend) throws Exception {
         Path p = dir.resolve("data");
         EngineTestSupport.writeInitial(p, 4, BS);
         var base = EngineTestSupport.Baseline.take();
-        try (AioEngine engine = AioEngine.builder().build();
+        try (AioEngine engine = EngineTestSupport.builder(backend).build();
                 AioFile full = AioFile.open(Path.of("/dev/full"), StandardOpenOption.WRITE);
                 AioFile file = AioFile.open(p)) {
             Recorder rec = new Recorder(9);
@@ -452,15 +458,18 @@ class EngineBatchTest {
         base.assertBack();
     }
 
-    @Test
-    void batchSubmitRacingCancelAllOfTheFile() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void batchSubmitRacingCancelAllOfTheFile(EngineBackend backend) throws Exception {
         int iterations = Integer.getInteger("aio4j.engine.batchRaceIterations", 2_000);
         int ops = 8;
         Path p = dir.resolve("data");
         EngineTestSupport.writeInitial(p, ops, BS);
         var base = EngineTestSupport.Baseline.take();
         long cancelled = 0, completed = 0;
-        try (AioEngine engine = AioEngine.builder().cachedReadFastPath(false).build();
+        try (AioEngine engine = EngineTestSupport.builder(backend)
+                        .cachedReadFastPath(false)
+                        .build();
                 AioFile file = AioFile.open(p)) {
             ByteBuffer[] bufs = new ByteBuffer[ops];
             for (int i = 0; i < ops; i++) bufs[i] = ByteBuffer.allocateDirect(BS);
@@ -524,6 +533,13 @@ class EngineBatchTest {
             names = {"SUSPEND", "THREAD", "SIGNAL"})
     void mixedBatchInEachMode(Notification mode) throws Exception {
         runMixed(AioEngine.builder().notification(mode).cachedReadFastPath(false), null);
+    }
+
+    /** A mixed batch on each backend (io_uring: all SQEs published under one lock, one io_uring_enter). */
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void mixedBatchOnEachBackend(EngineBackend backend) throws Exception {
+        runMixed(EngineTestSupport.builder(backend).cachedReadFastPath(false), null);
     }
 
     @Test
@@ -594,9 +610,10 @@ class EngineBatchTest {
         base.assertBack();
     }
 
-    @Test
-    void emptyBatchDoesNothing() throws Exception {
-        try (AioEngine engine = AioEngine.builder().build()) {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void emptyBatchDoesNothing(EngineBackend backend) throws Exception {
+        try (AioEngine engine = EngineTestSupport.builder(backend).build()) {
             AioEngine.Batch batch = engine.batch();
             assertThat(batch.size()).isZero();
             assertThat(batch.submit()).isEmpty();
@@ -605,11 +622,12 @@ class EngineBatchTest {
         }
     }
 
-    @Test
-    void batchAfterCloseIsRefusedAndCallsNoHandler() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void batchAfterCloseIsRefusedAndCallsNoHandler(EngineBackend backend) throws Exception {
         Path p = dir.resolve("data");
         EngineTestSupport.writeInitial(p, 1, BS);
-        AioEngine engine = AioEngine.builder().build();
+        AioEngine engine = EngineTestSupport.builder(backend).build();
         try (AioFile file = AioFile.open(p)) {
             Recorder rec = new Recorder(1);
             AioEngine.Batch early = engine.batch();
@@ -626,13 +644,14 @@ class EngineBatchTest {
         }
     }
 
-    @Test
-    void bigBatchOverflowWaitsOrFailsPerPolicy() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void bigBatchOverflowWaitsOrFailsPerPolicy(EngineBackend backend) throws Exception {
         Path p = dir.resolve("data");
         EngineTestSupport.writeInitial(p, 32, BS);
         var base = EngineTestSupport.Baseline.take();
         for (Overflow policy : Overflow.values()) {
-            try (AioEngine engine = AioEngine.builder()
+            try (AioEngine engine = EngineTestSupport.builder(backend)
                             .maxInFlight(4)
                             .overflow(policy)
                             .cachedReadFastPath(false)
@@ -671,11 +690,12 @@ class EngineBatchTest {
         base.assertBack();
     }
 
-    @Test
-    void batchFuturesCompleteAndBadInputIsRefusedBeforeSubmission() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void batchFuturesCompleteAndBadInputIsRefusedBeforeSubmission(EngineBackend backend) throws Exception {
         Path p = dir.resolve("data");
         EngineTestSupport.writeInitial(p, 2, BS);
-        try (AioEngine engine = AioEngine.builder().build();
+        try (AioEngine engine = EngineTestSupport.builder(backend).build();
                 AioFile file = AioFile.open(p)) {
             AioEngine.Batch batch = engine.batch();
             assertThatThrownBy(() -> batch.read(file, 0, ByteBuffer.allocate(8)))

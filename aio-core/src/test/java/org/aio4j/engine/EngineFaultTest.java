@@ -23,7 +23,7 @@ import org.aio4j.internal.NativeLib;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Each fault completes with its typed error and the engine keeps serving; deep completion chains stay flat. */
 class EngineFaultTest {
@@ -41,12 +41,16 @@ class EngineFaultTest {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void faultsCompleteWithTypedErrorsAndTheEngineKeepsServing(boolean fastPath) throws Exception {
+    @org.junit.jupiter.params.provider.CsvSource({"POSIX_AIO,true", "POSIX_AIO,false", "IO_URING,true", "IO_URING,false"
+    })
+    void faultsCompleteWithTypedErrorsAndTheEngineKeepsServing(EngineBackend backend, boolean fastPath)
+            throws Exception {
         Path ok = dir.resolve("ok");
         Files.writeString(ok, "still serving");
         var base = EngineTestSupport.Baseline.take();
-        try (AioEngine engine = AioEngine.builder().cachedReadFastPath(fastPath).build();
+        try (AioEngine engine = EngineTestSupport.builder(backend)
+                        .cachedReadFastPath(fastPath)
+                        .build();
                 AioFile good = AioFile.open(ok)) {
             List<String> seen = new ArrayList<>();
             // a read-only fd used for a write
@@ -92,11 +96,12 @@ class EngineFaultTest {
         assertThat(AioEngineBasicTest.string(b)).isEqualTo("still serving");
     }
 
-    @Test
-    void overflowFailRefusesWithTryAgain() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void overflowFailRefusesWithTryAgain(EngineBackend backend) throws Exception {
         Path p = dir.resolve("f");
         Files.write(p, new byte[64]);
-        try (AioEngine engine = AioEngine.builder()
+        try (AioEngine engine = EngineTestSupport.builder(backend)
                         .maxInFlight(1)
                         .overflow(Overflow.FAIL)
                         .cachedReadFastPath(false)
@@ -143,12 +148,13 @@ class EngineFaultTest {
         assertThat(proc.exitValue()).as(out).isZero();
     }
 
-    @Test
-    void deepReadLoopFromCompletionsDoesNotOverflowTheStack() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void deepReadLoopFromCompletionsDoesNotOverflowTheStack(EngineBackend backend) throws Exception {
         Path p = dir.resolve("deep");
         Files.write(p, EngineTestSupport.pattern(4096, 1, 1));
         int iterations = 100_000;
-        try (AioEngine engine = AioEngine.builder().build();
+        try (AioEngine engine = EngineTestSupport.builder(backend).build();
                 AioFile f = AioFile.open(p)) {
             EngineTestSupport.assumeFastPathWorks(engine, f); // the loop recurses through inline completions
             ByteBuffer buf = ByteBuffer.allocateDirect(4096);

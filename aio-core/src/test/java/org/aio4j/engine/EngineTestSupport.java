@@ -14,6 +14,16 @@ import org.aio4j.internal.NativeMemory;
 final class EngineTestSupport {
     private EngineTestSupport() {}
 
+    /**
+     * A builder for {@code backend}; the test is skipped (with the reason) where that backend is unavailable, so
+     * that the POSIX_AIO half still runs where io_uring is refused (containers, {@code kernel.io_uring_disabled}).
+     */
+    static AioEngine.Builder builder(EngineBackend backend) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                backend.isAvailable(), () -> backend + " unavailable here: " + backend.unavailabilityCause());
+        return AioEngine.builder().backend(backend);
+    }
+
     /** Open fds of this process. */
     static long fdCount() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

@@ -320,7 +320,7 @@ class AbiMatchesCTest {
         return new Probe(libc, values, String.join(" ", compiler));
     }
 
-    private static String run(List<String> cmd, Path dir) throws IOException, InterruptedException {
+    static String run(List<String> cmd, Path dir) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)

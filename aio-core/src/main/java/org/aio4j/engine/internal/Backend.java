@@ -1,9 +1,9 @@
 package org.aio4j.engine.internal;
 
 /**
- * The one interface between the engine (registry, slots, handlers, metrics) and the mechanism that moves bytes.
- * POSIX AIO ({@link PosixAioBackend}) is the only implementation today; an io_uring backend would implement the
- * same calls without touching the public API, the registry or the Reactor layer.
+ * The one interface between the engine (registry, slots, handlers, metrics) and the mechanism that moves bytes:
+ * POSIX AIO ({@link PosixAioBackend}) and Linux io_uring ({@link IoUringBackend}), chosen with {@code
+ * AioEngine.Builder.backend(EngineBackend)}, without touching the public API, the registry or the Reactor layer.
  *
  * <p>Slots are integers {@code 0 .. capacity()-1} owned by the engine. A backend keeps whatever native state a
  * slot needs (an {@code aiocb}, an iovec) and must not reuse it before the slot's completion was reported through

@@ -27,20 +27,9 @@ public final class PosixAioBackend implements Backend {
     private final long slabBytes;
     private final int einprogress;
     private final int eagain;
-    private final int rwfNowait;
-    private final boolean readNow;
-    /**
-     * The fast path in use: it starts as {@link #readNow} and is turned off for good when {@code preadv2} answered
-     * {@code EOPNOTSUPP} {@link #UNSUPPORTED_LIMIT} times in a row (qemu-user, some network and FUSE file systems):
-     * every read would otherwise pay a failed call first. Racy counting is fine: it only decides when to stop trying.
-     */
-    private volatile boolean readNowOn;
+    /** The cached-read fast path (shared with the io_uring backend). */
+    private final ReadNow readNow;
 
-    private int unsupportedInARow;
-    /** How many {@code EOPNOTSUPP} answers in a row, and no success between, turn the fast path off. */
-    static final int UNSUPPORTED_LIMIT = 16;
-
-    private final int enotsup;
     private final int ecanceled;
     private final boolean cancelNeedsGuard;
     /** An op's completion EAGAIN may be a notification glibc could not deliver (see {@link Waiter}). */
@@ -74,10 +63,7 @@ public final class PosixAioBackend implements Backend {
         this.slabBytes = (long) stride * capacity;
         this.einprogress = Errno.EINPROGRESS.value();
         this.eagain = Errno.EAGAIN.value();
-        this.rwfNowait = abi.RWF_NOWAIT;
-        this.readNow = readNow && rwfNowait != AioAbi.ABSENT;
-        this.readNowOn = this.readNow;
-        this.enotsup = Errno.ENOTSUP.value();
+        this.readNow = new ReadNow(px, abi, readNow);
         this.ecanceled = Errno.ECANCELED.value();
         // glibc's per-op aio_cancel strands the requests behind an untaken head (rt/aio_cancel.c +
         // __aio_remove_request); musl, FreeBSD and macOS do not queue by fd that way.
@@ -217,28 +203,12 @@ public final class PosixAioBackend implements Backend {
 
     @Override
     public boolean supportsReadNow() {
-        return readNowOn;
+        return readNow.on();
     }
 
     @Override
     public long tryReadNow(int slot, int fd, long buf, long len, long offset) {
-        if (!readNowOn) return -1;
-        long iov = aiocb(slot) + iovOffset;
-        NativeMemory.putLong(iov, buf);
-        NativeMemory.putLong(iov + 8, len);
-        long r = px.preadv2(fd, iov, 1, offset, rwfNowait);
-        if (r == len || r == 0) {
-            unsupportedInARow = 0;
-            return r;
-        }
-        // EAGAIN (not cached), a short read (partly cached, or EOF: the async read tells), or any error
-        // (EOPNOTSUPP, EISDIR...): the async path reports the real outcome.
-        if (r < 0 && px.errno() == enotsup) {
-            if (++unsupportedInARow >= UNSUPPORTED_LIMIT) readNowOn = false;
-        } else {
-            unsupportedInARow = 0;
-        }
-        return -1;
+        return readNow.tryRead(aiocb(slot) + iovOffset, fd, buf, len, offset);
     }
 
     @Override

@@ -1,0 +1,28 @@
+package org.aio4j.cli;
+
+import org.aio4j.engine.AioEngine;
+import org.aio4j.engine.EngineBackend;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --backend posix_aio|io_uring} of {@code copy}, {@code cat}, {@code bench} and {@code serve}: the backend of
+ * the shared engine these commands submit to (the system property {@code aio4j.backend}, set before the engine is
+ * first used). A backend that is unavailable here fails the command with its cause.
+ */
+final class BackendOption {
+    @Option(
+            names = "--backend",
+            paramLabel = "posix_aio|io_uring",
+            description = "The engine's backend (default posix_aio; io_uring on Linux 5.11+ where it is permitted).")
+    EngineBackend backend;
+
+    /** Sets the shared engine's backend; fails if the engine already runs on another one or it is unavailable. */
+    void apply() {
+        if (backend == null) return;
+        System.setProperty(EngineBackend.PROPERTY, backend.name());
+        AioEngine engine = AioEngine.shared(); // throws the backend's unavailability cause
+        if (engine.backend() != backend) {
+            throw new CliException("--backend " + backend + ": the shared engine already runs on " + engine.backend());
+        }
+    }
+}
