@@ -295,6 +295,7 @@ public final class EngineChild {
             for (int i = 0; i < limit; i++) {
                 if (k.kill(pid, rt + 1) != 0) throw new IllegalStateException("kill");
             }
+            System.out.println("SIGQ BEFORE " + sigQ());
             java.util.Map<String, Integer> types = new java.util.TreeMap<>();
             for (int i = 0; i < 8; i++) {
                 ByteBuffer b = ByteBuffer.allocateDirect(bs);
@@ -309,12 +310,21 @@ public final class EngineChild {
                 }
                 types.merge(t, 1, Integer::sum);
             }
+            System.out.println("SIGQ AFTER " + sigQ());
             System.out.println("PHASE2 " + types);
             all = java.nio.file.Files.readAllBytes(p);
             written = 0;
             for (int i = 0; i < 8; i++) if (EngineTestSupport.blockIs(all, i, bs, 2)) written++;
             System.out.println("PHASE2 WRITTEN " + written);
         }
+    }
+
+    /** The {@code SigQ} line of /proc/self/status: signals queued for this user / RLIMIT_SIGPENDING. */
+    private static String sigQ() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigQ:")) return line.substring(5).trim();
+        }
+        return "?";
     }
 
     private static long threads() throws java.io.IOException {

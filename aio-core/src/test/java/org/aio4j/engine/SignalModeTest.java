@@ -155,6 +155,14 @@ class SignalModeTest {
         assertThat(out).as("slots: half the limit").contains("MAXINFLIGHT " + limit / 2);
         assertThat(out).as("prevented: no op lost its result").contains("PHASE1 {ok=512}");
         assertThat(out).contains("PHASE1 WRITTEN 512");
+        // Phase 2 needs the user's queue full while the writes complete. It was found not full once in CI under a
+        // load average of ~35 (all 8 writes then completed normally, which is right when the signal could be
+        // queued): the test then says so instead of failing. Queued signals count per user, not per process.
+        java.util.regex.Matcher q =
+                java.util.regex.Pattern.compile("SIGQ AFTER (\\d+)/(\\d+)").matcher(out);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                !q.find() || Integer.parseInt(q.group(1)) >= Integer.parseInt(q.group(2)),
+                "the pending-signal queue was not full during phase 2 here: " + out);
         assertThat(out).as("reported as unknown outcome").contains("PHASE2 {AioNotificationLostException=8}");
         assertThat(out).as("the writes happened").contains("PHASE2 WRITTEN 8");
         assertThat(out).contains("may have been performed");
