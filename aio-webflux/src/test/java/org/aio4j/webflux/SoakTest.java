@@ -390,10 +390,19 @@ class SoakTest {
     }
 
     static List<Path> partFiles(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
-        } catch (IOException e) {
-            return List.of(Path.of("? " + e));
+        // uploads create and remove .part files all the time: one can vanish between readdir and the walk's stat
+        // (NoSuchFileException, wrapped): walk again (the second 30-minute run's sampler failed on that once)
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> s = Files.walk(root)) {
+                return s.filter(p -> p.getFileName().toString().endsWith(".part"))
+                        .toList();
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) {
+                    return List.of(Path.of("? " + e));
+                }
+            } catch (IOException e) {
+                return List.of(Path.of("? " + e));
+            }
         }
     }
 
