@@ -165,10 +165,11 @@ class OperatorsWithFakeEngineTest {
         AtomicLong errorPos = new AtomicLong();
         Flux<ByteBuffer> flux = read(ops, f, 100, 4);
         flux.subscribe(pool::release, e -> {
-            errors.incrementAndGet();
+            // the position first: the test waits for the count and then reads it (in the other order it read 0 once)
             errorPos.set(((AioException) e).position());
             assertThat(((AioException) e).path()).isEqualTo(f);
             assertThat(((AioException) e).errnoName()).isEqualTo("EIO");
+            errors.incrementAndGet();
         });
         List<FakeOps.Op> p = ops.awaitPending(4);
         assertThat(p.get(0).start()).isTrue(); // running: cancelAll cannot touch it
