@@ -143,10 +143,11 @@ class ReactorFaultPropertiesTest {
             assertThat(terminal.get()).as("terminal signals").isLessThanOrEqualTo(1);
             waitFor(() ->
                     AioFiles.outstandingChunks() == chunks && engine.metrics().inFlight() == 0);
+            // in flight first: a chunk still owned by a read the faulty engine holds back is not a leak
+            assertThat(engine.metrics().inFlight()).as("ops in flight (%s)", faulty.faults()).isZero();
             assertThat(AioFiles.outstandingChunks())
-                    .as("chunks back in the pool")
+                    .as("chunks back in the pool (%s)", faulty.faults())
                     .isEqualTo(chunks);
-            assertThat(engine.metrics().inFlight()).isZero();
             // the engine keeps serving once the faults stop
             faulty.faults().enabled(false);
             byte[] again = AioFiles.read(source, ReadOptions.defaults().engine(engine))
@@ -176,6 +177,6 @@ class ReactorFaultPropertiesTest {
     }
 
     private static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
-        for (int i = 0; i < 500 && !c.getAsBoolean(); i++) Thread.sleep(10);
+        for (int i = 0; i < 3_000 && !c.getAsBoolean(); i++) Thread.sleep(10); // 30 s: CI machines are busy
     }
 }
