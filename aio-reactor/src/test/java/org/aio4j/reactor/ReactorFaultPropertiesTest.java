@@ -144,7 +144,9 @@ class ReactorFaultPropertiesTest {
             waitFor(() ->
                     AioFiles.outstandingChunks() == chunks && engine.metrics().inFlight() == 0);
             // in flight first: a chunk still owned by a read the faulty engine holds back is not a leak
-            assertThat(engine.metrics().inFlight()).as("ops in flight (%s)", faulty.faults()).isZero();
+            assertThat(engine.metrics().inFlight())
+                    .as("ops in flight (%s)", faulty.faults())
+                    .isZero();
             assertThat(AioFiles.outstandingChunks())
                     .as("chunks back in the pool (%s)", faulty.faults())
                     .isEqualTo(chunks);
