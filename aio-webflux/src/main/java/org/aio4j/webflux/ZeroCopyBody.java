@@ -53,8 +53,8 @@ final class ZeroCopyBody {
      * makes Netty's file region fail the write ("Underlying file size ... smaller then requested count"; left alone,
      * Reactor Netty closes the connection and WebFlux logs an ERROR with a stack trace): the connection is closed at
      * once and one WARN names the file, as the AIO body does ({@link FileHandlers}). Any other failure of the send
-     * closes the connection too, with a WARN unless the client went away (DEBUG). After a complete send {@code onComplete} runs on the bounded
-     * elastic scheduler (the growth check).
+     * closes the connection too, with a WARN unless the client went away (DEBUG). After a complete send {@code onComplete} runs with the next batch of
+     * {@link AfterSendChecks} (the growth check).
      *
      * @param response a response for which {@link #supported} is true
      */
@@ -63,7 +63,7 @@ final class ZeroCopyBody {
         SENDS.increment();
         return ((ZeroCopyHttpOutputMessage) response)
                 .writeWith(path, position, count)
-                .doOnSuccess(v -> Schedulers.boundedElastic().schedule(onComplete))
+                .doOnSuccess(v -> AfterSendChecks.SHARED.later(onComplete))
                 .onErrorResume(e -> {
                     // On the event loop. The connection is closed here, at once (Reactor Netty may close it too and
                     // cancel what is still pending: the WARN must not depend on a later signal of this chain); the
