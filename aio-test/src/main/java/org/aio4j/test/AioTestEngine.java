@@ -32,8 +32,12 @@ import org.aio4j.reactor.AioFiles;
  * }</pre>
  *
  * <h2>Counting and logging</h2>
- * Ops are numbered in submission order from 1, over all types; {@code nth} in the builder counts the ops of one
- * {@link OpType} from 1. A short read that {@code AioFiles.read} continues, or a write it continues, is a new op.
+ * Ops are numbered in submission order from 1, over all types; {@code nth} in the builder ({@link Builder#fail},
+ * {@link Builder#shorten}, {@link Builder#notCancelable}) counts the ops of one {@link OpType} from 1 in submission
+ * order, and {@link Builder#failAfterBytes} adds up bytes in that order: with several ops in flight, the order is the
+ * pipeline's (for {@code AioFiles.read} and {@code write}, ascending positions, except the continuation of a short
+ * transfer, submitted when it completes). {@link Builder#random} does not depend on the order. A short read that
+ * {@code AioFiles.read} continues, or a write it continues, is a new op.
  * The path of each op is read from {@code /proc/self/fd} when it is submitted (Linux; elsewhere {@link
  * OpRecord#path()} is null and {@link #assertNoLeaks()} cannot check fds): the engine sees fds, not paths, and a
  * lookup at submission also names files opened without aio4j.
@@ -255,10 +259,16 @@ public final class AioTestEngine implements AutoCloseable {
         /**
          * Seeded random faults: each op, with {@code probability}, gets one of an error (EIO; ENOSPC for some
          * writes), a short transfer, a cancel that comes too late, or a delay of 1 to 5 ms (on the same timers as
-         * {@link #delay}: advance virtual time if you use it), decided from {@code seed} and the op's number only.
-         * The same seed and the same sequence of ops give the same faults; the seed is in the engine's {@link
-         * #toString()}, its {@link AioTestEngine#assertNoLeaks()} messages and, under {@link AioTestExtension}, in
-         * the failure of a test.
+         * {@link #delay}: advance virtual time if you use it), decided from {@code seed} and the op's key only: the
+         * name of its file (the last element of {@link OpRecord#path()}, not the directory, so a fresh temporary
+         * directory replays too), its type, its position, and how many ops of that name, type and position came
+         * before it. Never from timing or submission order: with several ops in flight, submitted from several
+         * threads in an order that changes from run to run, each op still gets the same fault. So a pipeline that
+         * submits the same ops replays exactly (the same op log, up to its order); one that an error ends may have
+         * submitted a few more or fewer ops after it, depending on timing, but those both runs submitted got the
+         * same faults. (Two files of the same name read at the same position at the same time share a key; they
+         * are told apart by submission order.) The seed is in the engine's {@link #toString()}, its {@link
+         * AioTestEngine#assertNoLeaks()} messages and, under {@link AioTestExtension}, in the failure of a test.
          *
          * @throws IllegalArgumentException if {@code probability} is not in [0, 1]
          */

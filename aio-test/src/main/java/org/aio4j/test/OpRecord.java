@@ -5,8 +5,8 @@ import java.nio.file.Path;
 /**
  * One engine operation as a test engine saw it, in {@link AioTestEngine#log()}.
  *
- * @param number the op's number in submission order, from 1 (the number {@link AioTestEngine.Builder#random} draws
- *     from)
+ * @param number the op's number in submission order, from 1 (with several ops in flight, that order may change from
+ *     run to run; {@link AioTestEngine.Builder#random} does not draw from it)
  * @param type read, write or fsync
  * @param path the file the op's fd referred to when it was submitted (read from {@code /proc/self/fd}), or null
  *     where that is unavailable (not Linux, or the fd was closed meanwhile)

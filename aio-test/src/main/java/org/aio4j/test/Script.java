@@ -28,6 +28,8 @@ final class Script {
     // decision state
     private final long[] counts = new long[OpType.values().length];
     private final long[] bytes = new long[OpType.values().length];
+    /** How many ops of each random-draw key (file name, type, position) were decided so far. */
+    private final Map<String, Integer> occurrences = new HashMap<>();
 
     /** One op's fate. */
     static final class Decision {
@@ -98,8 +100,11 @@ final class Script {
         return s;
     }
 
-    /** The fate of op {@code number} (from 1, over all types), of {@code type}, asking for {@code length} bytes. */
-    Decision decide(OpType type, long number, long length) {
+    /**
+     * The fate of an op of {@code type} on the file named {@code fileName} (its last path element, or null when the
+     * path is unknown) at {@code position}, asking for {@code length} bytes.
+     */
+    Decision decide(OpType type, String fileName, long position, long length) {
         Decision d = new Decision();
         d.length = length;
         int nth = (int) Math.min(Integer.MAX_VALUE, ++counts[type.ordinal()]);
@@ -118,7 +123,7 @@ final class Script {
             d.delayNanos = dl.toNanos();
             d.faults.add("delay " + dl);
         }
-        if (seed != null && probability > 0) randomFault(d, type, number);
+        if (seed != null && probability > 0) randomFault(d, type, fileName == null ? "" : fileName, position);
         if (f != null) {
             d.fail = f;
             d.faults.add("fail " + f + " (" + type + " #" + nth + ")");
@@ -136,11 +141,24 @@ final class Script {
         return d;
     }
 
-    /** A seeded fault, drawn from the seed and the op's number only (never from timing). */
-    private void randomFault(Decision d, OpType type, long number) {
-        SplittableRandom r = new SplittableRandom(seed ^ (number * 0x9E3779B97F4A7C15L));
+    /**
+     * A seeded fault, drawn from the seed and the op's key only, never from timing or submission order: the file's
+     * name, the type, the position, and how many ops with the same name, type and position came before it (a read
+     * retried at the same offset is a new draw). Ops submitted in another order from run to run (several in flight,
+     * continuations of short transfers, delays) thus get the same faults in every run.
+     */
+    private void randomFault(Decision d, OpType type, String fileName, long position) {
+        String key = fileName + '|' + type + '|' + position;
+        int occurrence = occurrences.merge(key, 1, Integer::sum);
+        long h = mix(seed ^ 0x243F6A8885A308D3L);
+        h = mix(h ^ type.ordinal());
+        h = mix(h ^ fileName.hashCode()); // String.hashCode is specified: the same in every JVM
+        h = mix(h ^ position);
+        h = mix(h ^ occurrence);
+        SplittableRandom r = new SplittableRandom(h);
         if (r.nextDouble() >= probability) return;
-        String tag = " (random seed=" + seed + " op #" + number + ")";
+        String tag = " (random seed=" + seed + ", " + type + " " + fileName + "@" + position
+                + (occurrence > 1 ? " #" + occurrence : "") + ")";
         switch (r.nextInt(4)) {
             case 0 -> {
                 d.fail = type == OpType.WRITE && r.nextBoolean() ? Errno.ENOSPC : Errno.EIO;
@@ -162,6 +180,13 @@ final class Script {
                 d.faults.add("delay " + ms + "ms" + tag);
             }
         }
+    }
+
+    /** A 64-bit finalizer (MurmurHash3's fmix64): every input bit affects every output bit. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+        z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        return z ^ (z >>> 33);
     }
 
     @Override

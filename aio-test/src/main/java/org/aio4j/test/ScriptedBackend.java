@@ -152,7 +152,10 @@ final class ScriptedBackend extends ForwardingBackend {
                 finish(slot, stale, -1, EAGAIN);
             }
             long number = ++numbers;
-            Script.Decision d = script.decide(OpType.of(op), number, len);
+            OpType type = OpType.of(op);
+            Path name = path == null ? null : path.getFileName();
+            Script.Decision d =
+                    script.decide(type, name == null ? null : name.toString(), type == OpType.FSYNC ? 0 : offset, len);
             Op o = new Op(number, op, fd, buf, len, offset, fsyncOp, path, d);
             slots[slot] = o;
             log.add(o);

@@ -7,8 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.internal.Errno;
@@ -20,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -187,6 +193,119 @@ class AioTestEngineTest {
         return t.log().stream()
                 .map(r -> r.type() + "@" + r.position() + "+" + r.length() + "=" + r.result() + "|" + r.fault())
                 .toList();
+    }
+
+    /** An op's fault without the random tag, so that runs compare by what was done, not by how it was named. */
+    private static String outcome(OpRecord r) {
+        return r.result() + "|" + r.fault().replaceAll(" \\(random [^)]*\\)", "");
+    }
+
+    @Test
+    void aSeedGivesEachOpTheSameFaultWhateverTheOrderItIsSubmittedIn() throws Exception {
+        Path f = file(dir, "f", 32 * CHUNK);
+        Map<Long, String> ascending = readEveryChunkAtOnce(f, 42, false);
+        Map<Long, String> descending = readEveryChunkAtOnce(f, 42, true);
+        assertThat(ascending).hasSize(32);
+        assertThat(descending).isEqualTo(ascending);
+        // faults were injected, and of more than one kind
+        assertThat(ascending.values()).anyMatch(o -> o.contains("fail EIO"));
+        assertThat(ascending.values()).anyMatch(o -> o.contains("short "));
+        assertThat(readEveryChunkAtOnce(f, 43, false)).isNotEqualTo(ascending);
+    }
+
+    /**
+     * Submits a read of each chunk of {@code f}, all at once, in ascending or descending order of position; every
+     * read waits 10 s in virtual time, so all 32 are in flight together. Returns position to result and fault.
+     */
+    private Map<Long, String> readEveryChunkAtOnce(Path f, long seed, boolean descending) throws Exception {
+        AioTestEngine t = aio.engine(b -> b.random(seed, 0.3).delay(OpType.READ, Duration.ofSeconds(10)));
+        VirtualTimeScheduler clock = VirtualTimeScheduler.getOrSet();
+        try (AioFile file = AioFile.open(f)) {
+            List<CompletableFuture<Integer>> reads = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                long position = (long) (descending ? 31 - i : i) * CHUNK;
+                reads.add(t.engine()
+                        .read(file, position, ByteBuffer.allocateDirect(CHUNK))
+                        .exceptionally(e -> -1));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (t.inFlight().size() < 32 && System.nanoTime() < deadline) Thread.sleep(1);
+            assertThat(t.inFlight()).hasSize(32); // all parked in their delay
+            clock.advanceTimeBy(Duration.ofSeconds(20));
+            CompletableFuture.allOf(reads.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+        assertThat(t.maxInFlight()).isEqualTo(32);
+        Map<Long, String> byPosition = new TreeMap<>();
+        for (OpRecord r : t.log())
+            assertThat(byPosition.put(r.position(), outcome(r))).isNull();
+        return byPosition;
+    }
+
+    @Test
+    void aSeedReplaysAReadWithSeveralReadsInFlight() throws Exception {
+        Path f = file(dir, "f", 32 * CHUNK);
+        int errorFree = 0, withError = 0, peak = 0;
+        for (long seed = 1; seed <= 8; seed++) {
+            PipelineRun first = pipelineRun(f, seed), second = pipelineRun(f, seed);
+            peak = Math.max(peak, Math.max(first.maxInFlight(), second.maxInFlight()));
+            // every op that both runs submitted got the same fault, and the same result unless the end of the read
+            // cancelled it in one run (which ops were in flight when an error ended it depends on timing)
+            Map<String, OpRecord> common = new TreeMap<>(first.ops());
+            common.keySet().retainAll(second.ops().keySet());
+            assertThat(common).as("seed %d", seed).isNotEmpty();
+            for (String key : common.keySet()) {
+                OpRecord a = first.ops().get(key), b = second.ops().get(key);
+                assertThat(b.fault()).as("seed %d, %s", seed, key).isEqualTo(a.fault());
+                if (!a.cancelled() && !b.cancelled()) {
+                    assertThat(b.result()).as("seed %d, %s", seed, key).isEqualTo(a.result());
+                }
+            }
+            // whether an error ends the read does not depend on timing either
+            assertThat(second.failed()).as("seed %d", seed).isEqualTo(first.failed());
+            if (first.failed()) {
+                withError++;
+            } else {
+                // without an error the pipeline submits the same ops in every run: the whole log is replayed
+                assertThat(outcomes(second)).as("seed %d", seed).isEqualTo(outcomes(first));
+                errorFree++;
+            }
+        }
+        assertThat(errorFree).isPositive();
+        assertThat(withError).isPositive();
+        assertThat(peak).isBetween(2, 4); // several reads were in flight at once, never more than the bound
+    }
+
+    private record PipelineRun(Map<String, OpRecord> ops, boolean failed, int maxInFlight) {}
+
+    private static Map<String, String> outcomes(PipelineRun run) {
+        Map<String, String> m = new TreeMap<>();
+        run.ops().forEach((k, r) -> m.put(k, outcome(r)));
+        return m;
+    }
+
+    /**
+     * A read of {@code f} with 4 reads in flight and random faults; every read is delayed 2 ms (real time), so that
+     * none completes inline on the fast path and several are in flight, submitted from the subscriber's thread and
+     * the engine's. Ops keyed by position and occurrence.
+     */
+    private PipelineRun pipelineRun(Path f, long seed) {
+        AioTestEngine t = aio.engine(b -> b.random(seed, 0.1).delay(OpType.READ, Duration.ofMillis(2)));
+        boolean failed = AioFiles.read(f, reads(t, 4))
+                .doOnNext(AioFiles::release)
+                .then(Mono.just(false))
+                .onErrorResume(e -> Mono.just(true))
+                .block(Duration.ofSeconds(30));
+        assertThat(t.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        Map<String, OpRecord> ops = new TreeMap<>();
+        for (OpRecord r : t.log()) {
+            String key = r.type() + "@" + r.position();
+            int n = 1;
+            while (ops.containsKey(key + "#" + n)) n++;
+            ops.put(key + "#" + n, r);
+        }
+        return new PipelineRun(ops, failed, t.maxInFlight());
     }
 
     @Test
