@@ -131,8 +131,7 @@ final class FileHandlers {
      * What a GET needs to know about the file, read once. {@code inode} identifies the file for the growth check;
      * {@code wholeFileCached} is true, false, or null (not asked) for "every page of the file is in the page cache".
      */
-    private record FileInfo(
-            Path path, long size, Instant lastModified, String etag, long inode, Boolean wholeFileCached) {}
+    record FileInfo(Path path, long size, Instant lastModified, String etag, long inode, Boolean wholeFileCached) {}
 
     /** An upload went past the configured maximum. */
     private static final class TooLargeException extends RuntimeException {
@@ -490,11 +489,13 @@ final class FileHandlers {
      * buffers (16 MiB at 128 KiB) waiting for it; with 200 such downloads the server held gigabytes
      * (docs/benchmarks.md, "Memory").
      */
-    private static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
+    static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
             java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source,
             long contentLength,
             FileInfo info) {
-        return (response, context) -> response.writeWith(Flux.defer(() -> {
+        // FencedBody outermost: WebFlux keeps the body's first buffer, and one still on its way when the client went
+        // away would be kept after WebFlux released what it kept (leaked); the fence makes that cancel wait for it
+        return (response, context) -> response.writeWith(new FencedBody(Flux.defer(() -> {
             long[] sent = {0};
             return source.apply(response.bufferFactory())
                     // limitRate queues what it received: buffers still queued when the response is cancelled
@@ -516,7 +517,7 @@ final class FileHandlers {
                                 "the file changed while it was sent: " + sent[0] + " of " + contentLength + " bytes";
                         return Mono.error(NettyAbort.abortOrIo(response, message));
                     }));
-        }));
+        })));
     }
 
     /**
