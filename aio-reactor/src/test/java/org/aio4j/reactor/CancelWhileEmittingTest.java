@@ -120,14 +120,14 @@ class CancelWhileEmittingTest {
         SplittableRandom rnd = new SplittableRandom(7);
         LeakTrackingDataBufferFactory factory = new LeakTrackingDataBufferFactory(new DefaultDataBufferFactory(true));
         for (int i = 0; i < 4_000; i++) {
-            ReadOptions options = ReadOptions.defaults()
-                    .chunkSize(rnd.nextInt(1, 5) * 64)
-                    .maxInFlight(rnd.nextInt(1, 6));
+            ReadOptions options =
+                    ReadOptions.defaults().chunkSize(rnd.nextInt(1, 5) * 64).maxInFlight(rnd.nextInt(1, 6));
             Mono<Long> read = (i & 1) == 0
-                    ? AioFiles.read(f, options).collect(AtomicLong::new, (n, b) -> {
-                        n.addAndGet(b.remaining());
-                        AioFiles.release(b);
-                    })
+                    ? AioFiles.read(f, options)
+                            .collect(AtomicLong::new, (n, b) -> {
+                                n.addAndGet(b.remaining());
+                                AioFiles.release(b);
+                            })
                             .map(AtomicLong::get)
                     : AioDataBufferUtils.read(f, factory, options)
                             .collect(AtomicLong::new, (AtomicLong n, DataBuffer b) -> {

@@ -61,7 +61,8 @@ class DroppedChunkTest {
                         inOnNext.countDown();
                         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                         while (System.nanoTime() < deadline
-                                && (subscriber.get() == null || !subscriber.get().isDisposed())) {
+                                && (subscriber.get() == null
+                                        || !subscriber.get().isDisposed())) {
                             Thread.onSpinWait();
                         }
                     })

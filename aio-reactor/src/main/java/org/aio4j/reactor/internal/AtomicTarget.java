@@ -47,7 +47,13 @@ public final class AtomicTarget {
     public AtomicTarget(Path target, boolean replace, boolean fsync) {
         // ThreadLocalRandom, not UUID.randomUUID: SecureRandom's first use reads /dev/urandom, a blocking call on
         // whatever thread subscribes (BlockHound caught it on a parallel thread); CREATE_NEW makes a clash an error
-        this(target, tempPath(target, String.format("%016x", ThreadLocalRandom.current().nextLong())), replace, fsync);
+        this(
+                target,
+                tempPath(
+                        target,
+                        String.format("%016x", ThreadLocalRandom.current().nextLong())),
+                replace,
+                fsync);
     }
 
     /** As the other constructor, with the temporary file {@code temp} (see {@link #tempPath}). */
