@@ -626,7 +626,8 @@ final class FileHandlers {
      * A UUID in the name: {@link RootedPaths#isTemporaryName} hides exactly these names from listings and requests.
      */
     static AtomicTarget tempFor(Path target) {
-        return new AtomicTarget(target, AtomicTarget.tempPath(target, UUID.randomUUID().toString()), true, true);
+        return new AtomicTarget(
+                target, AtomicTarget.tempPath(target, UUID.randomUUID().toString()), true, true);
     }
 
     /**

@@ -18,8 +18,6 @@ import org.springframework.core.io.buffer.PooledDataBuffer;
 import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The router's download body ({@link FileHandlers#body}, ending with {@link FencedBody}) against WebFlux's own
@@ -34,7 +32,8 @@ import reactor.core.scheduler.Schedulers;
  * (inside the body's {@code doOnNext}) until the cancel returned, so it fails on the old body every time.
  */
 class FencedBodyTest {
-    private static final NettyDataBufferFactory NETTY = new NettyDataBufferFactory(Unpooled.buffer().alloc());
+    private static final NettyDataBufferFactory NETTY =
+            new NettyDataBufferFactory(Unpooled.buffer().alloc());
 
     @Test
     void theFirstBufferOnItsWayWhenTheClientGoesAwayIsReleased() throws Exception {
@@ -47,11 +46,17 @@ class FencedBodyTest {
             });
             MockServerHttpResponse response = new MockServerHttpResponse(NETTY);
             // as Reactor Netty does: the connection subscribes to the body WebFlux hands it, writes and releases
-            response.setWriteHandler(body -> body.doOnNext(DataBufferUtils::release).then());
-            // emitted on another thread than the one that cancels, as a read served on the opening thread
-            Flux<DataBuffer> source = Mono.<DataBuffer>fromCallable(() -> first)
-                    .subscribeOn(Schedulers.boundedElastic())
-                    .flux();
+            response.setWriteHandler(
+                    body -> body.doOnNext(DataBufferUtils::release).then());
+            // emitted on another thread than the one that cancels, as a read served on the opening thread (a plain
+            // thread: a scheduler's task would be interrupted by the cancel)
+            Flux<DataBuffer> source = Flux.create(sink -> new Thread(
+                            () -> {
+                                sink.next(first);
+                                sink.complete();
+                            },
+                            "emitter")
+                    .start());
             FileHandlers.FileInfo info = new FileHandlers.FileInfo(Path.of("f"), 3, Instant.EPOCH, "\"e\"", 0, null);
             Disposable exchange = FileHandlers.body(factory -> source, 3, info)
                     .insert(response, null)
@@ -90,7 +95,10 @@ class FencedBodyTest {
 
         @Override
         public int readableByteCount() {
-            if (first.compareAndSet(true, false)) gate.run();
+            if (first.compareAndSet(true, false)) {
+                new Throwable("DEBUG gate").printStackTrace(System.out);
+                gate.run();
+            }
             return super.readableByteCount();
         }
 

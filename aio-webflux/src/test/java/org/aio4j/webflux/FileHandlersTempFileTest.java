@@ -47,8 +47,9 @@ class FileHandlersTempFileTest {
         FileHandlers.discard(tmp);
         assertThat(awaitGone(tmp.temp())).isTrue();
         // what the upload's writer does when its open runs late, after the cancel's removal
-        assertThatThrownBy(() -> AioDataBufferUtils.write(Flux.<DataBuffer>empty(), tmp.temp(), StandardOpenOption.WRITE)
-                        .block(Duration.ofSeconds(10)))
+        assertThatThrownBy(
+                        () -> AioDataBufferUtils.write(Flux.<DataBuffer>empty(), tmp.temp(), StandardOpenOption.WRITE)
+                                .block(Duration.ofSeconds(10)))
                 .isNotNull();
         assertThat(tmp.temp()).doesNotExist();
     }
