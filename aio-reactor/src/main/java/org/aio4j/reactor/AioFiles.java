@@ -56,8 +56,9 @@ import reactor.core.scheduler.Schedulers;
  * only after the first request. A write asks its source for one buffer per buffer written, never more than {@code
  * maxInFlight} in flight. Cancelling calls {@code aio_cancel} for every op in flight; buffers are released and the
  * file closed only after the engine has reaped each op. No {@code onNext} starts after the stream saw the cancel,
- * but a cancel from another thread can meet one {@code onNext} already under way: that chunk belongs to the
- * subscriber. Operators that receive it after their cancel discard it ({@code doOnDiscard} releases it) or drop it
+ * but a cancel from another thread can meet one {@code onNext} already under way: the cancel then returns only once
+ * that {@code onNext} has returned, and the chunk belongs to the subscriber. Operators that record their own cancel
+ * before they cancel upstream and receive it afterwards discard it ({@code doOnDiscard} releases it) or drop it
  * through {@code Operators.onNextDropped}, where a hook this module installs gives pooled chunks back to the pool
  * (see docs/reactor.md, "Delivery after a cancel").
  */

@@ -43,23 +43,27 @@ class DroppedChunkTest {
 
     /**
      * Deterministic: the first chunk is held inside {@code doOnNext} until the {@code Mono}'s subscriber was
-     * disposed from the test thread; {@code next()} then passes it to the disposed lambda subscriber, which drops
-     * it through {@code Operators.onNextDropped}.
+     * disposed from another thread; {@code next()} then passes it to the disposed lambda subscriber, which drops
+     * it through {@code Operators.onNextDropped}. (The dispose marks the subscriber disposed, then cancels the read,
+     * and that cancel waits for the {@code onNext} under way: the {@code doOnNext} waits for the mark, not for the
+     * dispose to return.)
      */
     @Test
     void aChunkDroppedByADisposedSubscriberGoesBackToThePool() throws Exception {
         Path f = TestFiles.create(dir.resolve("f"), 8 * 4096, 1);
         for (int i = 0; i < 20; i++) {
             CountDownLatch inOnNext = new CountDownLatch(1);
-            CountDownLatch disposed = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Disposable> subscriber =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             AtomicInteger consumed = new AtomicInteger();
             Disposable d = AioFiles.read(f, ReadOptions.defaults().chunkSize(4096))
                     .doOnNext(b -> {
                         inOnNext.countDown();
-                        try {
-                            disposed.await(10, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                        while (System.nanoTime() < deadline
+                                && (subscriber.get() == null
+                                        || !subscriber.get().isDisposed())) {
+                            Thread.onSpinWait();
                         }
                     })
                     .next()
@@ -67,9 +71,11 @@ class DroppedChunkTest {
                         consumed.incrementAndGet();
                         AioFiles.release(b);
                     });
+            subscriber.set(d);
             assertThat(inOnNext.await(10, TimeUnit.SECONDS)).isTrue();
-            d.dispose();
-            disposed.countDown();
+            Thread disposer = new Thread(d::dispose, "disposer");
+            disposer.start();
+            disposer.join(TimeUnit.SECONDS.toMillis(30));
             TestFiles.await(
                     () -> AioFiles.outstandingChunks() == probe.chunks(),
                     () -> "the dropped chunk back in the pool, outstanding " + AioFiles.outstandingChunks());

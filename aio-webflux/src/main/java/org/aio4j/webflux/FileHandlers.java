@@ -11,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -30,6 +29,7 @@ import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.CopyOptions;
 import org.aio4j.reactor.ReadOptions;
 import org.aio4j.reactor.WriteOptions;
+import org.aio4j.reactor.internal.AtomicTarget;
 import org.aio4j.reactor.spring.AioDataBufferUtils;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -131,8 +131,7 @@ final class FileHandlers {
      * What a GET needs to know about the file, read once. {@code inode} identifies the file for the growth check;
      * {@code wholeFileCached} is true, false, or null (not asked) for "every page of the file is in the page cache".
      */
-    private record FileInfo(
-            Path path, long size, Instant lastModified, String etag, long inode, Boolean wholeFileCached) {}
+    record FileInfo(Path path, long size, Instant lastModified, String etag, long inode, Boolean wholeFileCached) {}
 
     /** An upload went past the configured maximum. */
     private static final class TooLargeException extends RuntimeException {
@@ -490,11 +489,13 @@ final class FileHandlers {
      * buffers (16 MiB at 128 KiB) waiting for it; with 200 such downloads the server held gigabytes
      * (docs/benchmarks.md, "Memory").
      */
-    private static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
+    static BodyInserter<Flux<DataBuffer>, ServerHttpResponse> body(
             java.util.function.Function<DataBufferFactory, Flux<DataBuffer>> source,
             long contentLength,
             FileInfo info) {
-        return (response, context) -> response.writeWith(Flux.defer(() -> {
+        // FencedBody outermost: WebFlux keeps the body's first buffer, and one still on its way when the client went
+        // away would be kept after WebFlux released what it kept (leaked); the fence makes that cancel wait for it
+        return (response, context) -> response.writeWith(new FencedBody(Flux.defer(() -> {
             long[] sent = {0};
             return source.apply(response.bufferFactory())
                     // limitRate queues what it received: buffers still queued when the response is cancelled
@@ -516,7 +517,7 @@ final class FileHandlers {
                                 "the file changed while it was sent: " + sent[0] + " of " + contentLength + " bytes";
                         return Mono.error(NettyAbort.abortOrIo(response, message));
                     }));
-        }));
+        })));
     }
 
     /**
@@ -597,67 +598,44 @@ final class FileHandlers {
      * <p>The temporary file is created here, before the writer starts, and the writer must open it without {@code
      * CREATE} (plain {@code WRITE}): a cancel can come at any moment, also while the writer's own open is under way on
      * another thread, and a removal that ran before such an open created the file would leave an empty {@code .part}
-     * behind for good (the soak found 62 in 11,070 aborted uploads, see docs/reliability.md). {@link TempFile} removes
+     * behind for good (the soak found 62 in 11,070 aborted uploads, see docs/reliability.md). {@link AtomicTarget} removes
      * the file exactly once and never before it exists; an open after the removal fails (ENOENT) instead of creating
      * it again.
      */
     private static <T> Mono<T> atomically(Path target, java.util.function.Function<Path, Mono<T>> writer) {
         return Mono.defer(() -> {
-            String tmpName = "." + target.getFileName() + "." + UUID.randomUUID() + ".part";
-            // the 43 added characters must not push a name the file system accepts past its limit (255 bytes)
-            if (tmpName.getBytes(StandardCharsets.UTF_8).length > 255) tmpName = "." + UUID.randomUUID() + ".part";
-            TempFile tmp = new TempFile(target.resolveSibling(tmpName));
-            return Mono.fromCallable(tmp::create)
+            AtomicTarget tmp = tempFor(target);
+            return Mono.fromCallable(tmp::createTemp)
                     .subscribeOn(Schedulers.boundedElastic())
                     .flatMap(writer)
                     .flatMap(result -> Mono.fromCallable(() -> {
-                                try (FileChannel ch = FileChannel.open(tmp.path, StandardOpenOption.WRITE)) {
+                                try (FileChannel ch = FileChannel.open(tmp.temp(), StandardOpenOption.WRITE)) {
                                     ch.force(true);
                                 }
-                                Files.move(tmp.path, target, StandardCopyOption.ATOMIC_MOVE);
-                                fsyncDirectory(target.getParent());
+                                tmp.commit(); // rename over the target, then fsync the folder
                                 return result;
                             })
                             .subscribeOn(Schedulers.boundedElastic()))
-                    .doOnError(e -> tmp.discard())
-                    .doOnCancel(tmp::discard);
+                    .doOnError(e -> discard(tmp))
+                    .doOnCancel(() -> discard(tmp));
         });
     }
 
     /**
-     * The temporary file of one {@link #atomically} run: {@link #create} makes it ({@code CREATE_NEW}),
-     * {@link #discard} removes it, at most once and never before it exists: a discard that comes while it is being
-     * created is carried out by {@link #create} right after. After a successful rename the removal finds nothing.
+     * The temporary file {@code .NAME.UUID.part} of one {@link #atomically} run, replacing {@code target} with fsyncs.
+     * A UUID in the name: {@link RootedPaths#isTemporaryName} hides exactly these names from listings and requests.
      */
-    static final class TempFile {
-        private static final int NEW = 0, CREATED = 1, DISCARDED = 2;
-        final Path path;
-        private final java.util.concurrent.atomic.AtomicInteger state =
-                new java.util.concurrent.atomic.AtomicInteger(NEW);
-
-        TempFile(Path path) {
-            this.path = path;
-        }
-
-        /** Creates the file (blocking); if it was discarded meanwhile, removes it again at once. */
-        Path create() throws IOException {
-            Files.createFile(path);
-            if (!state.compareAndSet(NEW, CREATED)) Files.deleteIfExists(path);
-            return path;
-        }
-
-        /** Removes the file (on the bounded elastic scheduler) if it exists or as soon as it does. */
-        void discard() {
-            if (state.getAndSet(DISCARDED) == CREATED) deleteQuietly(path);
-        }
+    static AtomicTarget tempFor(Path target) {
+        return new AtomicTarget(
+                target, AtomicTarget.tempPath(target, UUID.randomUUID().toString()), true, true);
     }
 
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignored) {
-            // not every file system can fsync a directory; the rename itself is atomic anyway
-        }
+    /**
+     * Removes the temporary file of one {@link #atomically} run (on the bounded elastic scheduler), at most once and
+     * never before it exists ({@link AtomicTarget#discard()}). After a successful rename the removal finds nothing.
+     */
+    static void discard(AtomicTarget tmp) {
+        if (tmp.discard()) deleteQuietly(tmp.temp());
     }
 
     private static void deleteQuietly(Path tmp) {

@@ -10,38 +10,68 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.aio4j.AioException;
 import org.aio4j.internal.Errno;
 
 /**
- * The target of an atomic copy (the {@code atomic} copy option): {@link WriteMono} writes {@link #temp()}, a new
+ * A file written under a temporary name and renamed over its target when complete.
+ *
+ * <p>The target of an atomic copy (the {@code atomic} copy option): {@link WriteMono} writes {@link #temp()}, a new
  * file in the target's folder ({@code .NAME.RANDOM.part}, opened {@code CREATE_NEW}), and when every byte is written
  * and the file closed it {@link #commit()}s it over {@link #target()}; on error and on cancel it {@link #remove()}s
  * it. Both happen in the write's last step, after every write (and any kernel copy step) it started has ended and
  * after the open returned: nothing a cancelled copy still had in flight reaches the target or a later copy's target,
- * and the temporary file is removed exactly once, never before it exists. All methods block (blocking scheduler).
+ * and the temporary file is removed exactly once, never before it exists.
+ *
+ * <p>The uploads and copies of the WebFlux router ({@code aio-webflux}) use it the other way round: {@link
+ * #createTemp()} makes the file before the writer starts (the writer opens it without {@code CREATE}), and {@link
+ * #discard()} on error or cancel, from any thread at any moment, tells its caller to remove it only once it exists
+ * and at most once (a discard that comes while the file is being created is carried out by {@link #createTemp()}).
+ * Public for that module only: this package is not API. All methods but {@link #discard()} block (blocking
+ * scheduler).
  */
 public final class AtomicTarget {
+    private static final int NEW = 0, CREATED = 1, DISCARDED = 2;
+
     private final Path target;
     private final Path temp;
     private final boolean replace;
     private final boolean fsync;
+    private final AtomicInteger state = new AtomicInteger(NEW);
 
     /**
      * The atomic target {@code target}: {@code replace} as the copy's {@code replaceExisting}; with {@code fsync} the
      * folder is fsynced after the rename (the write fsyncs the file).
      */
     public AtomicTarget(Path target, boolean replace, boolean fsync) {
-        this.target = target;
-        this.replace = replace;
-        this.fsync = fsync;
         // ThreadLocalRandom, not UUID.randomUUID: SecureRandom's first use reads /dev/urandom, a blocking call on
         // whatever thread subscribes (BlockHound caught it on a parallel thread); CREATE_NEW makes a clash an error
-        String random = String.format("%016x", ThreadLocalRandom.current().nextLong());
+        this(
+                target,
+                tempPath(
+                        target,
+                        String.format("%016x", ThreadLocalRandom.current().nextLong())),
+                replace,
+                fsync);
+    }
+
+    /** As the other constructor, with the temporary file {@code temp} (see {@link #tempPath}). */
+    public AtomicTarget(Path target, Path temp, boolean replace, boolean fsync) {
+        this.target = target;
+        this.temp = temp;
+        this.replace = replace;
+        this.fsync = fsync;
+    }
+
+    /**
+     * The temporary file of {@code target}: {@code .NAME.RANDOM.part} in its folder, or {@code .RANDOM.part} when the
+     * added characters would push the name past the 255 bytes a file system accepts.
+     */
+    public static Path tempPath(Path target, String random) {
         String name = "." + target.getFileName() + "." + random + ".part";
-        // the 24 added characters must not push a name the file system accepts past its limit (255 bytes)
         if (name.getBytes(StandardCharsets.UTF_8).length > 255) name = "." + random + ".part";
-        this.temp = target.resolveSibling(name);
+        return target.resolveSibling(name);
     }
 
     /** The path the copy reports and renames to. */
@@ -73,7 +103,7 @@ public final class AtomicTarget {
      * Renames the written, closed temporary file over the target: replacing it, or without {@code replace} with
      * {@code link} + {@code unlink}, which fails (EEXIST) if the target appeared meanwhile.
      */
-    void commit() throws IOException {
+    public void commit() throws IOException {
         if (replace) {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } else {
@@ -98,8 +128,30 @@ public final class AtomicTarget {
         }
     }
 
+    /**
+     * Creates the temporary file ({@code CREATE_NEW}) for a writer that opens it without {@code CREATE}; if {@link
+     * #discard()} came meanwhile, removes it again at once.
+     *
+     * @return {@link #temp()}
+     */
+    public Path createTemp() throws IOException {
+        Files.createFile(temp);
+        if (!state.compareAndSet(NEW, CREATED)) remove();
+        return temp;
+    }
+
+    /**
+     * Marks the temporary file of {@link #createTemp()} discarded (an error or a cancel; non-blocking, any thread).
+     *
+     * @return true exactly once, when the file exists and the caller must remove it now ({@link #remove()}); false
+     * when the discard came before the file existed ({@link #createTemp()} removes it) or came before
+     */
+    public boolean discard() {
+        return state.getAndSet(DISCARDED) == CREATED;
+    }
+
     /** Removes the temporary file (best effort: its name is unique and hidden). */
-    void remove() {
+    public void remove() {
         try {
             Files.deleteIfExists(temp);
         } catch (IOException e) {

@@ -37,7 +37,9 @@ import reactor.core.scheduler.Scheduler;
  * <p>Cancel and errors: every read in flight is cancelled with the engine, all at once on the stream's own file
  * ({@link AioOps#cancelAll}, {@code aio_cancel(fd, NULL)}); buffers go back to the
  * pool and the file is closed (on {@code blockingScheduler}) only once every op has been reaped; nothing is emitted
- * after cancel; an error or completion is signalled after the file was closed.
+ * after cancel: a cancel from another thread waits for an {@code onNext} under way to return (one lock held while a
+ * chunk is emitted), so no chunk reaches a subscriber after its {@code cancel()} returned; an error or completion is
+ * signalled after the file was closed.
  */
 public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
     static {
@@ -182,6 +184,9 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
         volatile boolean cancelled;
         volatile Throwable requestError;
 
+        /** Held while a chunk is emitted and while cancel is recorded: see {@link #cancel()}. */
+        final Object emitLock = new Object();
+
         // set by the open task, then openDone (volatile) publishes them
         AioFile file;
         Throwable openError;
@@ -280,10 +285,17 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
             drain();
         }
 
+        /**
+         * Returns once an {@code onNext} under way on another thread has returned (the emit lock): after this call
+         * no chunk reaches the subscriber. On the emitting thread itself (a cancel from {@code onNext}) the lock is
+         * re-entered at once.
+         */
         @Override
         public void cancel() {
             if (!cancelled) {
-                cancelled = true;
+                synchronized (emitLock) {
+                    cancelled = true;
+                }
                 drain();
             }
         }
@@ -355,15 +367,23 @@ public final class ReadFlux extends Flux<ByteBuffer> implements Scannable {
                     head++;
                     continue;
                 }
-                if (emitted == r || cancelled) break;
-                ByteBuffer b = s.buffer;
-                int n = (int) Math.min(s.filled, end - s.position);
-                b.limit(n).position(0);
-                s.buffer = null;
-                s.state = FREE;
-                head++;
-                emitted++;
-                actual.onNext(b);
+                if (emitted == r) break;
+                // Under the emit lock, which cancel() takes too: a cancel from another thread either comes first
+                // (the chunk stays in its slot and stop() releases it) or waits until this onNext has returned, so
+                // a subscriber never has a chunk arrive after its cancel() call returned (operators that cancel
+                // upstream first, then clear their state, such as collect, or Spring's ChannelSendOperator, which
+                // caches the first buffer, would otherwise drop it unreleased).
+                synchronized (emitLock) {
+                    if (cancelled) break;
+                    ByteBuffer b = s.buffer;
+                    int n = (int) Math.min(s.filled, end - s.position);
+                    b.limit(n).position(0);
+                    s.buffer = null;
+                    s.state = FREE;
+                    head++;
+                    emitted++;
+                    actual.onNext(b);
+                }
             }
             if (cancelled) return; // the loop comes round again (cancel raised WIP) and stops
             if (head == tail && nextPos >= end) {
