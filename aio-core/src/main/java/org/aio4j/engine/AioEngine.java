@@ -200,8 +200,10 @@ public final class AioEngine implements AutoCloseable {
 
     /**
      * Scattering read: buffer {@code i} is filled from file offset {@code position} plus the sizes of the buffers
-     * before it. The buffers are read in parallel (glibc has no vectored AIO); the future gives the byte count of
-     * the leading buffers up to the first short one, or the first failure by buffer order.
+     * before it. On {@link EngineBackend#IO_URING} one {@code IORING_OP_READV} reads them (one per 1024 buffers
+     * or 1 GiB); on {@link EngineBackend#POSIX_AIO} they are read in parallel, one op per buffer (glibc has no
+     * vectored AIO). The future gives the byte count of the leading buffers up to the first short one, or the first
+     * failure by buffer order.
      *
      * @throws NullPointerException if an argument or element is null
      * @throws IllegalArgumentException if a buffer is not direct or read-only, or {@code position < 0}
@@ -215,7 +217,9 @@ public final class AioEngine implements AutoCloseable {
 
     /**
      * Gathering write: buffer {@code i} is written at file offset {@code position} plus the sizes of the buffers
-     * before it, in parallel; the future gives the byte count of the leading buffers up to the first short one.
+     * before it: on {@link EngineBackend#IO_URING} with one {@code IORING_OP_WRITEV} (one per 1024 buffers or 1
+     * GiB), on {@link EngineBackend#POSIX_AIO} one op per buffer in parallel; the future gives the byte count of the
+     * leading buffers up to the first short one.
      *
      * @throws NullPointerException if an argument or element is null
      * @throws IllegalArgumentException if a buffer is not direct, or {@code position < 0}
