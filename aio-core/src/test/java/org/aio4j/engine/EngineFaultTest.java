@@ -130,9 +130,14 @@ class EngineFaultTest {
         }
     }
 
-    /** RLIMIT_FSIZE needs a process of its own: a child JVM started under {@code prlimit --fsize}. */
-    @Test
-    void writePastFileSizeLimitFailsWithEfbig() throws Exception {
+    /**
+     * RLIMIT_FSIZE needs a process of its own: a child JVM started under {@code prlimit --fsize}. On io_uring the
+     * write runs in the kernel on behalf of the reaper's task (or an io-wq worker of the process): the same EFBIG.
+     */
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void writePastFileSizeLimitFailsWithEfbig(EngineBackend backend) throws Exception {
+        EngineTestSupport.builder(backend); // skips where the backend is unavailable
         Path prlimit = Path.of("/usr/bin/prlimit");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(prlimit), "prlimit not installed");
         Path target = dir.resolve("big");
@@ -146,12 +151,13 @@ class EngineFaultTest {
                         System.getProperty("java.class.path"),
                         EngineChild.class.getName(),
                         "efbig",
-                        target.toString())
+                        target.toString(),
+                        backend.name())
                 .redirectErrorStream(true);
         Process proc = pb.start();
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(proc.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).as("child output").contains("RESULT EFBIG").contains("SERVING ok");
+        assertThat(out).as("child output").contains("RESULT EFBIG").contains("SERVING ok").contains("BACKEND " + backend);
         assertThat(proc.exitValue()).as(out).isZero();
     }
 
