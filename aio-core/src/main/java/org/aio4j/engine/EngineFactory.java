@@ -67,10 +67,7 @@ final class EngineFactory {
             }
             case SIGNAL -> {
                 int rt = b.realtimeSignal > 0 ? b.realtimeSignal : Symbols.defaultRealtimeSignal();
-                if (b.posix == null
-                        && rt > 0
-                        && SignalFdWaiter.blockedInEveryThread(rt)
-                        && SignalFdWaiter.claim(rt)) {
+                if (b.posix == null && rt > 0 && SignalFdWaiter.blockedInEveryThread(rt) && SignalFdWaiter.claim(rt)) {
                     claimed = rt;
                     w = new SignalFdWaiter(rt);
                     slots = SignalFdWaiter.boundInFlight(b.maxInFlight); // below RLIMIT_SIGPENDING

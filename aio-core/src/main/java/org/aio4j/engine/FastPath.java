@@ -50,7 +50,8 @@ final class FastPath {
         long iov = s.addrs[slot];
         int n = (int) s.lens[slot];
         long total = 0; // what the kernel will see: the lengths in the iovec array
-        for (int i = 0; i < n; i++) total += NativeMemory.getLong(iov + (long) i * IoUring.IOVEC_SIZE + IoUring.IOVEC_LEN);
+        for (int i = 0; i < n; i++)
+            total += NativeMemory.getLong(iov + (long) i * IoUring.IOVEC_SIZE + IoUring.IOVEC_LEN);
         long r = backend.tryReadNowVector(fd, iov, n, total, s.positions[slot]);
         if (r >= 0) metrics.fastPath.increment();
         return r;

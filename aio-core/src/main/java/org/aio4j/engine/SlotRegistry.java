@@ -45,6 +45,7 @@ final class SlotRegistry {
     final ByteBuffer[] buffers;
     /** The buffers of a vectored op (kept reachable until it was reaped), else null. */
     final ByteBuffer[][] vectors;
+
     final AioFile[] files;
     final byte[] kinds;
     final int[] fds;
@@ -131,8 +132,16 @@ final class SlotRegistry {
      * and belongs to the slot until {@link #retire}, i.e. until the backend reported the op (the kernel may read it
      * until then).
      */
-    void fillVector(int slot, byte kind, AioFile file, int fd, long position, ByteBuffer[] bufs, Object att,
-            AioHandler<?> h, long t0) {
+    void fillVector(
+            int slot,
+            byte kind,
+            AioFile file,
+            int fd,
+            long position,
+            ByteBuffer[] bufs,
+            Object att,
+            AioHandler<?> h,
+            long t0) {
         int n = bufs.length;
         long iov = NativeMemory.allocate((long) n * IoUring.IOVEC_SIZE);
         for (int i = 0; i < n; i++) {

@@ -267,8 +267,8 @@ final class Submitter {
     }
 
     /** One vectored op ({@link SlotRegistry#K_READV} or {@link SlotRegistry#K_WRITEV}): {@link #start}'s rules. */
-    private long startVector(byte kind, AioFile file, long position, ByteBuffer[] bufs, long bytes, Object att,
-            AioHandler<?> h) {
+    private long startVector(
+            byte kind, AioFile file, long position, ByteBuffer[] bufs, long bytes, Object att, AioHandler<?> h) {
         entering.incrementAndGet();
         try {
             if (reaper.closed) throw new IllegalStateException("the engine is closed");
@@ -300,8 +300,8 @@ final class Submitter {
     }
 
     /** Writes a vectored op into a free slot (its iovec array is allocated there and freed when it was reaped). */
-    void fillVector(int slot, byte kind, AioFile file, long position, ByteBuffer[] bufs, Object att, AioHandler<?> h,
-            long t0) {
+    void fillVector(
+            int slot, byte kind, AioFile file, long position, ByteBuffer[] bufs, Object att, AioHandler<?> h, long t0) {
         metrics.slotTaken();
         AioFile lane = lanes.lane(file);
         slots.fillVector(slot, kind, file, lane.fd(), position, bufs, att, h, t0);

@@ -191,7 +191,8 @@ class EngineDirectLanesTest {
     void directFileIsByteExactOnIoUringWithOneFdAndVectors() throws Exception {
         int n = 64;
         var base = EngineTestSupport.Baseline.take();
-        try (AioEngine engine = EngineTestSupport.builder(EngineBackend.IO_URING).build();
+        try (AioEngine engine =
+                        EngineTestSupport.builder(EngineBackend.IO_URING).build();
                 AioFile f = openDirect("uring")) {
             List<CompletableFuture<Integer>> writes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -210,17 +211,25 @@ class EngineDirectLanesTest {
             }
             for (CompletableFuture<Integer> r : reads)
                 assertThat(r.get(30, TimeUnit.SECONDS)).isEqualTo(BLOCK);
-            for (int i = 0; i < n; i++) assertThat(EngineTestSupport.matches(bufs[i], i, 2)).as("block %d", i).isTrue();
+            for (int i = 0; i < n; i++)
+                assertThat(EngineTestSupport.matches(bufs[i], i, 2))
+                        .as("block %d", i)
+                        .isTrue();
             // vectored: blocks 8..11 rewritten with version 3 by one WRITEV, read back by one READV
             ByteBuffer[] vw = new ByteBuffer[4];
             for (int i = 0; i < 4; i++) EngineTestSupport.fill(vw[i] = aligned(BLOCK), 8 + i, 3);
             long before = engine.metrics().submitted();
-            assertThat(engine.writev(f, 8L * BLOCK, vw).get(30, TimeUnit.SECONDS)).isEqualTo(4L * BLOCK);
+            assertThat(engine.writev(f, 8L * BLOCK, vw).get(30, TimeUnit.SECONDS))
+                    .isEqualTo(4L * BLOCK);
             ByteBuffer[] vr = new ByteBuffer[4];
             for (int i = 0; i < 4; i++) vr[i] = aligned(BLOCK);
-            assertThat(engine.readv(f, 8L * BLOCK, vr).get(30, TimeUnit.SECONDS)).isEqualTo(4L * BLOCK);
-            assertThat(engine.metrics().submitted() - before).as("one op per vector").isEqualTo(2);
-            for (int i = 0; i < 4; i++) assertThat(EngineTestSupport.matches(vr[i], 8 + i, 3)).isTrue();
+            assertThat(engine.readv(f, 8L * BLOCK, vr).get(30, TimeUnit.SECONDS))
+                    .isEqualTo(4L * BLOCK);
+            assertThat(engine.metrics().submitted() - before)
+                    .as("one op per vector")
+                    .isEqualTo(2);
+            for (int i = 0; i < 4; i++)
+                assertThat(EngineTestSupport.matches(vr[i], 8 + i, 3)).isTrue();
             assertThat(engine.metrics().fastPathReads()).isZero();
             byte[] disk = Files.readAllBytes(dir.resolve("uring"));
             for (int i = 0; i < n; i++) {

@@ -157,7 +157,11 @@ class EngineFaultTest {
         Process proc = pb.start();
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(proc.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).as("child output").contains("RESULT EFBIG").contains("SERVING ok").contains("BACKEND " + backend);
+        assertThat(out)
+                .as("child output")
+                .contains("RESULT EFBIG")
+                .contains("SERVING ok")
+                .contains("BACKEND " + backend);
         assertThat(proc.exitValue()).as(out).isZero();
     }
 

@@ -332,8 +332,9 @@ class EngineInlineCompletionTest {
         Path fifo = dir.resolve("fifo2");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor())
                 .isZero();
-        try (AioEngine engine =
-                        EngineTestSupport.builder(backend).cachedReadFastPath(false).build();
+        try (AioEngine engine = EngineTestSupport.builder(backend)
+                        .cachedReadFastPath(false)
+                        .build();
                 AioFile f = AioFile.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // the first read runs (and blocks); the second waits behind it on the same fd number and is cancelled
             CompletableFuture<Integer> first = engine.read(f, 0, ByteBuffer.allocateDirect(16));

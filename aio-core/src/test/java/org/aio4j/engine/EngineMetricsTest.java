@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.aio4j.AioFile;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 class EngineMetricsTest {
     @TempDir
@@ -23,7 +23,9 @@ class EngineMetricsTest {
     void countsAndHistogramAndMicrometer(EngineBackend backend) throws Exception {
         Path p = dir.resolve("m");
         Files.write(p, new byte[4096]);
-        try (AioEngine engine = EngineTestSupport.builder(backend).cachedReadFastPath(false).build();
+        try (AioEngine engine = EngineTestSupport.builder(backend)
+                        .cachedReadFastPath(false)
+                        .build();
                 AioFile f = AioFile.open(p)) {
             SimpleMeterRegistry reg = new SimpleMeterRegistry();
             new EngineMeterBinder(engine, Tags.of("engine", "test")).bindTo(reg);

@@ -113,7 +113,8 @@ class EngineVectorTest {
             // the bytes around each buffer's window were not written
             for (ByteBuffer b : dst) {
                 for (int i = 0; i < b.position(); i++) assertThat(b.get(i)).isZero();
-                for (int i = b.limit(); i < b.capacity(); i++) assertThat(b.get(i)).isZero();
+                for (int i = b.limit(); i < b.capacity(); i++)
+                    assertThat(b.get(i)).isZero();
             }
 
             // no buffers, and only empty ones: 0 at once

@@ -173,7 +173,9 @@ public final class FaultInjectingBackend extends ForwardingBackend {
                     int e = errno;
                     if (e == 0 && roll(plan.errorRate())) {
                         errors.incrementAndGet();
-                        e = ops[slot] == OP_WRITE || ops[slot] == OP_WRITEV ? new int[] {EIO, ENOSPC, EFBIG}[nextInt(3)] : EIO;
+                        e = ops[slot] == OP_WRITE || ops[slot] == OP_WRITEV
+                                ? new int[] {EIO, ENOSPC, EFBIG}[nextInt(3)]
+                                : EIO;
                         r = -1;
                     } else if (e == 0 && r > 1 && ops[slot] != OP_FSYNC && roll(plan.shortRate())) {
                         shorts.incrementAndGet();

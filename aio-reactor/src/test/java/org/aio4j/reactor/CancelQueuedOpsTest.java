@@ -318,8 +318,8 @@ class CancelQueuedOpsTest {
             sub.dispose();
             TestFiles.await(
                     () -> AioFiles.outstandingChunks() == probe.chunks() && TestFiles.openFdsUnder(dir) == 0,
-                    () -> "cleanup after cancel: chunks " + AioFiles.outstandingChunks() + " (start "
-                            + probe.chunks() + "), fds on the file " + TestFiles.openFdsUnder(dir));
+                    () -> "cleanup after cancel: chunks " + AioFiles.outstandingChunks() + " (start " + probe.chunks()
+                            + "), fds on the file " + TestFiles.openFdsUnder(dir));
             long millis = (System.nanoTime() - t0) / 1_000_000;
             assertThat(millis).as("cleanup took %d ms", millis).isLessThan(5_000);
             assertThat(engine.metrics().cancelled()).isEqualTo(IN_FLIGHT);

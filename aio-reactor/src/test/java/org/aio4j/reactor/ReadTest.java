@@ -20,8 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
@@ -400,8 +400,8 @@ class ReadTest {
                 backend, effective, iterations / 2, slow.metrics().cancelled());
         if (backend == EngineBackend.POSIX_AIO)
             assertThat(effective)
-                .as("iterations where aio_cancel took effect on queued reads")
-                .isPositive();
+                    .as("iterations where aio_cancel took effect on queued reads")
+                    .isPositive();
         // cleanup is checked by the leak probe in after()
     }
 
