@@ -81,10 +81,11 @@ class SpringFaultPropertiesTest {
             @ForAll @IntRange(min = 1, max = 8) int maxInFlight,
             @ForAll @IntRange(min = 0, max = 3) int cancelAfter)
             throws Exception {
-        TestFiles.Probe probe = TestFiles.Probe.take();
         LeakTrackingDataBufferFactory factory = new LeakTrackingDataBufferFactory(new DefaultDataBufferFactory(direct));
         FaultyEngines.Faulty faulty = FaultyEngines.build(config, FaultInjectingBackend.Plan.random(seed, 0.1), 16);
         AioEngine engine = faulty.engine();
+        // after the engine was built: an io_uring engine holds two fds of its own (the ring, its eventfd) until closed
+        TestFiles.Probe probe = TestFiles.Probe.take();
         ReadOptions reads =
                 ReadOptions.defaults().engine(engine).chunkSize(bufferSize).maxInFlight(maxInFlight);
         WriteOptions writes = WriteOptions.defaults().engine(engine).maxInFlight(maxInFlight);
