@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <linux/io_uring.h>
+#include <linux/uio.h>
 #include <linux/time_types.h>
 
 #define P(name, v) printf("%s %lld\n", name, (long long) (v))
@@ -14,11 +15,17 @@ int main(void) {
     P("NR_IO_URING_ENTER", __NR_io_uring_enter);
     P("NR_IO_URING_REGISTER", __NR_io_uring_register);
     P("IORING_OP_NOP", IORING_OP_NOP);
+    P("IORING_OP_READV", IORING_OP_READV);
+    P("IORING_OP_WRITEV", IORING_OP_WRITEV);
     P("IORING_OP_FSYNC", IORING_OP_FSYNC);
     P("IORING_OP_ASYNC_CANCEL", IORING_OP_ASYNC_CANCEL);
     P("IORING_OP_READ", IORING_OP_READ);
     P("IORING_OP_WRITE", IORING_OP_WRITE);
     P("IORING_FSYNC_DATASYNC", IORING_FSYNC_DATASYNC);
+    P("UIO_MAXIOV", UIO_MAXIOV);
+    P("IOVEC_SIZE", sizeof(struct iovec));
+    P("IOVEC_BASE", offsetof(struct iovec, iov_base));
+    P("IOVEC_LEN", offsetof(struct iovec, iov_len));
     P("IORING_SETUP_CQSIZE", IORING_SETUP_CQSIZE);
     P("IORING_SETUP_CLAMP", IORING_SETUP_CLAMP);
     P("IORING_SETUP_SUBMIT_ALL", IORING_SETUP_SUBMIT_ALL);

@@ -8,21 +8,9 @@ import java.util.concurrent.ThreadFactory;
 import org.aio4j.AioFile;
 import org.aio4j.AioFsyncMode;
 import org.aio4j.engine.internal.Backend;
-import org.aio4j.engine.internal.IoUringBackend;
-import org.aio4j.engine.internal.JvmSignalWaiter;
-import org.aio4j.engine.internal.KeventWaiter;
-import org.aio4j.engine.internal.NativePosix;
 import org.aio4j.engine.internal.Posix;
-import org.aio4j.engine.internal.PosixAioBackend;
-import org.aio4j.engine.internal.SemaphoreWaiter;
-import org.aio4j.engine.internal.SignalFdWaiter;
-import org.aio4j.engine.internal.SuspendWaiter;
-import org.aio4j.engine.internal.Symbols;
-import org.aio4j.engine.internal.Waiter;
 import org.aio4j.internal.AioAbi;
-import org.aio4j.internal.AioInit;
 import org.aio4j.internal.FdTracker;
-import org.aio4j.internal.NativeLib;
 
 /**
  * The completion engine: submits reads, writes and fsyncs with POSIX AIO, reaps every completion on one reaper
@@ -48,6 +36,8 @@ import org.aio4j.internal.NativeLib;
  *       the handler run inline, queued on this thread ({@code Trampoline}) or handed off to the reaper</td></tr>
  *   <tr><td>{@code Reaper}</td><td>the reaper thread and life cycle: poll loop, retries, lane sweep, close,
  *       termination</td></tr>
+ *   <tr><td>{@code EngineFactory}</td><td>{@link Builder#build()}: the backend chosen, checked and made (POSIX AIO
+ *       with its notification mode and {@code aio_init}, or io_uring), the fast-path decision</td></tr>
  * </table>
  *
  * Per op: {@code AioEngine.read -> Submitter.start -> launch -> FastPath.tryRead | Backend.submit}; then on the
@@ -107,7 +97,8 @@ public final class AioEngine implements AutoCloseable {
     private final Submitter submitter;
     private final Cancellation cancellation;
 
-    private AioEngine(Builder b, Backend backend, Notification mode, int aioInitThreads) {
+    /** Made by {@link EngineFactory} (the builder's {@code build()}), which chose and built the backend. */
+    AioEngine(Builder b, Backend backend, Notification mode, int aioInitThreads) {
         this.backend = backend;
         this.engineBackend = b.backend;
         this.notification = mode;
@@ -200,8 +191,10 @@ public final class AioEngine implements AutoCloseable {
 
     /**
      * Scattering read: buffer {@code i} is filled from file offset {@code position} plus the sizes of the buffers
-     * before it. The buffers are read in parallel (glibc has no vectored AIO); the future gives the byte count of
-     * the leading buffers up to the first short one, or the first failure by buffer order.
+     * before it. On {@link EngineBackend#IO_URING} one {@code IORING_OP_READV} reads them (one per 1024 buffers
+     * or 1 GiB); on {@link EngineBackend#POSIX_AIO} they are read in parallel, one op per buffer (glibc has no
+     * vectored AIO). The future gives the byte count of the leading buffers up to the first short one, or the first
+     * failure by buffer order.
      *
      * @throws NullPointerException if an argument or element is null
      * @throws IllegalArgumentException if a buffer is not direct or read-only, or {@code position < 0}
@@ -215,7 +208,9 @@ public final class AioEngine implements AutoCloseable {
 
     /**
      * Gathering write: buffer {@code i} is written at file offset {@code position} plus the sizes of the buffers
-     * before it, in parallel; the future gives the byte count of the leading buffers up to the first short one.
+     * before it: on {@link EngineBackend#IO_URING} with one {@code IORING_OP_WRITEV} (one per 1024 buffers or 1
+     * GiB), on {@link EngineBackend#POSIX_AIO} one op per buffer in parallel; the future gives the byte count of the
+     * leading buffers up to the first short one.
      *
      * @throws NullPointerException if an argument or element is null
      * @throws IllegalArgumentException if a buffer is not direct, or {@code position < 0}
@@ -570,20 +565,21 @@ public final class AioEngine implements AutoCloseable {
      * called {@code aio_init} itself), a daemon reaper thread.
      */
     public static final class Builder {
-        private Notification notification;
-        private int maxInFlight = 1024;
-        private Overflow overflow = Overflow.WAIT;
-        private int lanes; // 0: not set, adaptive (1 buffered, directLanes for O_DIRECT)
-        private int directLanes = 12;
-        private Boolean fastPath;
-        private int aioThreads = -1, aioNum = -1, aioIdleSeconds = -1;
-        private ThreadFactory threadFactory;
-        private String signal = "USR1";
-        private int realtimeSignal;
-        private Duration suspendSlice = Duration.ofMillis(1);
-        private Duration closeTimeout = Duration.ofSeconds(5);
-        private String name;
-        private EngineBackend backend = EngineBackend.POSIX_AIO;
+        // package-private: read by EngineFactory (the build room) and the constructor
+        Notification notification;
+        int maxInFlight = 1024;
+        Overflow overflow = Overflow.WAIT;
+        int lanes; // 0: not set, adaptive (1 buffered, directLanes for O_DIRECT)
+        int directLanes = 12;
+        Boolean fastPath;
+        int aioThreads = -1, aioNum = -1, aioIdleSeconds = -1;
+        ThreadFactory threadFactory;
+        String signal = "USR1";
+        int realtimeSignal;
+        Duration suspendSlice = Duration.ofMillis(1);
+        Duration closeTimeout = Duration.ofSeconds(5);
+        String name;
+        EngineBackend backend = EngineBackend.POSIX_AIO;
         boolean shared;
         // test hooks
         Posix posix;
@@ -761,93 +757,7 @@ public final class AioEngine implements AutoCloseable {
          *     mode was set for {@link EngineBackend#IO_URING}
          */
         public AioEngine build() {
-            Posix px = posix;
-            AioAbi a = abi;
-            if (px == null) {
-                NativeLib.ensureAvailable();
-                px = NativePosix.INSTANCE;
-                a = NativeLib.abi();
-            }
-            if (backend == EngineBackend.IO_URING) return buildIoUring(px, a);
-            Notification mode = notification;
-            if (mode == null) mode = a.SIGEV_KEVENT != AioAbi.ABSENT ? Notification.KEVENT : Notification.SUSPEND;
-            int initThreads = 0;
-            if (aioThreads >= 0 || aioIdleSeconds >= 0 || aioNum >= 0) {
-                // the application's own sizing: unset values are the engine's default thread count, glibc's 64
-                // requests, and the idle time left as it is (0)
-                initThreads = aioThreads >= 0 ? aioThreads : directLanes;
-                AioInit.apply(initThreads, aioNum >= 0 ? aioNum : 64, aioIdleSeconds >= 0 ? aioIdleSeconds : 0, true);
-            } else if (px == NativePosix.INSTANCE && AioInit.isAvailable() && !AioInit.configuredByApplication()) {
-                // Default sizing: as many helper threads as an O_DIRECT file has lanes. More threads than busy fd
-                // numbers make glibc start and end helper threads all the time (measured here at QD 64 over 16
-                // lanes: about 1,400 thread starts per second with glibc's 20 threads, 400 with 12 threads on 12
-                // lanes); see docs/engine.md. glibc ignores the count once the process has made an AIO request.
-                initThreads = directLanes;
-                AioInit.apply(initThreads, 64, 0, false);
-            }
-            boolean hasPreadv2 = a.RWF_NOWAIT != AioAbi.ABSENT && NativeLib.hasSymbol("preadv2");
-            if (fastPath == Boolean.TRUE && !hasPreadv2) {
-                throw new UnsupportedOperationException(
-                        "the cached-read fast path needs preadv2(RWF_NOWAIT), which " + a.name + " lacks here");
-            }
-            boolean fp = fastPath == null ? hasPreadv2 : fastPath;
-            int claimed = -1;
-            int slots = maxInFlight;
-            Waiter w;
-            switch (mode) {
-                case SUSPEND -> w = new SuspendWaiter(suspendSlice.toNanos());
-                case THREAD -> w = new SemaphoreWaiter(Symbols.semPost());
-                case KEVENT -> {
-                    if (a.SIGEV_KEVENT == AioAbi.ABSENT) {
-                        throw new UnsupportedOperationException("KEVENT needs SIGEV_KEVENT (FreeBSD), not " + a);
-                    }
-                    w = new KeventWaiter();
-                }
-                case SIGNAL -> {
-                    int rt = realtimeSignal > 0 ? realtimeSignal : Symbols.defaultRealtimeSignal();
-                    if (posix == null
-                            && rt > 0
-                            && SignalFdWaiter.blockedInEveryThread(rt)
-                            && SignalFdWaiter.claim(rt)) {
-                        claimed = rt;
-                        w = new SignalFdWaiter(rt);
-                        slots = SignalFdWaiter.boundInFlight(maxInFlight); // below RLIMIT_SIGPENDING
-                    } else {
-                        w = new JvmSignalWaiter(signal, signal.equals("USR1") ? a.SIGUSR1 : a.SIGUSR2);
-                    }
-                }
-                default -> throw new AssertionError(mode);
-            }
-            Backend backend;
-            try {
-                backend = new PosixAioBackend(px, a, slots, w, fp);
-                if (decorate != null) backend = decorate.apply(backend);
-            } catch (RuntimeException | Error e) {
-                if (claimed > 0) SignalFdWaiter.unclaim(claimed);
-                throw e;
-            }
-            return new AioEngine(this, backend, mode, initThreads);
-        }
-
-        private AioEngine buildIoUring(Posix px, AioAbi a) {
-            if (notification != null) {
-                throw new IllegalArgumentException("notification(" + notification + ") applies to POSIX_AIO only; an"
-                        + " IO_URING engine is notified by its ring (leave notification unset)");
-            }
-            Throwable cause = EngineBackend.IO_URING.unavailabilityCause();
-            if (cause != null) {
-                String m = cause.getMessage();
-                throw new UnsupportedOperationException(
-                        m != null && m.startsWith("io_uring") ? m : "io_uring is unavailable: " + cause, cause);
-            }
-            boolean hasPreadv2 = a.RWF_NOWAIT != AioAbi.ABSENT && NativeLib.hasSymbol("preadv2");
-            if (fastPath == Boolean.TRUE && !hasPreadv2) {
-                throw new UnsupportedOperationException(
-                        "the cached-read fast path needs preadv2(RWF_NOWAIT), which " + a.name + " lacks here");
-            }
-            Backend backend = new IoUringBackend(px, a, maxInFlight, fastPath == null ? hasPreadv2 : fastPath);
-            if (decorate != null) backend = decorate.apply(backend);
-            return new AioEngine(this, backend, null, 0);
+            return EngineFactory.build(this);
         }
     }
 }

@@ -31,6 +31,9 @@ final class Backlog {
         final AioFile file;
         final long position;
         final ByteBuffer buf;
+        /** The buffers of a vectored op ({@link SlotRegistry#K_READV}, {@link SlotRegistry#K_WRITEV}), else null. */
+        final ByteBuffer[] vector;
+
         final int fsyncOp;
         final Object attachment;
         final AioHandler<?> handler;
@@ -42,6 +45,7 @@ final class Backlog {
                 AioFile file,
                 long position,
                 ByteBuffer buf,
+                ByteBuffer[] vector,
                 int fsyncOp,
                 Object att,
                 AioHandler<?> h,
@@ -50,6 +54,7 @@ final class Backlog {
             this.file = file;
             this.position = position;
             this.buf = buf;
+            this.vector = vector;
             this.fsyncOp = fsyncOp;
             this.attachment = att;
             this.handler = h;
@@ -93,9 +98,22 @@ final class Backlog {
 
     /** Queues an op for a slot ({@link Overflow#WAIT}); returns its (negative) token. */
     long enqueue(byte kind, AioFile file, long position, ByteBuffer buf, int fsyncOp, Object att, AioHandler<?> h) {
+        return enqueue(kind, file, position, buf, null, fsyncOp, att, h);
+    }
+
+    /** Queues a vectored op ({@code vector} not null) or a single one for a slot; returns its (negative) token. */
+    long enqueue(
+            byte kind,
+            AioFile file,
+            long position,
+            ByteBuffer buf,
+            ByteBuffer[] vector,
+            int fsyncOp,
+            Object att,
+            AioHandler<?> h) {
         long token = Long.MIN_VALUE | pendingSeq.incrementAndGet();
         metrics.queued.incrementAndGet();
-        pending.add(new Pending(kind, file, position, buf, fsyncOp, att, h, token));
+        pending.add(new Pending(kind, file, position, buf, vector, fsyncOp, att, h, token));
         backend.wakeup();
         return token;
     }
@@ -210,7 +228,11 @@ final class Backlog {
                 return;
             }
             metrics.queued.decrementAndGet();
-            submitter.fill(slot, p.kind, p.file, p.position, p.buf, p.fsyncOp, p.attachment, p.handler, p.start);
+            if (p.vector != null) {
+                submitter.fillVector(slot, p.kind, p.file, p.position, p.vector, p.attachment, p.handler, p.start);
+            } else {
+                submitter.fill(slot, p.kind, p.file, p.position, p.buf, p.fsyncOp, p.attachment, p.handler, p.start);
+            }
             submitter.launch(slot);
         }
     }

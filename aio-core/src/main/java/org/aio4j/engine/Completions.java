@@ -84,8 +84,13 @@ final class Completions implements Backend.CompletionSink {
                 AioException.of(opName(kind), errno, file.path(), kind == SlotRegistry.K_FSYNC ? -1 : position));
     }
 
+    /** The operation an error names; a vectored op is named like its parts on POSIX AIO, for the same messages. */
     static String opName(byte kind) {
-        return kind == SlotRegistry.K_READ ? "aio_read" : kind == SlotRegistry.K_WRITE ? "aio_write" : "aio_fsync";
+        return switch (kind) {
+            case SlotRegistry.K_READ, SlotRegistry.K_READV -> "aio_read";
+            case SlotRegistry.K_WRITE, SlotRegistry.K_WRITEV -> "aio_write";
+            default -> "aio_fsync";
+        };
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.aio4j.engine;
 
 import org.aio4j.engine.internal.Backend;
+import org.aio4j.engine.internal.IoUring;
+import org.aio4j.internal.NativeMemory;
 
 /**
  * Room "cached-read fast path" of {@link AioEngine}: a read first tries {@code preadv2(RWF_NOWAIT)} on the submitting
@@ -34,6 +36,23 @@ final class FastPath {
         SlotRegistry s = slots;
         if (!backend.supportsReadNow() || !(direct || !s.files[slot].isDirect())) return -1;
         long r = backend.tryReadNow(slot, fd, s.addrs[slot], s.lens[slot], s.positions[slot]);
+        if (r >= 0) metrics.fastPath.increment();
+        return r;
+    }
+
+    /**
+     * {@link #tryRead} for a filled vectored read ({@link SlotRegistry#K_READV}): one {@code preadv2(RWF_NOWAIT)}
+     * over the slot's {@code iovec} array ({@link Backend#tryReadNowVector}).
+     */
+    long tryReadVector(int slot, int fd) {
+        SlotRegistry s = slots;
+        if (!backend.supportsReadNow() || !(direct || !s.files[slot].isDirect())) return -1;
+        long iov = s.addrs[slot];
+        int n = (int) s.lens[slot];
+        long total = 0; // what the kernel will see: the lengths in the iovec array
+        for (int i = 0; i < n; i++)
+            total += NativeMemory.getLong(iov + (long) i * IoUring.IOVEC_SIZE + IoUring.IOVEC_LEN);
+        long r = backend.tryReadNowVector(fd, iov, n, total, s.positions[slot]);
         if (r >= 0) metrics.fastPath.increment();
         return r;
     }

@@ -132,6 +132,11 @@ final class Reaper implements Runnable {
                         break;
                     }
                 }
+                // Retries this thread queued itself (a resubmission in runRetries or drainPending answered EAGAIN
+                // again): its own wakeup() is a no-op, so they must be counted before it decides how long to wait.
+                // Before, such a retry waited for an unrelated wake-up: up to 100 ms on POSIX AIO, and forever on
+                // io_uring, whose idle wait has no timeout (found by SpringFaultPropertiesTest on io_uring).
+                backlog.takeRetries();
                 long timeout = IDLE_NANOS;
                 if (backlog.retryCount() > 0) timeout = Math.max(1_000L, backlog.nextRetryDue() - System.nanoTime());
                 if (closing) timeout = Math.min(timeout, 1_000_000L);

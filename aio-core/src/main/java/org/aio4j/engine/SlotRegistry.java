@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import org.aio4j.AioFile;
 import org.aio4j.engine.internal.Backend;
 import org.aio4j.engine.internal.IntStack;
+import org.aio4j.engine.internal.IoUring;
 import org.aio4j.internal.NativeMemory;
 
 /**
@@ -21,6 +22,12 @@ import org.aio4j.internal.NativeMemory;
  */
 final class SlotRegistry {
     static final byte K_READ = Backend.OP_READ, K_WRITE = Backend.OP_WRITE, K_FSYNC = Backend.OP_FSYNC;
+    /**
+     * Vectored ops (backends with {@link Backend#supportsVector()}): {@link #addrs} holds the native {@code iovec}
+     * array the slot owns (allocated by {@link #fillVector}, freed by {@link #retire}), {@link #lens} its entry
+     * count, {@link #vectors} the buffers it names.
+     */
+    static final byte K_READV = Backend.OP_READV, K_WRITEV = Backend.OP_WRITEV;
     /** Slot states (guarded by the stripe lock): free, in flight, waiting for an EAGAIN retry, in its submit call. */
     static final byte S_FREE = 0, S_SUBMITTED = 1, S_RETRY = 2, S_SUBMITTING = 3;
 
@@ -36,6 +43,9 @@ final class SlotRegistry {
     final AioHandler<?>[] handlers;
     final Object[] attachments;
     final ByteBuffer[] buffers;
+    /** The buffers of a vectored op (kept reachable until it was reaped), else null. */
+    final ByteBuffer[][] vectors;
+
     final AioFile[] files;
     final byte[] kinds;
     final int[] fds;
@@ -58,6 +68,7 @@ final class SlotRegistry {
         handlers = new AioHandler<?>[cap];
         attachments = new Object[cap];
         buffers = new ByteBuffer[cap];
+        vectors = new ByteBuffer[cap][];
         files = new AioFile[cap];
         kinds = new byte[cap];
         fds = new int[cap];
@@ -115,6 +126,45 @@ final class SlotRegistry {
         attempts[slot] = 0;
     }
 
+    /**
+     * Writes a vectored op ({@link #K_READV} or {@link #K_WRITEV}) into a slot just popped from {@link #free}: a
+     * native {@code iovec} array for {@code bufs} (each buffer's remaining bytes from its position) is allocated here
+     * and belongs to the slot until {@link #retire}, i.e. until the backend reported the op (the kernel may read it
+     * until then).
+     */
+    void fillVector(
+            int slot,
+            byte kind,
+            AioFile file,
+            int fd,
+            long position,
+            ByteBuffer[] bufs,
+            Object att,
+            AioHandler<?> h,
+            long t0) {
+        int n = bufs.length;
+        long iov = NativeMemory.allocate((long) n * IoUring.IOVEC_SIZE);
+        for (int i = 0; i < n; i++) {
+            ByteBuffer b = bufs[i];
+            long e = iov + (long) i * IoUring.IOVEC_SIZE;
+            NativeMemory.putLong(e + IoUring.IOVEC_BASE, NativeMemory.addressOf(b) + b.position());
+            NativeMemory.putLong(e + IoUring.IOVEC_LEN, b.remaining());
+        }
+        kinds[slot] = kind;
+        files[slot] = file;
+        fds[slot] = fd;
+        positions[slot] = position;
+        fsyncOps[slot] = 0;
+        buffers[slot] = null;
+        vectors[slot] = bufs;
+        addrs[slot] = iov;
+        lens[slot] = n;
+        attachments[slot] = att;
+        handlers[slot] = h;
+        starts[slot] = t0;
+        attempts[slot] = 0;
+    }
+
     /** Makes the slot live under {@code token}, in its submit call (cancel waits for {@link #submitted}). */
     void submitting(int slot, long token) {
         synchronized (stripe(slot)) {
@@ -152,6 +202,11 @@ final class SlotRegistry {
         attachments[slot] = null;
         buffers[slot] = null;
         files[slot] = null;
+        if (vectors[slot] != null) {
+            // the op was reported (or never submitted): nothing reads its iovec array any more
+            NativeMemory.free(addrs[slot], lens[slot] * IoUring.IOVEC_SIZE);
+            vectors[slot] = null;
+        }
         int g = (gens[slot] + 1) & 0x3FFFFFFF;
         gens[slot] = g == 0 ? 1 : g;
     }

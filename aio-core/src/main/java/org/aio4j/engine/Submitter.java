@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.engine.internal.Backend;
+import org.aio4j.engine.internal.IoUring;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.FdTracker;
 
@@ -19,7 +20,8 @@ import org.aio4j.internal.FdTracker;
  *       {@link #fill} and {@link #launch}: the fd is pinned in {@code FdTracker}, a read tries the {@link FastPath},
  *       then the backend's submit under the fd's lock (see {@link Cancellation} for why), and EAGAIN goes to the
  *       {@link Backlog}'s retry list.
- *   <li>Vector ({@link #vector}): one op per buffer at its own offset, joined by a {@link VectorOp}.
+ *   <li>Vector ({@link #vector}): one READV/WRITEV op per group of buffers where the backend has them (io_uring),
+ *       else one op per buffer at its own offset; the parts are joined by a {@link VectorOp}.
  *   <li>Batch ({@link #submit(BatchOps)}): the ops that get a slot go into one {@code lio_listio} under the
  *       locks of all their fds; the rest take the single path; entries the call did not queue are retried alone.
  * </ul>
@@ -27,7 +29,7 @@ import org.aio4j.internal.FdTracker;
  * Every slotted op ends in exactly one {@link Completions#reaped} call, whatever path it took.
  */
 final class Submitter {
-    private static final byte K_READ = SlotRegistry.K_READ;
+    private static final byte K_READ = SlotRegistry.K_READ, K_READV = SlotRegistry.K_READV;
 
     private final AioEngine engine;
     private final Backend backend;
@@ -120,20 +122,21 @@ final class Submitter {
         int slot = slots.free.pop();
         if (slot < 0) {
             if (overflow == Overflow.FAIL) {
-                metrics.submitted.decrement();
-                metrics.rejected.increment();
-                Trampoline.deliver(
-                        completions,
-                        h,
-                        att,
-                        -1,
-                        AioException.of(Completions.opName(kind), eagain, file.path(), position));
+                reject(kind, file, position, att, h);
                 return 0;
             }
             return backlog.enqueue(kind, file, position, buf, fsyncOp, att, h);
         }
         fill(slot, kind, file, position, buf, fsyncOp, att, h, System.nanoTime());
         return launch(slot);
+    }
+
+    /** {@link Overflow#FAIL} with no free slot: {@link org.aio4j.AioTryAgainException} at once, counted rejected. */
+    private void reject(byte kind, AioFile file, long position, Object att, AioHandler<?> h) {
+        metrics.submitted.decrement();
+        metrics.rejected.increment();
+        Trampoline.deliver(
+                completions, h, att, -1, AioException.of(Completions.opName(kind), eagain, file.path(), position));
     }
 
     /** Writes an op into a free slot, choosing its lane. */
@@ -163,8 +166,8 @@ final class Submitter {
             return 0;
         }
         byte kind = s.kinds[slot];
-        if (kind == K_READ) {
-            long r = fastPath.tryRead(slot, fd);
+        if (kind == K_READ || kind == K_READV) {
+            long r = kind == K_READ ? fastPath.tryRead(slot, fd) : fastPath.tryReadVector(slot, fd);
             if (r >= 0) {
                 completions.reaped(slot, r, 0);
                 return 0;
@@ -196,29 +199,112 @@ final class Submitter {
 
     // ------------------------------------------------------------------------------------------------ vector
 
-    /** readv/writev: one op per buffer, at consecutive offsets (the arguments were checked). */
+    /** The most bytes one vectored op carries (the kernel caps a transfer at {@code MAX_RW_COUNT}, 2 GiB - 4 KiB). */
+    static final long MAX_VECTOR_BYTES = 1L << 30;
+
+    /**
+     * readv/writev at consecutive offsets (the arguments were checked). Where the backend has vectored ops
+     * ({@link Backend#supportsVector()}: io_uring's READV/WRITEV), the buffers go in groups of at most {@link
+     * IoUring#UIO_MAXIOV} buffers and {@link #MAX_VECTOR_BYTES} bytes (one group unless the vector is that large),
+     * one op per group; otherwise (POSIX AIO) one op per buffer. A {@link VectorOp} joins the parts.
+     */
     CompletableFuture<Long> vector(byte kind, AioFile file, long position, ByteBuffer[] bufs) {
         EngineFuture<Long> f = new EngineFuture<>(engine, EngineFuture.LONG);
         if (bufs.length == 0) {
             f.succeed(0);
             return f;
         }
-        long[] req = new long[bufs.length];
+        int n = bufs.length;
+        long[] req = new long[n];
         long total = 0;
-        for (int i = 0; i < bufs.length; i++) {
+        for (int i = 0; i < n; i++) {
             req[i] = bufs[i].remaining();
             total += req[i];
         }
         if (position + total < 0) throw new IllegalArgumentException("position + length overflows");
-        VectorOp v = new VectorOp(engine, f, req);
+        if (!backend.supportsVector()) {
+            VectorOp v = new VectorOp(engine, f, req);
+            f.vector = v;
+            long off = position;
+            for (int i = 0; i < n; i++) {
+                v.token(i, start(kind, file, off, bufs[i], 0, i, v));
+                off += req[i];
+            }
+            f.submitReturned();
+            return f;
+        }
+        // group boundaries: group g is bufs[ends[g-1] .. ends[g]-1]
+        int[] ends = new int[n];
+        long[] greq = new long[n];
+        int groups = 0;
+        int first = 0;
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            if (i > first && (i - first == IoUring.UIO_MAXIOV || bytes + req[i] > MAX_VECTOR_BYTES)) {
+                ends[groups] = i;
+                greq[groups++] = bytes;
+                first = i;
+                bytes = 0;
+            }
+            bytes += req[i];
+        }
+        ends[groups] = n;
+        greq[groups++] = bytes;
+        VectorOp v = new VectorOp(engine, f, java.util.Arrays.copyOf(greq, groups));
         f.vector = v;
+        byte vkind = kind == K_READ ? SlotRegistry.K_READV : SlotRegistry.K_WRITEV;
         long off = position;
-        for (int i = 0; i < bufs.length; i++) {
-            v.token(i, start(kind, file, off, bufs[i], 0, i, v));
-            off += req[i];
+        first = 0;
+        for (int g = 0; g < groups; g++) {
+            // a copy: the slot keeps the buffers reachable whatever the caller does with its array
+            ByteBuffer[] part = java.util.Arrays.copyOfRange(bufs, first, ends[g]);
+            v.token(g, startVector(vkind, file, off, part, greq[g], g, v));
+            off += greq[g];
+            first = ends[g];
         }
         f.submitReturned();
         return f;
+    }
+
+    /** One vectored op ({@link SlotRegistry#K_READV} or {@link SlotRegistry#K_WRITEV}): {@link #start}'s rules. */
+    private long startVector(
+            byte kind, AioFile file, long position, ByteBuffer[] bufs, long bytes, Object att, AioHandler<?> h) {
+        entering.incrementAndGet();
+        try {
+            if (reaper.closed) throw new IllegalStateException("the engine is closed");
+            metrics.submitted.increment();
+            if (!file.isOpen()) {
+                completions.finishNow(kind, file, position, ebadf, h, att, System.nanoTime());
+                return 0;
+            }
+            if (bytes == 0) {
+                metrics.record(0, true, false);
+                Trampoline.deliver(completions, h, att, 0, null);
+                return 0;
+            }
+            if (overflow == Overflow.WAIT && !backlog.pending.isEmpty())
+                return backlog.enqueue(kind, file, position, null, bufs, 0, att, h);
+            int slot = slots.free.pop();
+            if (slot < 0) {
+                if (overflow == Overflow.FAIL) {
+                    reject(kind, file, position, att, h);
+                    return 0;
+                }
+                return backlog.enqueue(kind, file, position, null, bufs, 0, att, h);
+            }
+            fillVector(slot, kind, file, position, bufs, att, h, System.nanoTime());
+            return launch(slot);
+        } finally {
+            entering.decrementAndGet();
+        }
+    }
+
+    /** Writes a vectored op into a free slot (its iovec array is allocated there and freed when it was reaped). */
+    void fillVector(
+            int slot, byte kind, AioFile file, long position, ByteBuffer[] bufs, Object att, AioHandler<?> h, long t0) {
+        metrics.slotTaken();
+        AioFile lane = lanes.lane(file);
+        slots.fillVector(slot, kind, file, lane.fd(), position, bufs, att, h, t0);
     }
 
     // ------------------------------------------------------------------------------------------------ batch

@@ -5,10 +5,11 @@ import org.aio4j.AioCancelledException;
 import org.aio4j.AioException;
 
 /**
- * readv/writev: glibc has no vectored AIO, so each buffer is its own op at its own file offset, run in parallel.
- * The result is the byte count of the leading buffers up to and including the first one that came back short (as
- * {@code preadv} would count), or the error of the lowest-numbered buffer that failed; cancelled if any part was
- * cancelled and none failed otherwise.
+ * readv/writev as parts run in parallel, each at its own file offset: on POSIX AIO one part per buffer (glibc has no
+ * vectored AIO); on io_uring one READV/WRITEV per group of buffers (one group unless the vector has more than 1024
+ * buffers or 1 GiB). The result is the byte count of the leading parts up to and including the first one that came
+ * back short (as {@code preadv} would count), or the error of the lowest-numbered part that failed; cancelled if any
+ * part was cancelled and none failed otherwise.
  */
 final class VectorOp implements AioHandler<Object> {
     private final AioEngine engine;

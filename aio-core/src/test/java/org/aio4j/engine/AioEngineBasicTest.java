@@ -96,11 +96,12 @@ class AioEngineBasicTest {
         base.assertBack();
     }
 
-    @Test
-    void fastPathServesCachedReadsOnTheCallingThread() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void fastPathServesCachedReadsOnTheCallingThread(EngineBackend backend) throws Exception {
         Path p = dir.resolve("c");
         Files.writeString(p, "cached data");
-        try (AioEngine engine = AioEngine.builder().build();
+        try (AioEngine engine = EngineTestSupport.builder(backend).build();
                 AioFile f = AioFile.open(p)) {
             assertThat(engine.cachedReadFastPath()).isTrue();
             EngineTestSupport.assumeFastPathWorks(engine, f);
@@ -128,13 +129,14 @@ class AioEngineBasicTest {
      * read then goes the async way (correct), and after 16 such answers in a row the engine stops trying and says so,
      * instead of paying a failed call before every read.
      */
-    @Test
-    void fastPathTurnsItselfOffWhereTheFileSystemRefusesRwfNowait() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void fastPathTurnsItselfOffWhereTheFileSystemRefusesRwfNowait(EngineBackend backend) throws Exception {
         Path p = dir.resolve("u");
         Files.writeString(p, "0123456789");
         EngineBatchTest.CountingPosix px = new EngineBatchTest.CountingPosix();
         px.preadv2Errno = org.aio4j.internal.Errno.ENOTSUP.value();
-        AioEngine.Builder b = AioEngine.builder();
+        AioEngine.Builder b = EngineTestSupport.builder(backend);
         b.posix = px;
         b.abi = px.abi;
         try (AioEngine engine = b.build();
@@ -151,11 +153,12 @@ class AioEngineBasicTest {
         }
     }
 
-    @Test
-    void refusesBadInputBeforeSubmission() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void refusesBadInputBeforeSubmission(EngineBackend backend) throws Exception {
         Path p = dir.resolve("b");
         Files.writeString(p, "x");
-        try (AioEngine engine = AioEngine.builder().build();
+        try (AioEngine engine = EngineTestSupport.builder(backend).build();
                 AioFile f = AioFile.open(p)) {
             assertThatThrownBy(() -> engine.read(f, 0, ByteBuffer.allocate(4)))
                     .isInstanceOf(IllegalArgumentException.class);
@@ -171,6 +174,16 @@ class AioEngineBasicTest {
                     .isInstanceOf(NullPointerException.class);
             assertThatThrownBy(() -> engine.readv(f, 0, new ByteBuffer[] {null}))
                     .isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> engine.readv(f, 0, null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> engine.writev(f, -1, new ByteBuffer[] {direct("a")}))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> engine.writev(f, 0, new ByteBuffer[] {direct("a"), ByteBuffer.allocate(1)}))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> engine.readv(f, Long.MAX_VALUE - 1, new ByteBuffer[] {
+                        ByteBuffer.allocateDirect(4), ByteBuffer.allocateDirect(4)
+                    }))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> engine.fsync(f, null)).isInstanceOf(NullPointerException.class);
             AioFile closed = AioFile.open(p);
             closed.close();
             CompletableFuture<Integer> r = engine.read(closed, 0, ByteBuffer.allocateDirect(1));
@@ -181,6 +194,8 @@ class AioEngineBasicTest {
                     .hasMessageContaining("EBADF");
             engine.close();
             assertThatThrownBy(() -> engine.read(f, 0, ByteBuffer.allocateDirect(1)))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> engine.readv(f, 0, new ByteBuffer[] {ByteBuffer.allocateDirect(1)}))
                     .isInstanceOf(IllegalStateException.class);
         }
     }
@@ -222,15 +237,19 @@ class AioEngineBasicTest {
         }
     }
 
-    /** More ops in flight than one aio_suspend call waits on (4096): the ones beyond are still reaped. */
-    @Test
-    void reapsMoreOpsThanOneSuspendListHolds() throws Exception {
+    /**
+     * More ops in flight than one aio_suspend call waits on (4096): the ones beyond are still reaped. On io_uring:
+     * thousands of SQEs from one thread, reaped in several passes over the CQ.
+     */
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void reapsMoreOpsThanOneSuspendListHolds(EngineBackend backend) throws Exception {
         Path p = dir.resolve("many");
         byte[] data = EngineTestSupport.pattern(8192, 3, 3);
         Files.write(p, data);
         var base = EngineTestSupport.Baseline.take();
         int n = 6000;
-        try (AioEngine engine = AioEngine.builder()
+        try (AioEngine engine = EngineTestSupport.builder(backend)
                         .maxInFlight(8192)
                         .cachedReadFastPath(false)
                         .build();

@@ -13,7 +13,7 @@ public final class EngineChild {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "efbig" -> efbig(Path.of(args[1]));
+            case "efbig" -> efbig(Path.of(args[1]), EngineBackend.valueOf(args[2]));
             case "signalfd" -> signalfd(Path.of(args[1]), Integer.parseInt(args[2]));
             case "helpers" -> helpers(Path.of(args[1]), Integer.parseInt(args[2]));
             case "onethreadblocked" -> oneThreadBlocked(Path.of(args[1]), Integer.parseInt(args[2]));
@@ -333,8 +333,8 @@ public final class EngineChild {
         }
     }
 
-    private static void efbig(Path p) throws Exception {
-        try (AioEngine engine = AioEngine.builder().build();
+    private static void efbig(Path p, EngineBackend backend) throws Exception {
+        try (AioEngine engine = AioEngine.builder().backend(backend).build();
                 AioFile f =
                         AioFile.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocateDirect(4096);
@@ -347,6 +347,7 @@ public final class EngineChild {
             int n = engine.write(f, 0, b).get();
             int r = engine.read(f, 0, ByteBuffer.allocateDirect(4096)).get();
             System.out.println(n == 4096 && r == 4096 ? "SERVING ok" : "SERVING broken " + n + " " + r);
+            System.out.println("BACKEND " + engine.backend());
         }
     }
 

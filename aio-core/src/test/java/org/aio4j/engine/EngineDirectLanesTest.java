@@ -183,6 +183,64 @@ class EngineDirectLanesTest {
         base.assertBack();
     }
 
+    /**
+     * io_uring on an O_DIRECT file: no lanes (the kernel runs the requests of one fd in parallel), no fast-path
+     * attempt, byte-exact single and vectored (one READV/WRITEV of aligned buffers) reads and writes.
+     */
+    @Test
+    void directFileIsByteExactOnIoUringWithOneFdAndVectors() throws Exception {
+        int n = 64;
+        var base = EngineTestSupport.Baseline.take();
+        try (AioEngine engine =
+                        EngineTestSupport.builder(EngineBackend.IO_URING).build();
+                AioFile f = openDirect("uring")) {
+            List<CompletableFuture<Integer>> writes = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ByteBuffer b = aligned(BLOCK);
+                EngineTestSupport.fill(b, i, 2);
+                writes.add(engine.write(f, (long) i * BLOCK, b));
+            }
+            for (CompletableFuture<Integer> w : writes)
+                assertThat(w.get(30, TimeUnit.SECONDS)).isEqualTo(BLOCK);
+            assertThat(engine.laneFds(f)).containsExactly(f.fd());
+            List<CompletableFuture<Integer>> reads = new ArrayList<>();
+            ByteBuffer[] bufs = new ByteBuffer[n];
+            for (int i = n - 1; i >= 0; i--) {
+                bufs[i] = aligned(BLOCK);
+                reads.add(engine.read(f, (long) i * BLOCK, bufs[i]));
+            }
+            for (CompletableFuture<Integer> r : reads)
+                assertThat(r.get(30, TimeUnit.SECONDS)).isEqualTo(BLOCK);
+            for (int i = 0; i < n; i++)
+                assertThat(EngineTestSupport.matches(bufs[i], i, 2))
+                        .as("block %d", i)
+                        .isTrue();
+            // vectored: blocks 8..11 rewritten with version 3 by one WRITEV, read back by one READV
+            ByteBuffer[] vw = new ByteBuffer[4];
+            for (int i = 0; i < 4; i++) EngineTestSupport.fill(vw[i] = aligned(BLOCK), 8 + i, 3);
+            long before = engine.metrics().submitted();
+            assertThat(engine.writev(f, 8L * BLOCK, vw).get(30, TimeUnit.SECONDS))
+                    .isEqualTo(4L * BLOCK);
+            ByteBuffer[] vr = new ByteBuffer[4];
+            for (int i = 0; i < 4; i++) vr[i] = aligned(BLOCK);
+            assertThat(engine.readv(f, 8L * BLOCK, vr).get(30, TimeUnit.SECONDS))
+                    .isEqualTo(4L * BLOCK);
+            assertThat(engine.metrics().submitted() - before)
+                    .as("one op per vector")
+                    .isEqualTo(2);
+            for (int i = 0; i < 4; i++)
+                assertThat(EngineTestSupport.matches(vr[i], 8 + i, 3)).isTrue();
+            assertThat(engine.metrics().fastPathReads()).isZero();
+            byte[] disk = Files.readAllBytes(dir.resolve("uring"));
+            for (int i = 0; i < n; i++) {
+                assertThat(EngineTestSupport.blockIs(disk, i, BLOCK, i >= 8 && i < 12 ? 3 : 2))
+                        .as("block %d on disk", i)
+                        .isTrue();
+            }
+        }
+        base.assertBack();
+    }
+
     /** A buffered file on the default engine: one fd, reads served by the fast path where the kernel has it. */
     @Test
     void bufferedFileKeepsOneLaneAndTheFastPath() throws Exception {

@@ -63,21 +63,22 @@ class EngineFaultPropertiesTest {
         Files.deleteIfExists(dir);
     }
 
+    /** POSIX AIO in each notification mode, and io_uring where it is available. */
     @Provide
-    Arbitrary<Notification> modes() {
-        return Arbitraries.of(Notification.SUSPEND, Notification.THREAD, Notification.SIGNAL);
+    Arbitrary<FaultyEngines.Config> configs() {
+        return Arbitraries.of(FaultyEngines.Config.all());
     }
 
     @Property(tries = 100)
     void everyOpIsSignalledOnceWithTypedErrorsAndNothingLeaks(
             @ForAll long seed,
-            @ForAll("modes") Notification mode,
+            @ForAll("configs") FaultyEngines.Config config,
             @ForAll @IntRange(min = 10, max = 300) int ops,
             @ForAll @IntRange(min = 2, max = 64) int maxInFlight)
             throws Exception {
         long mem = NativeMemory.outstandingBytes();
         FaultInjectingBackend.Plan plan = FaultInjectingBackend.Plan.random(seed, 0.3);
-        FaultyEngines.Faulty faulty = FaultyEngines.build(mode, plan, maxInFlight);
+        FaultyEngines.Faulty faulty = FaultyEngines.build(config, plan, maxInFlight);
         AioEngine engine = faulty.engine();
         SplittableRandom rnd = new SplittableRandom(seed);
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();

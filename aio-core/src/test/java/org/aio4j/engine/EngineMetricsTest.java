@@ -10,18 +10,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.aio4j.AioFile;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class EngineMetricsTest {
     @TempDir
     Path dir;
 
-    @Test
-    void countsAndHistogramAndMicrometer() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void countsAndHistogramAndMicrometer(EngineBackend backend) throws Exception {
         Path p = dir.resolve("m");
         Files.write(p, new byte[4096]);
-        try (AioEngine engine = AioEngine.builder().cachedReadFastPath(false).build();
+        try (AioEngine engine = EngineTestSupport.builder(backend)
+                        .cachedReadFastPath(false)
+                        .build();
                 AioFile f = AioFile.open(p)) {
             SimpleMeterRegistry reg = new SimpleMeterRegistry();
             new EngineMeterBinder(engine, Tags.of("engine", "test")).bindTo(reg);

@@ -120,6 +120,21 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         return real.submitBatch(slots, n, ops, fds, bufs, lens, offsets, status);
     }
 
+    /** Vectored ops pass through (their results are faulted like any other). */
+    @Override
+    public boolean supportsVector() {
+        return real.supportsVector();
+    }
+
+    @Override
+    public long tryReadNowVector(int fd, long iov, int iovcnt, long total, long offset) {
+        if (roll(plan.readNowMissRate())) {
+            readNowMisses.incrementAndGet();
+            return -1;
+        }
+        return real.tryReadNowVector(fd, iov, iovcnt, total, offset);
+    }
+
     @Override
     public long tryReadNow(int slot, int fd, long buf, long len, long offset) {
         if (roll(plan.readNowMissRate())) {
@@ -158,7 +173,9 @@ public final class FaultInjectingBackend extends ForwardingBackend {
                     int e = errno;
                     if (e == 0 && roll(plan.errorRate())) {
                         errors.incrementAndGet();
-                        e = ops[slot] == OP_WRITE ? new int[] {EIO, ENOSPC, EFBIG}[nextInt(3)] : EIO;
+                        e = ops[slot] == OP_WRITE || ops[slot] == OP_WRITEV
+                                ? new int[] {EIO, ENOSPC, EFBIG}[nextInt(3)]
+                                : EIO;
                         r = -1;
                     } else if (e == 0 && r > 1 && ops[slot] != OP_FSYNC && roll(plan.shortRate())) {
                         shorts.incrementAndGet();

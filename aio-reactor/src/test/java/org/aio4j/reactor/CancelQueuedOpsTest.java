@@ -13,12 +13,15 @@ import org.aio4j.AioException;
 import org.aio4j.AioFile;
 import org.aio4j.engine.AioEngine;
 import org.aio4j.engine.AioHandler;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.internal.NativeLib;
 import org.aio4j.internal.NativeMemory;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -240,6 +243,108 @@ class CancelQueuedOpsTest {
                     .isEqualTo(IN_FLIGHT);
             assertThat(terminal.get()).isZero();
             assertThat(out.toFile().length()).as("no write ran").isZero();
+        }
+        probe.assertNoLeaksIncludingNative();
+    }
+
+    /**
+     * Both backends (no glibc helper threads involved): the engine's only slot is held by a read of a pipe nobody
+     * writes, so a read stream's reads all wait in the engine's overflow queue. Cancelling the stream completes them
+     * as cancelled at once, releases every chunk and closes the file; the engine serves again once the pipe is
+     * written.
+     */
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void cancelOfAReadStreamWhoseReadsWaitForASlotTerminatesPromptly(EngineBackend backend) throws Exception {
+        Path f = TestFiles.create(dir.resolve("f"), 64L * CHUNK, 8);
+        TestFiles.Probe probe = TestFiles.Probe.take();
+        AtomicInteger received = new AtomicInteger();
+        AtomicInteger terminal = new AtomicInteger();
+        long fds = NativeMemory.allocate(8);
+        int rfd, wfd;
+        try {
+            assertThat(NativeLib.libc().pipe(fds)).isZero();
+            rfd = NativeMemory.getInt(fds);
+            wfd = NativeMemory.getInt(fds + 4);
+        } finally {
+            NativeMemory.free(fds, 8);
+        }
+        CountDownLatch blockerDone = new CountDownLatch(1);
+        try (AioFile pipe = AioFile.adopt(rfd, null);
+                AioEngine engine = TestFiles.engine(backend)
+                        .name("cancel-waiting-" + backend)
+                        .cachedReadFastPath(false)
+                        .maxInFlight(1)
+                        .build()) {
+            engine.read(pipe, 0, ByteBuffer.allocateDirect(1), null, new AioHandler<Object>() {
+                @Override
+                public void completed(long result, Object a) {
+                    blockerDone.countDown();
+                }
+
+                @Override
+                public void failed(AioException error, Object a) {
+                    blockerDone.countDown();
+                }
+            });
+            BaseSubscriber<ByteBuffer> sub = new BaseSubscriber<>() {
+                @Override
+                protected void hookOnNext(ByteBuffer b) {
+                    received.incrementAndGet();
+                    AioFiles.release(b);
+                }
+
+                @Override
+                protected void hookOnComplete() {
+                    terminal.incrementAndGet();
+                }
+
+                @Override
+                protected void hookOnError(Throwable t) {
+                    terminal.incrementAndGet();
+                }
+            };
+            AioFiles.read(
+                            f,
+                            ReadOptions.defaults()
+                                    .chunkSize(CHUNK)
+                                    .maxInFlight(IN_FLIGHT)
+                                    .engine(engine))
+                    .subscribe(sub);
+            TestFiles.await(
+                    () -> engine.metrics().queued() == IN_FLIGHT,
+                    () -> "reads waiting for a slot: " + engine.metrics().queued());
+            long t0 = System.nanoTime();
+            sub.dispose();
+            TestFiles.await(
+                    () -> AioFiles.outstandingChunks() == probe.chunks() && TestFiles.openFdsUnder(dir) == 0,
+                    () -> "cleanup after cancel: chunks " + AioFiles.outstandingChunks() + " (start " + probe.chunks()
+                            + "), fds on the file " + TestFiles.openFdsUnder(dir));
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(millis).as("cleanup took %d ms", millis).isLessThan(5_000);
+            assertThat(engine.metrics().cancelled()).isEqualTo(IN_FLIGHT);
+            assertThat(engine.metrics().queued()).isZero();
+            assertThat(received.get()).isZero();
+            assertThat(terminal.get()).as("nothing signalled after cancel").isZero();
+            assertThat(blockerDone.getCount()).as("the slot was held all along").isOne();
+            long one = NativeMemory.allocate(1);
+            try {
+                assertThat(NativeLib.libc().write(wfd, one, 1)).isOne();
+            } finally {
+                NativeMemory.free(one, 1);
+            }
+            assertThat(blockerDone.await(10, TimeUnit.SECONDS)).isTrue();
+            long n = AioFiles.read(f, ReadOptions.defaults().chunkSize(CHUNK).engine(engine))
+                    .map(b -> {
+                        int r = b.remaining();
+                        AioFiles.release(b);
+                        return (long) r;
+                    })
+                    .reduce(0L, Long::sum)
+                    .block(java.time.Duration.ofSeconds(10));
+            assertThat(n).isEqualTo(64L * CHUNK);
+        } finally {
+            NativeLib.libc().close(wfd);
         }
         probe.assertNoLeaksIncludingNative();
     }

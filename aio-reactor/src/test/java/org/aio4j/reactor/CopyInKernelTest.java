@@ -12,11 +12,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.aio4j.AioException;
 import org.aio4j.engine.AioEngine;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.internal.KernelCopy;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.test.StepVerifier;
 
@@ -99,11 +102,12 @@ class CopyInKernelTest {
         before.assertNoLeaksIncludingNative();
     }
 
-    @Test
-    void kernelCopyFalseGoesThroughTheEngine() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void kernelCopyFalseGoesThroughTheEngine(EngineBackend backend) throws Exception {
         long size = 3L << 20;
         Path src = TestFiles.create(dir.resolve("src"), size, 5);
-        try (AioEngine engine = AioEngine.builder().build()) {
+        try (AioEngine engine = TestFiles.engine(backend).build()) {
             List<CopyProgress> samples = copyWithProgress(
                     src,
                     dir.resolve("dst"),

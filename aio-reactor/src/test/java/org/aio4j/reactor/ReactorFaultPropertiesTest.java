@@ -22,7 +22,6 @@ import org.aio4j.AioException;
 import org.aio4j.engine.AioEngine;
 import org.aio4j.engine.FaultInjectingBackend;
 import org.aio4j.engine.FaultyEngines;
-import org.aio4j.engine.Notification;
 import org.aio4j.internal.NativeMemory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -57,15 +56,16 @@ class ReactorFaultPropertiesTest {
         Files.deleteIfExists(dir);
     }
 
+    /** POSIX AIO in each notification mode, and io_uring where it is available. */
     @Provide
-    Arbitrary<Notification> modes() {
-        return Arbitraries.of(Notification.SUSPEND, Notification.THREAD, Notification.SIGNAL);
+    Arbitrary<FaultyEngines.Config> configs() {
+        return Arbitraries.of(FaultyEngines.Config.all());
     }
 
     @Property(tries = 60)
     void streamsTerminateOnceTypedByteExactAndLeakNothing(
             @ForAll long seed,
-            @ForAll("modes") Notification mode,
+            @ForAll("configs") FaultyEngines.Config config,
             @ForAll @IntRange(min = 0, max = 2) int kind,
             @ForAll @IntRange(min = 1, max = 70_000) int chunkSize,
             @ForAll @IntRange(min = 1, max = 8) int maxInFlight,
@@ -73,7 +73,7 @@ class ReactorFaultPropertiesTest {
             throws Exception {
         long mem = NativeMemory.outstandingBytes();
         int chunks = AioFiles.outstandingChunks();
-        FaultyEngines.Faulty faulty = FaultyEngines.build(mode, FaultInjectingBackend.Plan.random(seed, 0.1), 16);
+        FaultyEngines.Faulty faulty = FaultyEngines.build(config, FaultInjectingBackend.Plan.random(seed, 0.1), 16);
         AioEngine engine = faulty.engine();
         Path target = dir.resolve("target-" + seed);
         AtomicInteger terminal = new AtomicInteger();

@@ -13,8 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.aio4j.AioException;
 import org.aio4j.engine.AioEngine;
+import org.aio4j.engine.EngineBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -42,12 +45,13 @@ class ReactorRealFaultsTest {
                 .block(Duration.ofSeconds(30));
     }
 
-    @Test
-    void aFileTruncatedWhileReadEndsAtTheNewEndWithAPrefix() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void aFileTruncatedWhileReadEndsAtTheNewEndWithAPrefix(EngineBackend backend) throws Exception {
         int chunks = AioFiles.outstandingChunks();
         Path p = TestFiles.create(dir.resolve("t"), 16 << 20, 4);
         byte[] expected = TestFiles.expected(16 << 20, 4);
-        try (AioEngine engine = AioEngine.builder().build()) {
+        try (AioEngine engine = TestFiles.engine(backend).build()) {
             byte[] got = collect(
                     AioFiles.read(
                             p,
@@ -68,10 +72,11 @@ class ReactorRealFaultsTest {
         assertThat(AioFiles.outstandingChunks()).isEqualTo(chunks);
     }
 
-    @Test
-    void aFileDeletedWhileReadIsReadWhole() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void aFileDeletedWhileReadIsReadWhole(EngineBackend backend) throws Exception {
         Path p = TestFiles.create(dir.resolve("d"), 8 << 20, 5);
-        try (AioEngine engine = AioEngine.builder().build()) {
+        try (AioEngine engine = TestFiles.engine(backend).build()) {
             byte[] got = collect(
                     AioFiles.read(p, ReadOptions.defaults().chunkSize(64 << 10).engine(engine)), () -> {
                         try {
@@ -85,12 +90,13 @@ class ReactorRealFaultsTest {
         }
     }
 
-    @Test
-    void aCopyWhoseTargetDirectoryIsRemovedLeavesNothing() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void aCopyWhoseTargetDirectoryIsRemovedLeavesNothing(EngineBackend backend) throws Exception {
         Path src = TestFiles.create(dir.resolve("src"), 8 << 20, 6);
         Path sub = Files.createDirectory(dir.resolve("sub"));
         Path target = sub.resolve("copy");
-        try (AioEngine engine = AioEngine.builder().build()) {
+        try (AioEngine engine = TestFiles.engine(backend).build()) {
             Long n = AioFiles.copyWithProgress(
                             src,
                             target,

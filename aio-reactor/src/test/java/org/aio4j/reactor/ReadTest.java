@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.aio4j.PathErrors;
 import org.aio4j.engine.AioEngine;
+import org.aio4j.engine.EngineBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
@@ -336,18 +338,25 @@ class ReadTest {
                 .verifyComplete();
     }
 
-    @Test
-    void cancelAgainstCompletionRaces() {
+    /**
+     * On io_uring 4,000 iterations, and no claim that a cancel takes effect: page-cached reads complete inside the
+     * reaper's {@code io_uring_enter}, before a cancel can find them; what is checked is the race itself (no signal
+     * after the cancel, every op reaped, no leak).
+     */
+    @ParameterizedTest
+    @EnumSource(EngineBackend.class)
+    void cancelAgainstCompletionRaces(EngineBackend backend) {
         Path f = TestFiles.create(dir.resolve("f"), 64 * 1024, 5);
         SplittableRandom rnd = new SplittableRandom(5);
+        int iterations = backend == EngineBackend.IO_URING ? 4_000 : 10_000;
         // every other iteration on an engine without the cached-read fast path: real aio_read ops to cancel
-        AioEngine slow = AioEngine.builder().cachedReadFastPath(false).build();
+        AioEngine slow = TestFiles.engine(backend).cachedReadFastPath(false).build();
         ReadOptions fast = ReadOptions.defaults().chunkSize(4096).maxInFlight(8);
         ReadOptions aio = fast.engine(slow);
         AtomicInteger lateSignals = new AtomicInteger();
         int effective = 0; // aio iterations where the stream's cancelAll cancelled at least one queued read
         try {
-            for (int i = 0; i < 10_000; i++) {
+            for (int i = 0; i < iterations; i++) {
                 ReadOptions o = (i & 1) == 0 ? fast : aio;
                 long cancelledBefore = slow.metrics().cancelled();
                 int take = rnd.nextInt(0, 17);
@@ -386,12 +395,13 @@ class ReadTest {
             slow.close();
         }
         System.out.printf(
-                "cancelAgainstCompletionRaces: cancel took effect on queued reads in %d of 5000 aio iterations"
+                "cancelAgainstCompletionRaces on %s: cancel took effect on queued reads in %d of %d aio iterations"
                         + " (%d reads cancelled)%n",
-                effective, slow.metrics().cancelled());
-        assertThat(effective)
-                .as("iterations where aio_cancel took effect on queued reads")
-                .isPositive();
+                backend, effective, iterations / 2, slow.metrics().cancelled());
+        if (backend == EngineBackend.POSIX_AIO)
+            assertThat(effective)
+                    .as("iterations where aio_cancel took effect on queued reads")
+                    .isPositive();
         // cleanup is checked by the leak probe in after()
     }
 

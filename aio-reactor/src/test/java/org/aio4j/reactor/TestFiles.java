@@ -21,6 +21,16 @@ public final class TestFiles {
     private TestFiles() {}
 
     /** Writes {@code size} seeded pseudo-random bytes to {@code path}. */
+    /**
+     * An engine builder for {@code backend}; the test is skipped (with the reason) where that backend is unavailable
+     * (io_uring refused by seccomp, {@code kernel.io_uring_disabled}, an old kernel), so the POSIX_AIO half still runs.
+     */
+    public static org.aio4j.engine.AioEngine.Builder engine(org.aio4j.engine.EngineBackend backend) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                backend.isAvailable(), () -> backend + " unavailable here: " + backend.unavailabilityCause());
+        return org.aio4j.engine.AioEngine.builder().backend(backend);
+    }
+
     public static Path create(Path path, long size, long seed) {
         try (FileChannel ch = FileChannel.open(
                 path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {

@@ -14,6 +14,15 @@ public interface Backend {
     int OP_READ = 0;
     int OP_WRITE = 1;
     int OP_FSYNC = 2;
+    /**
+     * A vectored read ({@code preadv}), only where {@link #supportsVector()}: {@link #submit}'s {@code buf} is the
+     * address of a native {@code struct iovec} array ({@link IoUring#IOVEC_SIZE} bytes per entry) and {@code len}
+     * its entry count (1 to {@link IoUring#UIO_MAXIOV}). The engine owns that array and every buffer it names, and
+     * keeps them until {@link #poll} reported the slot.
+     */
+    int OP_READV = 3;
+    /** A vectored write ({@code pwritev}); the arguments as for {@link #OP_READV}. */
+    int OP_WRITEV = 4;
 
     /**
      * Reported by {@link #poll} instead of {@code EAGAIN} when the op's completion notification could not be
@@ -55,6 +64,24 @@ public interface Backend {
      * safe). Returns 0 if the call succeeded, otherwise its errno.
      */
     int submitBatch(int[] slots, int n, byte[] ops, int[] fds, long[] bufs, long[] lens, long[] offsets, int[] status);
+
+    /**
+     * True if {@link #submit} takes {@link #OP_READV} and {@link #OP_WRITEV} (one op for many buffers). False (the
+     * default, and POSIX AIO: glibc has no vectored AIO): the engine submits one op per buffer. A decorating backend
+     * must opt in explicitly, because the {@code buf} and {@code len} of those ops are not a buffer and its length.
+     */
+    default boolean supportsVector() {
+        return false;
+    }
+
+    /**
+     * The vectored form of {@link #tryReadNow}, where {@link #supportsVector()}: one {@code preadv2(fd, iov, iovcnt,
+     * offset, RWF_NOWAIT)} over the engine's {@code iovec} array of {@code total} bytes: the byte count if it
+     * completed fully (or 0 at end of file), or -1 when the op has to go through {@link #submit}.
+     */
+    default long tryReadNowVector(int fd, long iov, int iovcnt, long total, long offset) {
+        return -1;
+    }
 
     /** True if {@link #tryReadNow} may return a result. */
     boolean supportsReadNow();

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * Internal, not API: a {@link Backend} that forwards every call to another one, the base of backend decorators
  * (the fault-injecting backend of aio-core's tests, the scripted backend of the {@code aio-test} kit). A subclass
- * overrides only what it changes.
+ * overrides only what it changes. {@link #supportsVector()} is not forwarded (false: the engine submits one op per
+ * buffer) unless a subclass that understands {@link Backend#OP_READV}/{@link Backend#OP_WRITEV} overrides it.
  */
 public abstract class ForwardingBackend implements Backend {
     /** The backend calls are forwarded to. */

@@ -41,6 +41,10 @@ public final class IoUring {
     // ---------------------------------------------------------------------------------------- opcodes
     /** {@code IORING_OP_NOP}. */
     public static final int IORING_OP_NOP = 0;
+    /** {@code IORING_OP_READV}: {@code preadv} with an {@code iovec} array ({@code addr}) of {@code len} entries. */
+    public static final int IORING_OP_READV = 1;
+    /** {@code IORING_OP_WRITEV}: {@code pwritev} with an {@code iovec} array ({@code addr}) of {@code len} entries. */
+    public static final int IORING_OP_WRITEV = 2;
     /** {@code IORING_OP_FSYNC}. */
     public static final int IORING_OP_FSYNC = 3;
     /** {@code IORING_OP_ASYNC_CANCEL}. */
@@ -51,6 +55,16 @@ public final class IoUring {
     public static final int IORING_OP_WRITE = 23;
     /** {@code IORING_FSYNC_DATASYNC}: {@code fdatasync} instead of {@code fsync}. */
     public static final int IORING_FSYNC_DATASYNC = 1;
+
+    // ---------------------------------------------------------------------------------------- struct iovec
+    /** {@code UIO_MAXIOV} ({@code <linux/uio.h>}): the most {@code iovec}s one READV/WRITEV takes (more: EINVAL). */
+    public static final int UIO_MAXIOV = 1024;
+    /** {@code sizeof(struct iovec)}: {@code void *iov_base; size_t iov_len;} (LP64). */
+    public static final int IOVEC_SIZE = 16;
+    /** {@code offsetof(struct iovec, iov_base)}. */
+    public static final int IOVEC_BASE = 0;
+    /** {@code offsetof(struct iovec, iov_len)}. */
+    public static final int IOVEC_LEN = 8;
 
     // ---------------------------------------------------------------------------------------- flags
     /** {@code IORING_SETUP_CQSIZE}: {@code cq_entries} is given by the application. */

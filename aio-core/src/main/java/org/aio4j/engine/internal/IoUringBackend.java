@@ -10,7 +10,8 @@ import org.aio4j.internal.NativeMemory;
 
 /**
  * The io_uring backend (Linux 5.11+): one ring per engine, one SQE per op ({@code IORING_OP_READ}, {@code
- * IORING_OP_WRITE}, {@code IORING_OP_FSYNC}), {@code user_data} = the slot.
+ * IORING_OP_WRITE}, {@code IORING_OP_READV}, {@code IORING_OP_WRITEV}, {@code IORING_OP_FSYNC}), {@code user_data} =
+ * the slot.
  *
  * <p><b>Threads.</b> Any thread may call {@link #submit}: it writes the SQE and advances the SQ tail under one lock
  * (the SQ has one producer at a time), but it never calls {@code io_uring_enter}. Only the reaper thread enters the
@@ -39,7 +40,8 @@ import org.aio4j.internal.NativeMemory;
  * ECANCELED; a read or write already issued to the block layer or waiting for the page cache completes normally.
  * There is no queue-stranding bug to guard against ({@link #perOpCancelNeedsGuard()} is false).
  *
- * <p><b>Memory.</b> Buffers belong to the engine until their CQE was reaped; this backend keeps per slot only an
+ * <p><b>Memory.</b> Buffers belong to the engine until their CQE was reaped, and so does the {@code iovec} array of
+ * a READV/WRITEV (the engine allocates it per op and frees it after the report); this backend keeps per slot only an
  * {@code iovec} for the cached-read fast path and a {@code io_uring_sync_cancel_reg}, both used synchronously. The
  * eventfd read's 8-byte buffer is freed only after that read's CQE was reaped ({@link #close}: a write completes it
  * first); the rings are unmapped and the ring fd closed after that.
@@ -261,9 +263,14 @@ public final class IoUringBackend implements Backend {
     }
 
     private void putOp(int slot, int op, int fd, long buf, long len, long offset, int fsyncOp) {
-        if (op == OP_READ) put(IORING_OP_READ, fd, offset, buf, (int) len, 0, slot);
-        else if (op == OP_WRITE) put(IORING_OP_WRITE, fd, offset, buf, (int) len, 0, slot);
-        else put(IORING_OP_FSYNC, fd, 0, 0, 0, fsyncOp == dsync ? IORING_FSYNC_DATASYNC : 0, slot);
+        switch (op) {
+            case OP_READ -> put(IORING_OP_READ, fd, offset, buf, (int) len, 0, slot);
+            case OP_WRITE -> put(IORING_OP_WRITE, fd, offset, buf, (int) len, 0, slot);
+            // buf: the engine's iovec array, len: its entry count (both kept until this slot's CQE is reaped)
+            case OP_READV -> put(IORING_OP_READV, fd, offset, buf, (int) len, 0, slot);
+            case OP_WRITEV -> put(IORING_OP_WRITEV, fd, offset, buf, (int) len, 0, slot);
+            default -> put(IORING_OP_FSYNC, fd, 0, 0, 0, fsyncOp == dsync ? IORING_FSYNC_DATASYNC : 0, slot);
+        }
     }
 
     @Override
@@ -306,6 +313,17 @@ public final class IoUringBackend implements Backend {
         }
         wakeup();
         return first;
+    }
+
+    /** READV/WRITEV: one SQE for up to {@link IoUring#UIO_MAXIOV} buffers. */
+    @Override
+    public boolean supportsVector() {
+        return true;
+    }
+
+    @Override
+    public long tryReadNowVector(int fd, long iov, int iovcnt, long total, long offset) {
+        return readNow.tryReadv(fd, iov, iovcnt, total, offset);
     }
 
     @Override

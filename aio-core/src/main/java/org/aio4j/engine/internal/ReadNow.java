@@ -54,4 +54,23 @@ final class ReadNow {
         }
         return -1;
     }
+
+    /**
+     * {@link #tryRead} over a caller's {@code iovec} array of {@code iovcnt} entries and {@code total} bytes (the
+     * engine's vectored read): the same answers.
+     */
+    long tryReadv(int fd, long iov, int iovcnt, long total, long offset) {
+        if (!on) return -1;
+        long r = px.preadv2(fd, iov, iovcnt, offset, rwfNowait);
+        if (r == total || r == 0) {
+            unsupportedInARow = 0;
+            return r;
+        }
+        if (r < 0 && px.errno() == enotsup) {
+            if (++unsupportedInARow >= UNSUPPORTED_LIMIT) on = false;
+        } else {
+            unsupportedInARow = 0;
+        }
+        return -1;
+    }
 }
