@@ -54,6 +54,9 @@ public class AioEngineProperties {
     /** At context close: how long closing waits for cancelled operations to be reaped. */
     private Duration closeTimeout = Duration.ofSeconds(5);
 
+    /** Properties with the defaults above; Spring binds the {@code application.properties} values on it. */
+    public AioEngineProperties() {}
+
     /** {@return the notification mode, or null for the platform's default} */
     public Notification getNotification() {
         return notification;
