@@ -476,7 +476,7 @@ public final class AioEngine implements AutoCloseable {
      * the engine's check and its {@code aio_cancel} can still be stranded (the core {@code Aio} ops submit under the
      * same fd lock, so they cannot).
      *
-     * @param token what the handler form of the op returned (0 is no op: false)
+     * @param token the op's token, as a handler form or {@link Batch#submit()} returned it
      * @return true if the op will complete as cancelled; false if it is unknown, done, already running, or not
      *     alone on its fd number (glibc)
      */

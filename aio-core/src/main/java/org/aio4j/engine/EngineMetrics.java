@@ -194,7 +194,8 @@ public final class EngineMetrics {
      * recorded: an over-estimate by less than a factor of two.
      *
      * @param q the quantile, such as 0.99
-     * @return a latency in nanoseconds that at least that share of recorded operations did not exceed, or 0
+     * @return a bound in nanoseconds below which the latencies of at least that share of the recorded operations
+     *     lie, or 0
      */
     public long latencyQuantileUpperBoundNanos(double q) {
         if (!(q > 0 && q <= 1)) throw new IllegalArgumentException("q must be in (0, 1]: " + q);
