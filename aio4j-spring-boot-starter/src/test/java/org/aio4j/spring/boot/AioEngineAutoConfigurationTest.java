@@ -134,7 +134,8 @@ class AioEngineAutoConfigurationTest {
             assertThat(health.getDetails())
                     .containsEntry("open", true)
                     .containsEntry("inFlight", 0)
-                    .containsKeys("mechanism", "failed", "queued", "maxInFlight");
+                    .containsEntry("backend", "POSIX_AIO")
+                    .containsKeys( "mechanism", "failed", "queued", "maxInFlight");
             context.getBean(AioEngine.class).close();
             assertThat(h.health().getStatus()).isEqualTo(Status.DOWN);
         });
