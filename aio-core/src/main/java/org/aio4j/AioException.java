@@ -39,9 +39,13 @@ import org.aio4j.internal.Errno;
 public class AioException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The C library's error number ({@link #errno()}). */
     private final int errno;
+    /** The C function that failed ({@link #operation()}). */
     private final String operation;
+    /** The file, or null ({@link #path()}); not serialized: a {@code Path} is not serializable. */
     private final transient Path path;
+    /** The file position, or -1 ({@link #position()}). */
     private final long position;
 
     /** Use {@link #of}. */

@@ -189,6 +189,8 @@ public final class AioFile implements AutoCloseable {
 
     /**
      * Throws {@link AioException} EBADF if this file was closed: the check every submission makes first.
+     *
+     * @throws AioException EBADF (operation {@code "aio"}) once {@link #close()} was called
      */
     public void ensureOpen() throws AioException {
         if (closed.get()) throw AioException.of("aio", Errno.EBADF.value(), path, -1);

@@ -120,7 +120,12 @@ public sealed interface SigevNotify
      * @param value the {@code sigev_value} ({@code sival_ptr}) delivered with it
      */
     record SigevSignal(int signo, long value) implements SigevNotify {
-        /** Checks the signal number. */
+        /**
+         * Checks the signal number.
+         *
+         * @param signo the signal number, 1 to 64
+         * @param value the {@code sigev_value} delivered with it
+         */
         public SigevSignal {
             if (signo < 1 || signo > 64) throw new IllegalArgumentException("not a signal number: " + signo);
         }
@@ -133,7 +138,12 @@ public sealed interface SigevNotify
      * @param value passed to the callback
      */
     record SigevThread(Callback callback, long value) implements SigevNotify {
-        /** Checks the callback. */
+        /**
+         * Checks the callback.
+         *
+         * @param callback called on completion, not null
+         * @param value passed to the callback
+         */
         public SigevThread {
             Objects.requireNonNull(callback, "callback");
         }
@@ -146,7 +156,12 @@ public sealed interface SigevNotify
      * @param value passed to the function
      */
     record SigevThreadNative(long functionAddress, long value) implements SigevNotify {
-        /** Checks the address. */
+        /**
+         * Checks the address.
+         *
+         * @param functionAddress address of {@code void f(union sigval)}, not 0
+         * @param value passed to the function
+         */
         public SigevThreadNative {
             if (functionAddress == 0) throw new IllegalArgumentException("functionAddress must not be 0");
         }
@@ -159,7 +174,12 @@ public sealed interface SigevNotify
      * @param udata the {@code udata} of the posted event
      */
     record SigevKevent(int kq, long udata) implements SigevNotify {
-        /** Refuses platforms without {@code SIGEV_KEVENT}. */
+        /**
+         * Refuses platforms without {@code SIGEV_KEVENT}.
+         *
+         * @param kq the kqueue fd
+         * @param udata the {@code udata} of the posted event
+         */
         public SigevKevent {
             AioAbi abi = NativeLib.abi();
             if (abi.SIGEV_KEVENT == AioAbi.ABSENT) {

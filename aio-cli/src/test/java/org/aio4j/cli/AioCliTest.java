@@ -375,7 +375,9 @@ class AioCliTest {
         ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         while ((serve.context == null || !serve.context.isActive()) && System.nanoTime() < deadline) {
-            assertThat(running).as("serve ended early: %s", running.getNow(null)).isNotDone();
+            assertThat(running)
+                    .as("serve ended early: %s", running.getNow(null))
+                    .isNotDone();
             Thread.sleep(50);
         }
         assertThat(serve.context).as("server started").isNotNull();

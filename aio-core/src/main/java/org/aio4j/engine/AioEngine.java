@@ -657,6 +657,7 @@ public final class AioEngine implements AutoCloseable {
      *
      * @param timeout the longest wait
      * @return true if the engine terminated within the timeout
+     * @throws InterruptedException if this thread is interrupted while it waits
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return reaper.awaitTermination(timeout.toNanos());

@@ -135,7 +135,7 @@ class AioEngineAutoConfigurationTest {
                     .containsEntry("open", true)
                     .containsEntry("inFlight", 0)
                     .containsEntry("backend", "POSIX_AIO")
-                    .containsKeys( "mechanism", "failed", "queued", "maxInFlight");
+                    .containsKeys("mechanism", "failed", "queued", "maxInFlight");
             context.getBean(AioEngine.class).close();
             assertThat(h.health().getStatus()).isEqualTo(Status.DOWN);
         });
