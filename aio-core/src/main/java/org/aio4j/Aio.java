@@ -58,6 +58,7 @@ public sealed interface Aio extends AutoCloseable permits AbstractAio {
      * cancelled). For a vectored group: {@code EINPROGRESS} while any part runs, else the first part's error. After
      * {@link #aioReturn()} it keeps returning the final value.
      *
+     * @return 0, {@code EINPROGRESS} or the errno of the operation
      * @throws IllegalStateException before {@link #submit()}
      */
     int error();
@@ -68,6 +69,7 @@ public sealed interface Aio extends AutoCloseable permits AbstractAio {
      * completion notification). Returns the byte count of the read or write (0 for fsync); for a vectored group
      * the bytes transferred up to and including the first short part.
      *
+     * @return the byte count transferred (0 for an fsync)
      * @throws AioException the operation's error, typed: {@link AioCancelledException} if it was cancelled
      * @throws IllegalStateException if not submitted, still in progress, or already reaped
      */
@@ -97,32 +99,49 @@ public sealed interface Aio extends AutoCloseable permits AbstractAio {
      * of requests) cancels its last request first, so that each of its requests still has an earlier one queued ahead
      * of it when it is cancelled. One operation per (dup'ed) fd number at a time avoids the question entirely.
      *
+     * @return {@link AioCancelStat#AIO_CANCELED}, {@link AioCancelStat#AIO_NOTCANCELED} or {@link
+     * AioCancelStat#AIO_ALLDONE}
      * @throws AioException the errno of {@code aio_cancel} (EBADF for a bad fd)
      * @throws IllegalStateException before {@link #submit()}
      */
     AioCancelStat cancel() throws AioException;
 
-    /** The file descriptor the operation works on. */
+    /**
+     * The file descriptor the operation works on.
+     *
+     * @return the file descriptor given at construction
+     */
     int fd();
 
     /**
      * True from a successful submission until {@link #aioReturn()}: while true the C library may touch the
      * operation's memory and {@link #close()} is refused.
+     *
+     * @return true while the C library owns the operation
      */
     boolean inProgress();
 
-    /** The {@code aio_reqprio} given at construction (the value aio4j writes before each submission). */
+    /**
+     * The {@code aio_reqprio} given at construction (the value aio4j writes before each submission).
+     *
+     * @return the request priority, not negative
+     */
     int priority();
 
     /**
      * Replaces the completion notification of an operation that is not submitted yet.
      *
+     * @param sigevNotify the new notification, used by the next {@link #submit()}
      * @throws IllegalStateException while in progress, or once reaped or closed
      * @throws UnsupportedOperationException for a notification this OS lacks
      */
     void setSigevNotify(SigevNotify sigevNotify);
 
-    /** The completion notification the operation was given. */
+    /**
+     * The completion notification the operation was given.
+     *
+     * @return the notification, never null ({@link SigevNotify#none()} for none)
+     */
     SigevNotify sigevNotify();
 
     /**

@@ -15,6 +15,8 @@ public enum AioCancelStat {
     /**
      * Maps a non-negative return value of {@code aio_cancel} on this platform.
      *
+     * @param value what {@code aio_cancel} returned, not negative (a negative return is an error, not a status)
+     * @return the constant this platform's {@code <aio.h>} gives that value
      * @throws IllegalStateException for a value POSIX does not define
      */
     public static AioCancelStat fromNative(int value) {

@@ -39,9 +39,13 @@ import org.aio4j.internal.Errno;
 public class AioException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The C library's error number ({@link #errno()}). */
     private final int errno;
+    /** The C function that failed ({@link #operation()}). */
     private final String operation;
+    /** The file, or null ({@link #path()}); not serialized: a {@code Path} is not serializable. */
     private final transient Path path;
+    /** The file position, or -1 ({@link #position()}). */
     private final long position;
 
     /** Use {@link #of}. */
@@ -77,7 +81,14 @@ public class AioException extends IOException {
         }
     }
 
-    /** The typed exception for {@code errno} returned by {@code operation}. */
+    /**
+     * The typed exception for {@code errno} returned by {@code operation}.
+     *
+     * @param operation the C function that failed, such as {@code "aio_read"}
+     * @param errno the error number it reported
+     * @return an {@link AioCancelledException} for ECANCELED, an {@link AioTryAgainException} for EAGAIN, otherwise an
+     * {@code AioException}
+     */
     public static AioException of(String operation, int errno) {
         return of(operation, errno, null, -1);
     }
@@ -85,6 +96,13 @@ public class AioException extends IOException {
     /**
      * The typed exception for {@code errno} returned by {@code operation} on {@code path} at {@code position}
      * ({@code path} may be null, {@code position} -1 when unknown).
+     *
+     * @param operation the C function that failed, such as {@code "aio_read"}
+     * @param errno the error number it reported
+     * @param path the file, or null when unknown
+     * @param position the file position of the operation, or -1 when unknown or not applicable
+     * @return an {@link AioCancelledException} for ECANCELED, an {@link AioTryAgainException} for EAGAIN, otherwise an
+     * {@code AioException}, with the path and position in its message
      */
     public static AioException of(String operation, int errno, Path path, long position) {
         if (errno == Errno.ECANCELED.value()) return new AioCancelledException(operation, errno, path, position);
@@ -112,6 +130,12 @@ public class AioException extends IOException {
      *
      * <p>{@link FileSystemException#getFile()} is {@code path}, {@link FileSystemException#getReason()} the C
      * library's text for the errno ({@code strerror}) or, where unavailable, its name.
+     *
+     * @param operation the C function that failed, such as {@code "open"}
+     * @param errno the error number it reported
+     * @param path the path at fault, named by the exception; may be null
+     * @return the {@code java.nio.file} exception of the table, caused by the {@code AioException}, or that {@code
+     * AioException} for an errno the table does not list
      */
     public static IOException ofPath(String operation, int errno, Path path) {
         AioException aio = of(operation, errno, path, -1);
@@ -144,6 +168,9 @@ public class AioException extends IOException {
      * The first {@link AioException} in {@code t} and its chain of causes: {@code t} itself, or the cause of a
      * {@code java.nio.file} exception made by {@link #ofPath}, or one wrapped by Reactor or a future. Empty when
      * there is none (an error that did not come from the C library through aio4j).
+     *
+     * @param t an exception of any type, or null
+     * @return the first {@code AioException} among {@code t} and its causes (at most 32 deep), or empty
      */
     public static Optional<AioException> find(Throwable t) {
         for (int depth = 0; t != null && depth < 32; depth++) {
@@ -157,6 +184,9 @@ public class AioException extends IOException {
     /**
      * The errno of the first {@link AioException} in {@code t} and its chain of causes ({@link #find}), or -1 when
      * there is none. {@code AioException.find(e).map(AioException::errnoName)} gives its name.
+     *
+     * @param t an exception of any type, or null
+     * @return the errno of the first {@code AioException} among {@code t} and its causes, or -1
      */
     public static int errnoOf(Throwable t) {
         return find(t).map(AioException::errno).orElse(-1);
@@ -169,6 +199,13 @@ public class AioException extends IOException {
      * reached), after the operation was performed. So {@code EAGAIN} gives {@link AioNotificationLostException}
      * (the operation may have been performed, its result is unknown); any other errno the same type as {@link
      * #of(String, int, Path, long)}.
+     *
+     * @param operation the C function whose completion reported the error, such as {@code "aio_read"}
+     * @param errno the completion's error number
+     * @param path the file, or null when unknown
+     * @param position the file position of the operation, or -1 when unknown
+     * @return an {@link AioNotificationLostException} for EAGAIN, otherwise the exception of {@link #of(String, int,
+     * Path, long)}
      */
     public static AioException ofSignalledCompletion(String operation, int errno, Path path, long position) {
         if (errno == Errno.EAGAIN.value()) return new AioNotificationLostException(operation, errno, path, position);
@@ -186,7 +223,13 @@ public class AioException extends IOException {
         return e;
     }
 
-    /** The same error with the file and position added, of the same type. */
+    /**
+     * The same error with the file and position added, of the same type.
+     *
+     * @param path the file the operation was on, or null when unknown
+     * @param position the file position of the operation, or -1 when unknown
+     * @return a new exception of this one's type, with this one as its cause
+     */
     public AioException withContext(Path path, long position) {
         AioException e = this instanceof AioNotificationLostException
                 ? ofSignalledCompletion(operation, errno, path, position)
@@ -195,27 +238,47 @@ public class AioException extends IOException {
         return e;
     }
 
-    /** The errno value, as the C library of this OS numbers it. */
+    /**
+     * The errno value, as the C library of this OS numbers it.
+     *
+     * @return the error number, as reported by the C library
+     */
     public int errno() {
         return errno;
     }
 
-    /** The C name of {@link #errno()}, such as {@code "ENOSPC"}. */
+    /**
+     * The C name of {@link #errno()}, such as {@code "ENOSPC"}.
+     *
+     * @return the symbolic name, or {@code "errno N"} for a number this platform's table does not name
+     */
     public String errnoName() {
         return Errno.name(errno);
     }
 
-    /** The C function that reported the error. */
+    /**
+     * The C function that reported the error.
+     *
+     * @return the C function's name, such as {@code "aio_write"} or {@code "open"}
+     */
     public String operation() {
         return operation;
     }
 
-    /** The file involved, or null when unknown. */
+    /**
+     * The file involved, or null when unknown.
+     *
+     * @return the file, or null
+     */
     public Path path() {
         return path;
     }
 
-    /** The file position of the operation, or -1 when unknown or not applicable. */
+    /**
+     * The file position of the operation, or -1 when unknown or not applicable.
+     *
+     * @return the file position in bytes, or -1
+     */
     public long position() {
         return position;
     }

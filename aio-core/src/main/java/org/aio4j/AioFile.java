@@ -53,6 +53,10 @@ public final class AioFile implements AutoCloseable {
      * java.nio.file.NotDirectoryException} (ENOTDIR), {@link java.nio.file.FileSystemException} (ELOOP,
      * ENAMETOOLONG, EISDIR, EROFS, ETXTBSY). Any other errno (EMFILE, ENOSPC, EINVAL...) is an {@link AioException}.
      *
+     * @param path the file to open
+     * @param options {@link StandardOpenOption#READ} (the default), {@code WRITE}, {@code APPEND}, {@code CREATE},
+     * {@code CREATE_NEW}, {@code TRUNCATE_EXISTING}, {@code SYNC}, {@code DSYNC} and {@link AioOpenOption#DIRECT}
+     * @return the open file, owning its fd until {@link #close()}
      * @throws java.nio.file.FileSystemException for the path errors above, caused by the {@link AioException}
      * @throws AioException with the errno of {@code open} for the others
      * @throws UnsupportedOperationException for an option aio4j does not support, or O_DIRECT where there is none
@@ -98,7 +102,9 @@ public final class AioFile implements AutoCloseable {
      *
      * {@link #isDirect()} is read from the fd's status flags ({@code fcntl(F_GETFL)}).
      *
+     * @param fd an open file descriptor, not negative; closed by this file from now on
      * @param path the file, for error messages; may be null
+     * @return a file owning {@code fd}
      */
     public static AioFile adopt(int fd, Path path) {
         if (fd < 0) throw new IllegalArgumentException("fd must not be negative: " + fd);
@@ -118,6 +124,7 @@ public final class AioFile implements AutoCloseable {
      * A new {@code AioFile} owning a {@code dup()} of this fd. glibc runs the requests of one fd number one at a
      * time; requests on dup'd fds run in parallel.
      *
+     * @return a new open file on the same open file description, closed independently of this one
      * @throws AioException with the errno of {@code dup} (EMFILE...)
      */
     public AioFile dup() throws AioException {
@@ -133,17 +140,27 @@ public final class AioFile implements AutoCloseable {
      * Buffers, offsets and lengths of its operations must then be aligned as the file system requires (commonly
      * 4096 bytes), or the operation fails with EINVAL. The completion engine uses this to pick its defaults (see
      * {@code AioEngine.Builder#directLanes(int)}).
+     *
+     * @return true for a file doing direct I/O
      */
     public boolean isDirect() {
         return direct;
     }
 
-    /** The fd number. Valid while this file is open. */
+    /**
+     * The fd number. Valid while this file is open.
+     *
+     * @return the file descriptor
+     */
     public int fd() {
         return fd;
     }
 
-    /** The path this file was opened from, or null if it was adopted without one. */
+    /**
+     * The path this file was opened from, or null if it was adopted without one.
+     *
+     * @return the path, or null
+     */
     public Path path() {
         return path;
     }
@@ -151,6 +168,7 @@ public final class AioFile implements AutoCloseable {
     /**
      * The size in bytes ({@code lseek(fd, 0, SEEK_END)}).
      *
+     * @return the file's size in bytes, as the file system reports it now
      * @throws AioException ESPIPE for a FIFO, EBADF once closed
      */
     public long size() throws AioException {
@@ -160,19 +178,29 @@ public final class AioFile implements AutoCloseable {
         return s;
     }
 
-    /** False once {@link #close()} was called. */
+    /**
+     * False once {@link #close()} was called.
+     *
+     * @return true until {@link #close()} is called
+     */
     public boolean isOpen() {
         return !closed.get();
     }
 
     /**
      * Throws {@link AioException} EBADF if this file was closed: the check every submission makes first.
+     *
+     * @throws AioException EBADF (operation {@code "aio"}) once {@link #close()} was called
      */
     public void ensureOpen() throws AioException {
         if (closed.get()) throw AioException.of("aio", Errno.EBADF.value(), path, -1);
     }
 
-    /** Operations submitted on this fd and not yet reaped. */
+    /**
+     * Operations submitted on this fd and not yet reaped.
+     *
+     * @return the count of operations on this fd that were submitted and not reaped yet
+     */
     public int inFlight() {
         return FdTracker.inFlight(fd);
     }

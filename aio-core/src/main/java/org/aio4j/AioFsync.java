@@ -31,7 +31,11 @@ public final class AioFsync extends AbstractAio {
         super(Kind.FSYNC, fd, 0, null, prio, sigevNotify, Objects.requireNonNull(mode, "mode"));
     }
 
-    /** Whether data and metadata or data only are synced. */
+    /**
+     * Whether data and metadata or data only are synced.
+     *
+     * @return {@link AioFsyncMode#O_SYNC} or {@link AioFsyncMode#O_DSYNC}, as given at construction
+     */
     public AioFsyncMode mode() {
         return mode;
     }

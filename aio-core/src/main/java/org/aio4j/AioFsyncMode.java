@@ -9,7 +9,11 @@ public enum AioFsyncMode {
     /** Data only, like {@code fdatasync(2)}; on Linux and macOS (FreeBSD 13+ too). */
     O_DSYNC;
 
-    /** The value of this mode on this platform, as {@code aio_fsync} takes it. */
+    /**
+     * The value of this mode on this platform, as {@code aio_fsync} takes it.
+     *
+     * @return the {@code O_SYNC} or {@code O_DSYNC} flag of this platform's C library
+     */
     public int value() {
         return this == O_SYNC ? NativeLib.abi().O_SYNC : NativeLib.abi().O_DSYNC;
     }

@@ -36,12 +36,20 @@ public final class AioRead extends AbstractAio {
         super(Kind.READ, fd, offset, dst == null ? null : new ByteBuffer[] {dst}, prio, sigevNotify, null);
     }
 
-    /** The requested length in bytes ({@code dst.remaining()} at construction); the result is {@link #aioReturn()}. */
+    /**
+     * The requested length in bytes ({@code dst.remaining()} at construction); the result is {@link #aioReturn()}.
+     *
+     * @return the byte count this read asks for
+     */
     public long nbytes() {
         return totalBytes();
     }
 
-    /** The file offset. */
+    /**
+     * The file offset.
+     *
+     * @return the position in the file where the read starts, in bytes
+     */
     public long offset() {
         return offset;
     }

@@ -41,17 +41,29 @@ public final class AioReadv extends AbstractAio {
         super(Kind.READV, fd, offset, PosixAio.checkVectorLength(dsts), prio, sigevNotify, null);
     }
 
-    /** The number of buffers. */
+    /**
+     * The number of buffers.
+     *
+     * @return the count of buffers in the vector
+     */
     public int iovlen() {
         return bufferCount();
     }
 
-    /** The total requested length in bytes. */
+    /**
+     * The total requested length in bytes.
+     *
+     * @return the sum of the buffers' remaining bytes at construction
+     */
     public long nbytes() {
         return totalBytes();
     }
 
-    /** The file offset of the first buffer. */
+    /**
+     * The file offset of the first buffer.
+     *
+     * @return the position in the file where the read starts, in bytes
+     */
     public long offset() {
         return offset;
     }

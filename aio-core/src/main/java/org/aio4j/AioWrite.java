@@ -32,12 +32,20 @@ public final class AioWrite extends AbstractAio {
         super(Kind.WRITE, fd, offset, src == null ? null : new ByteBuffer[] {src}, prio, sigevNotify, null);
     }
 
-    /** The requested length in bytes ({@code src.remaining()} at construction). */
+    /**
+     * The requested length in bytes ({@code src.remaining()} at construction).
+     *
+     * @return the byte count this write asks for
+     */
     public long nbytes() {
         return totalBytes();
     }
 
-    /** The file offset. */
+    /**
+     * The file offset.
+     *
+     * @return the position in the file where the write starts, in bytes
+     */
     public long offset() {
         return offset;
     }

@@ -41,17 +41,29 @@ public final class AioWritev extends AbstractAio {
         super(Kind.WRITEV, fd, offset, PosixAio.checkVectorLength(srcs), prio, sigevNotify, null);
     }
 
-    /** The number of buffers. */
+    /**
+     * The number of buffers.
+     *
+     * @return the count of buffers in the vector
+     */
     public int iovlen() {
         return bufferCount();
     }
 
-    /** The total requested length in bytes. */
+    /**
+     * The total requested length in bytes.
+     *
+     * @return the sum of the buffers' remaining bytes at construction
+     */
     public long nbytes() {
         return totalBytes();
     }
 
-    /** The file offset of the first buffer. */
+    /**
+     * The file offset of the first buffer.
+     *
+     * @return the position in the file where the write starts, in bytes
+     */
     public long offset() {
         return offset;
     }

@@ -34,12 +34,20 @@ public final class LioListioException extends AioException {
         this.notQueued = List.copyOf(notQueued);
     }
 
-    /** The ops the call queued: they are in progress and must be reaped. */
+    /**
+     * The ops the call queued: they are in progress and must be reaped.
+     *
+     * @return the queued ops, in list order; an unmodifiable list
+     */
     public List<Aio> queued() {
         return queued;
     }
 
-    /** The ops the call did not queue: still NEW. */
+    /**
+     * The ops the call did not queue: still NEW.
+     *
+     * @return the ops left NEW, in list order; an unmodifiable list
+     */
     public List<Aio> notQueued() {
         return notQueued;
     }

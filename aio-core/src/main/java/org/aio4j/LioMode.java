@@ -9,7 +9,11 @@ public enum LioMode {
     /** {@code lio_listio} returns once the ops are queued. */
     LIO_NOWAIT;
 
-    /** The value of this mode on this platform. */
+    /**
+     * The value of this mode on this platform.
+     *
+     * @return the {@code LIO_WAIT} or {@code LIO_NOWAIT} constant of this platform's {@code <aio.h>}
+     */
     public int value() {
         return this == LIO_WAIT ? NativeLib.abi().LIO_WAIT : NativeLib.abi().LIO_NOWAIT;
     }

@@ -53,12 +53,20 @@ public final class PosixAio {
         return bufs;
     }
 
-    /** True when the C library's AIO functions and a layout table for this platform were found. */
+    /**
+     * True when the C library's AIO functions and a layout table for this platform were found.
+     *
+     * @return true when operations can be submitted on this platform
+     */
     public static boolean isAvailable() {
         return NativeLib.isAvailable();
     }
 
-    /** Why POSIX AIO is unavailable, or null when it is available. */
+    /**
+     * Why POSIX AIO is unavailable, or null when it is available.
+     *
+     * @return the error met while loading the C library or choosing its layout table, or null
+     */
     public static Throwable unavailabilityCause() {
         return NativeLib.unavailabilityCause();
     }
@@ -67,6 +75,8 @@ public final class PosixAio {
      * Operations submitted and not yet reaped, process-wide. They, their native memory and their buffers are kept
      * reachable until reaped, even when dropped or refused by {@link Aio#close()}; a count that does not return to
      * its earlier value after your operations finished is a leak.
+     *
+     * @return the count of operations submitted and not reaped, in this process
      */
     public static int opsInFlight() {
         return InFlightOps.count();
@@ -85,6 +95,8 @@ public final class PosixAio {
      * try { w.aioReturn(); } catch (AioException ignored) { } // must reap, the result does not matter
      * }</pre>
      *
+     * @param fd the file descriptor whose requests are cancelled
+     * @return what {@code aio_cancel} did: all cancelled, some still running, or all already done
      * @throws AioException EBADF for a bad fd
      */
     public static AioCancelStat aioCancelAll(int fd) throws AioException {
@@ -105,6 +117,8 @@ public final class PosixAio {
      * assert w.aioReturn() == 12;
      * }</pre>
      *
+     * @param ops the submitted operations to wait for, at least one
+     * @param timeout the longest wait, or null to wait until one completes
      * @throws AioTryAgainException ({@code EAGAIN}) when the timeout passed first
      * @throws AioException another errno of {@code aio_suspend}
      * @throws IllegalArgumentException for an empty list, a negative timeout, or more than {@link
@@ -231,6 +245,11 @@ public final class PosixAio {
      * with {@link LioMode#LIO_WAIT} or with a list notification is refused: one notification (or one wait) for the
      * whole list cannot be kept across several calls.
      *
+     * @param mode {@link LioMode#LIO_WAIT} to return once every op has completed, {@link LioMode#LIO_NOWAIT} to return
+     * once they are queued
+     * @param ops the reads and writes to submit, each NEW, none twice
+     * @param sigevNotify the notification once every op of the list has completed ({@link SigevNotify#none()} for
+     * none); each op's own notification still applies
      * @throws LioListioException when the call fails; see there
      * @throws IllegalArgumentException for an {@link AioFsync}, a duplicate, a vectored group with its own
      *     notification, or more than {@link #MAX_LIST_ENTRIES} aiocbs with {@link LioMode#LIO_WAIT} or a list
@@ -409,6 +428,9 @@ public final class PosixAio {
      * <p>{@code struct aioinit} (glibc {@code <aio.h>}, 32 bytes): {@code int aio_threads, aio_num, aio_locks,
      * aio_usedba, aio_debug, aio_numusers, aio_idle_time, aio_reserved}.
      *
+     * @param threads the most helper threads glibc starts, at least 1
+     * @param num the count of simultaneous requests glibc sizes its tables for, at least 1
+     * @param idleTimeSeconds seconds an idle helper thread waits before it exits; 0 leaves the current value
      * @throws UnsupportedOperationException where the C library has no {@code aio_init} (everything but glibc)
      * @throws IllegalArgumentException for a value below 1 (0 for the idle time)
      */

@@ -34,7 +34,11 @@ public sealed interface SigevNotify
                 SigevNotify.SigevThreadNative,
                 SigevNotify.SigevKevent {
 
-    /** No notification ({@code SIGEV_NONE}). */
+    /**
+     * No notification ({@code SIGEV_NONE}).
+     *
+     * @return the one {@code SIGEV_NONE} notification
+     */
     static SigevNotify none() {
         return SigevNone.INSTANCE;
     }
@@ -42,6 +46,9 @@ public sealed interface SigevNotify
     /**
      * {@code SIGEV_SIGNAL}: send {@code signo} with {@code sigev_value = value} on completion.
      *
+     * @param signo the signal number
+     * @param value the {@code sigev_value} delivered with the signal (as {@code si_value})
+     * @return a {@code SIGEV_SIGNAL} notification
      * @throws IllegalArgumentException unless {@code 1 <= signo <= 64}
      */
     static SigevNotify signal(int signo, long value) {
@@ -54,6 +61,10 @@ public sealed interface SigevNotify
      * kept for the life of the process, because glibc may run the notification thread after the operation has been
      * reaped: reuse one callback instance instead of making one per operation. An exception thrown by the callback
      * is caught and ignored (it must not unwind into C).
+     *
+     * @param callback called once per completion, on a thread the C library starts
+     * @param value passed to the callback
+     * @return a {@code SIGEV_THREAD} notification
      */
     static SigevNotify thread(Callback callback, long value) {
         return new SigevThread(callback, value);
@@ -64,6 +75,9 @@ public sealed interface SigevNotify
      * sigval)}) with {@code value}, for example libc's {@code sem_post} with the address of a {@code sem_t}. The
      * function and whatever {@code value} points to must stay valid until the notification has run.
      *
+     * @param functionAddress the native function's address, not 0
+     * @param value passed to the function as its {@code union sigval}
+     * @return a {@code SIGEV_THREAD} notification
      * @throws IllegalArgumentException if {@code functionAddress} is 0
      */
     static SigevNotify threadNative(long functionAddress, long value) {
@@ -73,6 +87,9 @@ public sealed interface SigevNotify
     /**
      * {@code SIGEV_KEVENT}: post an {@code EVFILT_AIO} event with {@code udata} to the kqueue {@code kq} (FreeBSD).
      *
+     * @param kq the kqueue's file descriptor
+     * @param udata the {@code udata} of the posted event
+     * @return a {@code SIGEV_KEVENT} notification
      * @throws UnsupportedOperationException where the OS has no {@code SIGEV_KEVENT} (Linux, macOS)
      */
     static SigevNotify kevent(int kq, long udata) {
@@ -103,7 +120,12 @@ public sealed interface SigevNotify
      * @param value the {@code sigev_value} ({@code sival_ptr}) delivered with it
      */
     record SigevSignal(int signo, long value) implements SigevNotify {
-        /** Checks the signal number. */
+        /**
+         * Checks the signal number.
+         *
+         * @param signo the signal number, 1 to 64
+         * @param value the {@code sigev_value} delivered with it
+         */
         public SigevSignal {
             if (signo < 1 || signo > 64) throw new IllegalArgumentException("not a signal number: " + signo);
         }
@@ -116,7 +138,12 @@ public sealed interface SigevNotify
      * @param value passed to the callback
      */
     record SigevThread(Callback callback, long value) implements SigevNotify {
-        /** Checks the callback. */
+        /**
+         * Checks the callback.
+         *
+         * @param callback called on completion, not null
+         * @param value passed to the callback
+         */
         public SigevThread {
             Objects.requireNonNull(callback, "callback");
         }
@@ -129,7 +156,12 @@ public sealed interface SigevNotify
      * @param value passed to the function
      */
     record SigevThreadNative(long functionAddress, long value) implements SigevNotify {
-        /** Checks the address. */
+        /**
+         * Checks the address.
+         *
+         * @param functionAddress address of {@code void f(union sigval)}, not 0
+         * @param value passed to the function
+         */
         public SigevThreadNative {
             if (functionAddress == 0) throw new IllegalArgumentException("functionAddress must not be 0");
         }
@@ -142,7 +174,12 @@ public sealed interface SigevNotify
      * @param udata the {@code udata} of the posted event
      */
     record SigevKevent(int kq, long udata) implements SigevNotify {
-        /** Refuses platforms without {@code SIGEV_KEVENT}. */
+        /**
+         * Refuses platforms without {@code SIGEV_KEVENT}.
+         *
+         * @param kq the kqueue fd
+         * @param udata the {@code udata} of the posted event
+         */
         public SigevKevent {
             AioAbi abi = NativeLib.abi();
             if (abi.SIGEV_KEVENT == AioAbi.ABSENT) {

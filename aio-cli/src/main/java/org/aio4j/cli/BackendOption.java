@@ -6,8 +6,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --backend posix_aio|io_uring} of {@code copy}, {@code cat}, {@code bench} and {@code serve}: the backend of
- * the shared engine these commands submit to (the system property {@code aio4j.backend}, set before the engine is
- * first used). A backend that is unavailable here fails the command with its cause.
+ * the shared engine the first three submit to (the system property {@code aio4j.backend}, set before the engine is
+ * first used), and of the starter's engine bean that {@code serve} uses ({@code aio4j.engine.backend}). A backend that
+ * is unavailable here fails the command with its cause.
  */
 final class BackendOption {
     @Option(
@@ -24,5 +25,16 @@ final class BackendOption {
         if (engine.backend() != backend) {
             throw new CliException("--backend " + backend + ": the shared engine already runs on " + engine.backend());
         }
+    }
+
+    /**
+     * For {@code serve}, whose engine is the starter's bean, not the shared one: the backend asked for, checked to be
+     * available here, or null when the option was not given.
+     */
+    EngineBackend checked() {
+        if (backend == null) return null;
+        Throwable cause = backend.unavailabilityCause();
+        if (cause != null) throw new CliException("--backend " + backend + ": " + Errors.describe(cause));
+        return backend;
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.spring.boot.AioFilesAutoConfiguration;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -122,7 +123,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        backendOption.apply();
+        EngineBackend backend = backendOption.checked();
         if (!Files.exists(root)) throw new CliException("no such directory: " + root);
         if (!Files.isDirectory(root)) throw new CliException("not a directory: " + root);
         if (port < 0 || port > 65535) throw new CliException("--port must be between 0 and 65535", AioCli.EXIT_USAGE);
@@ -153,6 +154,7 @@ final class ServeCommand implements Callable<Integer> {
                     "--aio4j.files.upload-timeout=" + uploadTimeout.toMillis() + "ms",
                     "--aio4j.files.zero-copy=" + !noZeroCopy));
             if (token != null) args.add("--aio4j.files.token=" + token);
+            if (backend != null) args.add("--aio4j.engine.backend=" + backend.name());
             context = ServeApplication.start(root, port, args.toArray(String[]::new));
         } catch (RuntimeException e) {
             throw new CliException("could not start the server: " + Errors.describe(rootCause(e)));

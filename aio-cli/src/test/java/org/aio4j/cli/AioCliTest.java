@@ -16,8 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.aio4j.AioException;
+import org.aio4j.engine.AioEngine;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.internal.Errno;
 import org.aio4j.reactor.AioFiles;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -332,8 +335,9 @@ class AioCliTest {
                         HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("hello from aio serve");
-        // safe defaults: loopback only, read-only
+        // safe defaults: loopback only, read-only, POSIX AIO
         assertThat(serve.context.getEnvironment().getProperty("server.address")).isEqualTo("127.0.0.1");
+        assertThat(serve.context.getBean(AioEngine.class).backend()).isEqualTo(EngineBackend.POSIX_AIO);
         assertThat(serve.context.getEnvironment().getProperty("aio4j.files.upload-idle-timeout"))
                 .isEqualTo("45000ms");
         assertThat(serve.context.getEnvironment().getProperty("aio4j.files.upload-timeout"))
@@ -353,6 +357,47 @@ class AioCliTest {
         Matcher m = Pattern.compile("at http://localhost:(\\d+)/files/").matcher(r.out);
         assertThat(m.find()).as(r.out).isTrue();
         assertThat(m.group(1)).isEqualTo(port);
+    }
+
+    /**
+     * {@code serve --backend io_uring}: the server's engine (the starter's bean, not the shared engine) runs on
+     * io_uring. Before, the option only set the shared engine's backend, which the server does not use.
+     */
+    @Test
+    void serveRunsItsEngineOnTheBackendAsked() throws Exception {
+        Assumptions.assumeTrue(
+                EngineBackend.IO_URING.isAvailable(),
+                () -> "io_uring unavailable here: " + EngineBackend.IO_URING.unavailabilityCause());
+        Files.writeString(tmp.resolve("hello.txt"), "hello over io_uring");
+        CommandLine cl = AioCli.commandLine();
+        CompletableFuture<CliRunner> running = CompletableFuture.supplyAsync(
+                () -> CliRunner.run(cl, "serve", tmp.toString(), "--port", "0", "--backend", "io_uring"));
+        ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while ((serve.context == null || !serve.context.isActive()) && System.nanoTime() < deadline) {
+            assertThat(running)
+                    .as("serve ended early: %s", running.getNow(null))
+                    .isNotDone();
+            Thread.sleep(50);
+        }
+        assertThat(serve.context).as("server started").isNotNull();
+        try {
+            AioEngine engine = serve.context.getBean(AioEngine.class);
+            assertThat(engine.backend()).isEqualTo(EngineBackend.IO_URING);
+            assertThat(engine).isNotSameAs(AioEngine.shared());
+            String port = serve.context.getEnvironment().getProperty("local.server.port");
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/files/hello.txt"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("hello over io_uring");
+        } finally {
+            serve.context.close();
+        }
+        CliRunner r = running.get(30, TimeUnit.SECONDS);
+        assertThat(r.exitCode).as(r.toString()).isZero();
     }
 
     @Test

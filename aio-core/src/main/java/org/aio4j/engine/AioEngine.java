@@ -118,7 +118,11 @@ public final class AioEngine implements AutoCloseable {
         reaper.start(b.threadFactory, b.name, completions, submitter.backlog, cancellation, lanes);
     }
 
-    /** A builder with the defaults: see each method. */
+    /**
+     * A builder with the defaults: see each method.
+     *
+     * @return a new builder; {@link Builder#build()} makes the engine
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -126,6 +130,8 @@ public final class AioEngine implements AutoCloseable {
     /**
      * A process-wide engine with the default settings, created on first use, with a daemon reaper thread. Its
      * {@link #close()} does nothing; it lives as long as the JVM.
+     *
+     * @return the one shared engine of this JVM
      */
     public static AioEngine shared() {
         AioEngine e = shared;
@@ -149,6 +155,10 @@ public final class AioEngine implements AutoCloseable {
      * {@code dst.position()}. The buffer's position and limit are never changed; the future gives the byte count
      * (0 at end of file).
      *
+     * @param file the open file to read from
+     * @param position the file offset of the first byte, not negative
+     * @param dst a direct, writable buffer that must stay untouched until the future completes
+     * @return a future of the byte count read; it fails with the operation's {@link org.aio4j.AioException}
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code dst} is not direct or is read-only, or {@code position < 0}
      * @throws IllegalStateException if the engine is closed
@@ -164,6 +174,10 @@ public final class AioEngine implements AutoCloseable {
      * Writes {@code src.remaining()} bytes from {@code src} (from its position; position and limit unchanged) at
      * file offset {@code position}; the future gives the byte count.
      *
+     * @param file the open file to write to
+     * @param position the file offset of the first byte, not negative
+     * @param src a direct buffer that must stay unchanged until the future completes
+     * @return a future of the byte count written; it fails with the operation's {@link org.aio4j.AioException}
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code src} is not direct, or {@code position < 0}
      * @throws IllegalStateException if the engine is closed
@@ -178,6 +192,9 @@ public final class AioEngine implements AutoCloseable {
     /**
      * {@code aio_fsync}: completes when the writes completed before this call are durable.
      *
+     * @param file the open file to sync
+     * @param mode data and metadata ({@link AioFsyncMode#O_SYNC}) or data only ({@link AioFsyncMode#O_DSYNC})
+     * @return a future completed once the data is durable; it fails with the operation's {@link org.aio4j.AioException}
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if the engine is closed
      */
@@ -196,6 +213,10 @@ public final class AioEngine implements AutoCloseable {
      * vectored AIO). The future gives the byte count of the leading buffers up to the first short one, or the first
      * failure by buffer order.
      *
+     * @param file the open file to read from
+     * @param position the file offset of the first buffer's first byte, not negative
+     * @param dsts direct, writable buffers that must stay untouched until the future completes
+     * @return a future of the byte count read into the leading buffers
      * @throws NullPointerException if an argument or element is null
      * @throws IllegalArgumentException if a buffer is not direct or read-only, or {@code position < 0}
      * @throws IllegalStateException if the engine is closed
@@ -212,6 +233,10 @@ public final class AioEngine implements AutoCloseable {
      * GiB), on {@link EngineBackend#POSIX_AIO} one op per buffer in parallel; the future gives the byte count of the
      * leading buffers up to the first short one.
      *
+     * @param file the open file to write to
+     * @param position the file offset of the first buffer's first byte, not negative
+     * @param srcs direct buffers that must stay unchanged until the future completes
+     * @return a future of the byte count written from the leading buffers
      * @throws NullPointerException if an argument or element is null
      * @throws IllegalArgumentException if a buffer is not direct, or {@code position < 0}
      * @throws IllegalStateException if the engine is closed
@@ -227,6 +252,12 @@ public final class AioEngine implements AutoCloseable {
     /**
      * Reads like {@link #read(AioFile, long, ByteBuffer)} and calls {@code handler} once, with no allocation per op.
      *
+     * @param <A> the attachment's type
+     * @param file the open file to read from
+     * @param position the file offset of the first byte, not negative
+     * @param dst a direct, writable buffer that must stay untouched until the handler is called
+     * @param attachment passed to the handler as it is; may be null
+     * @param handler called exactly once, with the byte count or the error
      * @return a token for {@link #cancel(long)}, or 0 if the op already completed on this thread
      */
     public <A> long read(AioFile file, long position, ByteBuffer dst, A attachment, AioHandler<? super A> handler) {
@@ -239,6 +270,12 @@ public final class AioEngine implements AutoCloseable {
      * Writes like {@link #write(AioFile, long, ByteBuffer)} and calls {@code handler} once, with no allocation
      * per op.
      *
+     * @param <A> the attachment's type
+     * @param file the open file to write to
+     * @param position the file offset of the first byte, not negative
+     * @param src a direct buffer that must stay unchanged until the handler is called
+     * @param attachment passed to the handler as it is; may be null
+     * @param handler called exactly once, with the byte count or the error
      * @return a token for {@link #cancel(long)}, or 0 if the op already completed on this thread
      */
     public <A> long write(AioFile file, long position, ByteBuffer src, A attachment, AioHandler<? super A> handler) {
@@ -250,6 +287,11 @@ public final class AioEngine implements AutoCloseable {
     /**
      * {@code aio_fsync} with a handler ({@code result} 0).
      *
+     * @param <A> the attachment's type
+     * @param file the open file to sync
+     * @param mode data and metadata ({@link AioFsyncMode#O_SYNC}) or data only ({@link AioFsyncMode#O_DSYNC})
+     * @param attachment passed to the handler as it is; may be null
+     * @param handler called exactly once, with 0 or the error
      * @return a token for {@link #cancel(long)}, or 0 if the op already completed on this thread
      */
     public <A> long fsync(AioFile file, AioFsyncMode mode, A attachment, AioHandler<? super A> handler) {
@@ -272,6 +314,7 @@ public final class AioEngine implements AutoCloseable {
      * batch.submit();   // one lio_listio(LIO_NOWAIT) for all three; each handler/future completes once
      * }</pre>
      *
+     * @return a new batch of this engine
      * @throws IllegalStateException if the engine is closed
      */
     public Batch batch() {
@@ -308,6 +351,12 @@ public final class AioEngine implements AutoCloseable {
         /**
          * Adds a read like {@link AioEngine#read(AioFile, long, ByteBuffer, Object, AioHandler)}.
          *
+         * @param <A> the attachment's type
+         * @param file the open file to read from
+         * @param position the file offset of the first byte, not negative
+         * @param dst a direct, writable buffer that must stay untouched until the handler is called
+         * @param attachment passed to the handler as it is; may be null
+         * @param handler called exactly once after {@link #submit()}, with the byte count or the error
          * @return this batch
          * @throws NullPointerException if an argument other than {@code attachment} is null
          * @throws IllegalArgumentException if {@code dst} is not direct or is read-only, or {@code position < 0}
@@ -324,6 +373,12 @@ public final class AioEngine implements AutoCloseable {
         /**
          * Adds a write like {@link AioEngine#write(AioFile, long, ByteBuffer, Object, AioHandler)}.
          *
+         * @param <A> the attachment's type
+         * @param file the open file to write to
+         * @param position the file offset of the first byte, not negative
+         * @param src a direct buffer that must stay unchanged until the handler is called
+         * @param attachment passed to the handler as it is; may be null
+         * @param handler called exactly once after {@link #submit()}, with the byte count or the error
          * @return this batch
          * @throws NullPointerException if an argument other than {@code attachment} is null
          * @throws IllegalArgumentException if {@code src} is not direct, or {@code position < 0}
@@ -341,6 +396,10 @@ public final class AioEngine implements AutoCloseable {
          * Adds a read like {@link AioEngine#read(AioFile, long, ByteBuffer)}; the future completes after {@link
          * #submit()} (it never completes if the batch is never submitted).
          *
+         * @param file the open file to read from
+         * @param position the file offset of the first byte, not negative
+         * @param dst a direct, writable buffer that must stay untouched until the future completes
+         * @return a future of the byte count read
          * @throws NullPointerException if an argument is null
          * @throws IllegalArgumentException if {@code dst} is not direct or is read-only, or {@code position < 0}
          * @throws IllegalStateException if the batch was already submitted
@@ -356,6 +415,10 @@ public final class AioEngine implements AutoCloseable {
          * Adds a write like {@link AioEngine#write(AioFile, long, ByteBuffer)}; the future completes after {@link
          * #submit()}.
          *
+         * @param file the open file to write to
+         * @param position the file offset of the first byte, not negative
+         * @param src a direct buffer that must stay unchanged until the future completes
+         * @return a future of the byte count written
          * @throws NullPointerException if an argument is null
          * @throws IllegalArgumentException if {@code src} is not direct, or {@code position < 0}
          * @throws IllegalStateException if the batch was already submitted
@@ -367,7 +430,11 @@ public final class AioEngine implements AutoCloseable {
             return f;
         }
 
-        /** How many ops were added. */
+        /**
+         * How many ops were added.
+         *
+         * @return the count of reads and writes added so far
+         */
         public int size() {
             return ops.size;
         }
@@ -404,6 +471,7 @@ public final class AioEngine implements AutoCloseable {
      * the engine's check and its {@code aio_cancel} can still be stranded (the core {@code Aio} ops submit under the
      * same fd lock, so they cannot).
      *
+     * @param token the op's token, as a handler form or {@link Batch#submit()} returned it
      * @return true if the op will complete as cancelled; false if it is unknown, done, already running, or not
      *     alone on its fd number (glibc)
      */
@@ -440,6 +508,7 @@ public final class AioEngine implements AutoCloseable {
      * engine.cancelAll(file);                      // on cancel: every handler still runs once
      * }</pre>
      *
+     * @param file the file whose queued requests are cancelled, on every fd number the engine uses for it
      * @return how many ops of this engine will complete as cancelled: a lower bound, exact unless an op of the file
      *     was being submitted at that moment (by another thread, or resubmitted by the reaper after EAGAIN), which
      *     may be cancelled without being counted
@@ -452,7 +521,11 @@ public final class AioEngine implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ state
 
-    /** The live counters of this engine. */
+    /**
+     * The live counters of this engine.
+     *
+     * @return the counters, updated as ops go; the same object for the engine's life
+     */
     public EngineMetrics metrics() {
         return metrics;
     }
@@ -460,22 +533,36 @@ public final class AioEngine implements AutoCloseable {
     /**
      * The notification mode this engine was built with; null with {@link EngineBackend#IO_URING}, where completions
      * come from the ring (notification modes are a POSIX AIO concept).
+     *
+     * @return the notification mode, or null with io_uring
      */
     public Notification notification() {
         return notification;
     }
 
-    /** The backend this engine uses ({@link Builder#backend(EngineBackend)}). */
+    /**
+     * The backend this engine uses ({@link Builder#backend(EngineBackend)}).
+     *
+     * @return {@link EngineBackend#POSIX_AIO} or {@link EngineBackend#IO_URING}
+     */
     public EngineBackend backend() {
         return engineBackend;
     }
 
-    /** What the backend actually uses, for example {@code "SIGNAL(signalfd, signal 40, exact)"}. */
+    /**
+     * What the backend actually uses, for example {@code "SIGNAL(signalfd, signal 40, exact)"}.
+     *
+     * @return a description of the completion mechanism, for logs and health checks
+     */
     public String mechanism() {
         return backend.mechanism();
     }
 
-    /** The slot count. */
+    /**
+     * The slot count.
+     *
+     * @return the most ops this engine has in flight at once
+     */
     public int maxInFlight() {
         return slots.capacity;
     }
@@ -483,6 +570,8 @@ public final class AioEngine implements AutoCloseable {
     /**
      * Lanes (fds) per buffered file: the explicit {@link Builder#lanes(int)}, else 1. See {@link #directLanes()} for
      * files with {@link AioFile#isDirect()}.
+     *
+     * @return the fd count per buffered file
      */
     public int lanes() {
         return lanes.buffered;
@@ -491,6 +580,8 @@ public final class AioEngine implements AutoCloseable {
     /**
      * Lanes (fds) per {@code O_DIRECT} file ({@link AioFile#isDirect()}): the explicit {@link Builder#lanes(int)},
      * else {@link Builder#directLanes(int)} (default 12).
+     *
+     * @return the fd count per {@code O_DIRECT} file
      */
     public int directLanes() {
         return lanes.direct;
@@ -501,6 +592,8 @@ public final class AioEngine implements AutoCloseable {
      * Builder#aioInit(int, int)}'s, or by default {@link #directLanes()}; 0 if it did not call it (no {@code
      * aio_init} in this C library, or the application had called {@code PosixAio.aioInit} itself). glibc applies it
      * only if it came before the process's first AIO request.
+     *
+     * @return the thread count passed to {@code aio_init}, or 0
      */
     public int aioInitThreads() {
         return aioInitThreads;
@@ -517,12 +610,18 @@ public final class AioEngine implements AutoCloseable {
     /**
      * True if reads try {@code preadv2(RWF_NOWAIT)} on the calling thread first: on buffered files; on {@code
      * O_DIRECT} files only if {@link Builder#cachedReadFastPath(boolean)} was set to true explicitly.
+     *
+     * @return true if this engine tries cached reads on the calling thread
      */
     public boolean cachedReadFastPath() {
         return backend.supportsReadNow();
     }
 
-    /** True once {@link #close()} was called. */
+    /**
+     * True once {@link #close()} was called.
+     *
+     * @return true once closing began
+     */
     public boolean isClosed() {
         return reaper.closed;
     }
@@ -539,12 +638,22 @@ public final class AioEngine implements AutoCloseable {
         reaper.close();
     }
 
-    /** True once the reaper has reaped everything after {@link #close()} and released the native resources. */
+    /**
+     * True once the reaper has reaped everything after {@link #close()} and released the native resources.
+     *
+     * @return true once every op was reaped and the reaper thread has ended
+     */
     public boolean isTerminated() {
         return reaper.isTerminated();
     }
 
-    /** Waits until {@link #isTerminated()}; true if it is. */
+    /**
+     * Waits until {@link #isTerminated()}; true if it is.
+     *
+     * @param timeout the longest wait
+     * @return true if the engine terminated within the timeout
+     * @throws InterruptedException if this thread is interrupted while it waits
+     */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return reaper.awaitTermination(timeout.toNanos());
     }
@@ -589,7 +698,6 @@ public final class AioEngine implements AutoCloseable {
 
         private Builder() {}
 
-        /** The notification mode (see {@link Notification}). */
         /**
          * The backend (default {@link EngineBackend#POSIX_AIO}). With {@link EngineBackend#IO_URING}, {@link
          * #notification(Notification)} must not be set (the ring is the notification: {@link #build()} throws
@@ -597,13 +705,21 @@ public final class AioEngine implements AutoCloseable {
          * #directLanes(int)}, {@link #aioInit(int, int)}, {@link #signal(String)}, {@link #realtimeSignal(int)} and
          * {@link #suspendSlice(Duration)} are ignored; {@link #maxInFlight(int)} is capped at 32,767 (the ring's
          * size; {@link AioEngine#maxInFlight()} tells the count used).
+         *
+         * @param backend {@link EngineBackend#POSIX_AIO} (the default) or {@link EngineBackend#IO_URING}
+         * @return this builder
          */
         public Builder backend(EngineBackend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
             return this;
         }
 
-        /** The notification mode (see {@link Notification}); POSIX AIO only. */
+        /**
+         * The notification mode (see {@link Notification}); POSIX AIO only.
+         *
+         * @param mode how the reaper learns of completions
+         * @return this builder
+         */
         public Builder notification(Notification mode) {
             this.notification = Objects.requireNonNull(mode, "mode");
             return this;
@@ -613,6 +729,9 @@ public final class AioEngine implements AutoCloseable {
          * Slots: ops in flight at once (default 1024). Each slot costs about 200 bytes of native memory. The exact
          * {@link Notification#SIGNAL} form uses at most half of {@code RLIMIT_SIGPENDING} ({@code ulimit -i}) slots, so
          * that its completion signals never fill that limit ({@link AioEngine#maxInFlight()} tells the count used).
+         *
+         * @param n the slot count, 1 to 1,048,576
+         * @return this builder
          */
         public Builder maxInFlight(int n) {
             if (n < 1 || n > (1 << 20)) throw new IllegalArgumentException("maxInFlight must be 1..1048576: " + n);
@@ -620,7 +739,12 @@ public final class AioEngine implements AutoCloseable {
             return this;
         }
 
-        /** What happens past {@code maxInFlight} (default {@link Overflow#WAIT}). */
+        /**
+         * What happens past {@code maxInFlight} (default {@link Overflow#WAIT}).
+         *
+         * @param overflow {@link Overflow#WAIT} to queue the op until a slot frees, {@link Overflow#FAIL} to refuse it
+         * @return this builder
+         */
         public Builder overflow(Overflow overflow) {
             this.overflow = Objects.requireNonNull(overflow, "overflow");
             return this;
@@ -635,6 +759,9 @@ public final class AioEngine implements AutoCloseable {
          * <p>Not set (the default), the count adapts per file: 1 for a buffered file (page-cached reads are served by
          * the fast path, and on 2 cores one fd beat 16), {@link #directLanes(int)} for a file with {@link
          * AioFile#isDirect()} (see {@code docs/engine.md} for the measurements).
+         *
+         * @param lanes fds per file, 1 to 256
+         * @return this builder
          */
         public Builder lanes(int lanes) {
             if (lanes < 1 || lanes > 256) throw new IllegalArgumentException("lanes must be 1..256: " + lanes);
@@ -651,6 +778,9 @@ public final class AioEngine implements AutoCloseable {
          * 17-35k, because glibc then starts and ends about 1,400 helper threads per second; 12 lanes on 12 threads
          * 30-49k, on a par with a 16-thread {@code pread} pool (see {@code docs/engine.md}). Each such file costs
          * {@code n - 1} extra fds while the engine uses it.
+         *
+         * @param lanes fds per {@code O_DIRECT} file and {@code aio_init} threads, 1 to 256
+         * @return this builder
          */
         public Builder directLanes(int lanes) {
             if (lanes < 1 || lanes > 256) throw new IllegalArgumentException("directLanes must be 1..256: " + lanes);
@@ -664,6 +794,9 @@ public final class AioEngine implements AutoCloseable {
          * O_DIRECT} files ({@link AioFile#isDirect()}) skip it: their data never comes from the page cache, and on
          * Linux 6.18 (measured here) {@code RWF_NOWAIT} on an O_DIRECT fd performs the device read synchronously on
          * the calling thread instead of answering EAGAIN. Set to true, they try it too; set to false, no file does.
+         *
+         * @param on true to try every file first, false to try none
+         * @return this builder
          */
         public Builder cachedReadFastPath(boolean on) {
             this.fastPath = on;
@@ -677,6 +810,9 @@ public final class AioEngine implements AutoCloseable {
          * takes effect before the process's first AIO request. Pass -1 to leave a value at its default (the idle time
          * then stays as it is).
          *
+         * @param threads glibc helper threads, or -1 for the default
+         * @param idleSeconds seconds before an idle helper thread exits, or -1 to leave it as it is
+         * @return this builder
          * @throws UnsupportedOperationException at {@link #build()} where the C library has no {@code aio_init}
          */
         public Builder aioInit(int threads, int idleSeconds) {
@@ -685,19 +821,36 @@ public final class AioEngine implements AutoCloseable {
             return this;
         }
 
-        /** Like {@link #aioInit(int, int)}, also setting {@code aio_num} (expected simultaneous requests). */
+        /**
+         * Like {@link #aioInit(int, int)}, also setting {@code aio_num} (expected simultaneous requests).
+         *
+         * @param threads glibc helper threads, or -1 for the default
+         * @param requests the simultaneous requests glibc sizes its tables for, or -1 for glibc's 64
+         * @param idleSeconds seconds before an idle helper thread exits, or -1 to leave it as it is
+         * @return this builder
+         */
         public Builder aioInit(int threads, int requests, int idleSeconds) {
             this.aioNum = requests;
             return aioInit(threads, idleSeconds);
         }
 
-        /** Makes the reaper thread (default: a daemon thread named {@code aio4j-reaper-<name>}). */
+        /**
+         * Makes the reaper thread (default: a daemon thread named {@code aio4j-reaper-<name>}).
+         *
+         * @param factory makes the one reaper thread of the engine
+         * @return this builder
+         */
         public Builder threadFactory(ThreadFactory factory) {
             this.threadFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
-        /** A name for the reaper thread. */
+        /**
+         * A name for the reaper thread.
+         *
+         * @param name the engine's name, part of the reaper thread's name
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
@@ -710,6 +863,9 @@ public final class AioEngine implements AutoCloseable {
          * (a signal the application raises then only wakes the reaper). When the last engine using the signal
          * closes, the application's handler (or {@code SIG_IGN}) is put back; the default action never is, since a
          * late completion signal would then terminate the JVM: the engine's handler then stays, doing nothing.
+         *
+         * @param name {@code "USR1"} or {@code "USR2"}
+         * @return this builder
          */
         public Builder signal(String name) {
             Objects.requireNonNull(name, "name");
@@ -724,6 +880,9 @@ public final class AioEngine implements AutoCloseable {
          * {@link Notification#SIGNAL}: the real-time signal of the exact ({@code signalfd}) form, used only if it is
          * blocked in every thread of the process at {@link #build()}, i.e. the JVM was launched with it blocked
          * (default SIGRTMIN+6, 40 on glibc). Never installed otherwise.
+         *
+         * @param signo the signal number, 1 to 64
+         * @return this builder
          */
         public Builder realtimeSignal(int signo) {
             if (signo < 1 || signo > 64) throw new IllegalArgumentException("not a signal number: " + signo);
@@ -734,6 +893,9 @@ public final class AioEngine implements AutoCloseable {
         /**
          * {@link Notification#SUSPEND}: the longest single {@code aio_suspend} wait (default 1 ms). An op submitted
          * while the reaper waits joins its list at the latest after one slice (sooner if any listed op finishes).
+         *
+         * @param slice the longest wait, positive
+         * @return this builder
          */
         public Builder suspendSlice(Duration slice) {
             if (slice.isNegative() || slice.isZero()) throw new IllegalArgumentException("slice must be positive");
@@ -741,7 +903,12 @@ public final class AioEngine implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link AioEngine#close()} waits for the ops in flight to be reaped (default 5 s). */
+        /**
+         * How long {@link AioEngine#close()} waits for the ops in flight to be reaped (default 5 s).
+         *
+         * @param timeout the longest wait, not negative
+         * @return this builder
+         */
         public Builder closeTimeout(Duration timeout) {
             if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative");
             this.closeTimeout = timeout;
@@ -751,6 +918,7 @@ public final class AioEngine implements AutoCloseable {
         /**
          * Builds and starts the engine.
          *
+         * @return the started engine; close it when done
          * @throws UnsupportedOperationException where POSIX AIO or the chosen mode is unavailable, or where {@link
          *     EngineBackend#IO_URING} is (the message names the cause: {@link EngineBackend#unavailabilityCause()})
          * @throws IllegalArgumentException if the JVM refuses the {@link #signal(String) signal}, or a notification

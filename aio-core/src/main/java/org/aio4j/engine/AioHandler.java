@@ -33,6 +33,9 @@ public interface AioHandler<A> {
     /**
      * The operation failed or was cancelled ({@link org.aio4j.AioCancelledException}), or could not be submitted
      * ({@link org.aio4j.AioTryAgainException} when the engine is full and configured with {@link Overflow#FAIL}).
+     *
+     * @param error the typed error of the operation
+     * @param attachment what was passed at submission
      */
     void failed(AioException error, A attachment);
 }

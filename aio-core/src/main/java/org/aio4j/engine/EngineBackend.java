@@ -31,7 +31,11 @@ public enum EngineBackend {
     /** The system property that sets the backend of {@link AioEngine#shared()}. */
     public static final String PROPERTY = "aio4j.backend";
 
-    /** True if an engine with this backend can be built in this process. */
+    /**
+     * True if an engine with this backend can be built in this process.
+     *
+     * @return true when {@link #unavailabilityCause()} is null
+     */
     public boolean isAvailable() {
         return unavailabilityCause() == null;
     }
@@ -39,6 +43,8 @@ public enum EngineBackend {
     /**
      * Null if {@link #isAvailable()}; otherwise why not: for {@link #IO_URING} an exception whose message names the
      * refusal (for a refused {@code io_uring_setup}, its cause is the {@link org.aio4j.AioException} with the errno).
+     *
+     * @return null, or the reason this backend cannot be used here
      */
     public Throwable unavailabilityCause() {
         if (this == POSIX_AIO) return NativeLib.isAvailable() ? null : NativeLib.unavailabilityCause();

@@ -27,12 +27,21 @@ public final class EngineMeterBinder implements MeterBinder {
     private final AioEngine engine;
     private final Iterable<Tag> tags;
 
-    /** Binds {@code engine}'s metrics without extra tags. */
+    /**
+     * Binds {@code engine}'s metrics without extra tags.
+     *
+     * @param engine the engine whose {@link AioEngine#metrics()} the meters read
+     */
     public EngineMeterBinder(AioEngine engine) {
         this(engine, Tags.empty());
     }
 
-    /** Binds {@code engine}'s metrics with {@code tags} on every meter. */
+    /**
+     * Binds {@code engine}'s metrics with {@code tags} on every meter.
+     *
+     * @param engine the engine whose {@link AioEngine#metrics()} the meters read
+     * @param tags added to every meter, for example the engine's name
+     */
     public EngineMeterBinder(AioEngine engine, Iterable<Tag> tags) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.tags = Objects.requireNonNull(tags, "tags");

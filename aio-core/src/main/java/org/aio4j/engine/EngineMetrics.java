@@ -50,32 +50,56 @@ public final class EngineMetrics {
         }
     }
 
-    /** Operations accepted (validated and queued or submitted), including cached reads served at once. */
+    /**
+     * Operations accepted (validated and queued or submitted), including cached reads served at once.
+     *
+     * @return the count since the engine was built
+     */
     public long submitted() {
         return submitted.sum();
     }
 
-    /** Operations that completed successfully. */
+    /**
+     * Operations that completed successfully.
+     *
+     * @return the count since the engine was built
+     */
     public long completed() {
         return completed.sum();
     }
 
-    /** Operations that completed with an error other than cancellation. */
+    /**
+     * Operations that completed with an error other than cancellation.
+     *
+     * @return the count since the engine was built
+     */
     public long failed() {
         return failed.sum();
     }
 
-    /** Operations that completed as cancelled. */
+    /**
+     * Operations that completed as cancelled.
+     *
+     * @return the count since the engine was built
+     */
     public long cancelled() {
         return cancelled.sum();
     }
 
-    /** Submissions refused because the engine was full ({@link Overflow#FAIL}); not counted as submitted. */
+    /**
+     * Submissions refused because the engine was full ({@link Overflow#FAIL}); not counted as submitted.
+     *
+     * @return the count since the engine was built
+     */
     public long rejected() {
         return rejected.sum();
     }
 
-    /** Reads served by the cached-read fast path on the submitting thread. */
+    /**
+     * Reads served by the cached-read fast path on the submitting thread.
+     *
+     * @return the count since the engine was built
+     */
     public long fastPathReads() {
         return fastPath.sum();
     }
@@ -83,49 +107,84 @@ public final class EngineMetrics {
     /**
      * Completions handed to the reaper thread because the thread that got them had already run its budget of 16
      * inline completions (see the engine's "Threads" documentation).
+     *
+     * @return the count since the engine was built
      */
     public long handOffs() {
         return handOffs.sum();
     }
 
-    /** Submit calls retried after EAGAIN. */
+    /**
+     * Submit calls retried after EAGAIN.
+     *
+     * @return the count since the engine was built
+     */
     public long retries() {
         return retries.sum();
     }
 
-    /** Operations holding a slot now (submitted and not yet reaped). */
+    /**
+     * Operations holding a slot now (submitted and not yet reaped).
+     *
+     * @return the count at this moment
+     */
     public int inFlight() {
         return inFlight.get();
     }
 
-    /** The highest {@link #inFlight()} seen. */
+    /**
+     * The highest {@link #inFlight()} seen.
+     *
+     * @return the highest count since the engine was built
+     */
     public int peakInFlight() {
         return peak.get();
     }
 
-    /** Operations waiting for a free slot ({@link Overflow#WAIT}). */
+    /**
+     * Operations waiting for a free slot ({@link Overflow#WAIT}).
+     *
+     * @return the count at this moment
+     */
     public int queued() {
         return queued.get();
     }
 
-    /** Operations whose latency was recorded (all completed ones). */
+    /**
+     * Operations whose latency was recorded (all completed ones).
+     *
+     * @return the count since the engine was built
+     */
     public long latencyCount() {
         return latencyCount.sum();
     }
 
-    /** Sum of all recorded latencies, in nanoseconds. */
+    /**
+     * Sum of all recorded latencies, in nanoseconds.
+     *
+     * @return the sum in nanoseconds since the engine was built
+     */
     public long totalLatencyNanos() {
         return latencyTotalNanos.sum();
     }
 
-    /** A copy of the latency histogram: element {@code i} counts latencies in {@code [2^i, 2^(i+1))} ns. */
+    /**
+     * A copy of the latency histogram: element {@code i} counts latencies in {@code [2^i, 2^(i+1))} ns.
+     *
+     * @return a new array of 64 counts, index {@code i} for latencies from {@code 2^i} ns
+     */
     public long[] latencyHistogram() {
         long[] h = new long[BUCKETS];
         for (int i = 0; i < BUCKETS; i++) h[i] = histogram.get(i);
         return h;
     }
 
-    /** The exclusive upper bound of bucket {@code i}, in nanoseconds. */
+    /**
+     * The exclusive upper bound of bucket {@code i}, in nanoseconds.
+     *
+     * @param i the bucket's index, from 0
+     * @return {@code 2^(i+1)} ns, or {@link Long#MAX_VALUE} for the last buckets
+     */
     public static long bucketUpperBoundNanos(int i) {
         return i >= 62 ? Long.MAX_VALUE : 1L << (i + 1);
     }
@@ -133,6 +192,10 @@ public final class EngineMetrics {
     /**
      * The upper bound of the bucket holding the {@code q} quantile ({@code 0 < q <= 1}), or 0 when nothing was
      * recorded: an over-estimate by less than a factor of two.
+     *
+     * @param q the quantile, such as 0.99
+     * @return a bound in nanoseconds below which the latencies of at least that share of the recorded operations
+     *     lie, or 0
      */
     public long latencyQuantileUpperBoundNanos(double q) {
         if (!(q > 0 && q <= 1)) throw new IllegalArgumentException("q must be in (0, 1]: " + q);

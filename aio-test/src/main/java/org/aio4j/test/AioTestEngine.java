@@ -65,27 +65,47 @@ public final class AioTestEngine implements AutoCloseable {
         this.chunksAtStart = chunksAtStart;
     }
 
-    /** A builder of a test engine with no faults (every op logged, nothing changed). */
+    /**
+     * A builder of a test engine with no faults (every op logged, nothing changed).
+     *
+     * @return a new builder; {@link Builder#build()} makes the engine
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The engine to pass to the code under test. */
+    /**
+     * The engine to pass to the code under test.
+     *
+     * @return the real engine over the scripted backend; closed by {@link #close()}
+     */
     public AioEngine engine() {
         return engine;
     }
 
-    /** Every op submitted so far, in submission order, with its outcome if it completed. */
+    /**
+     * Every op submitted so far, in submission order, with its outcome if it completed.
+     *
+     * @return a snapshot of the op records, oldest first
+     */
     public List<OpRecord> log() {
         return backend.log();
     }
 
-    /** The largest number of ops in flight at once so far (submitted, parked in a delay, or in the kernel). */
+    /**
+     * The largest number of ops in flight at once so far (submitted, parked in a delay, or in the kernel).
+     *
+     * @return the peak count of ops in flight
+     */
     public int maxInFlight() {
         return backend.maxInFlight();
     }
 
-    /** The ops in flight now. */
+    /**
+     * The ops in flight now.
+     *
+     * @return a snapshot of the records of the ops not completed yet
+     */
     public List<OpRecord> inFlight() {
         return backend.inFlight();
     }
@@ -93,6 +113,9 @@ public final class AioTestEngine implements AutoCloseable {
     /**
      * Waits until no op is in flight, for example after a cancel (a cancelled op completes, as cancelled, when the
      * engine has reaped it, a moment after the cancel). Returns true if none is in flight, false on timeout.
+     *
+     * @param timeout the longest wait
+     * @return true if no op is in flight, false if the timeout passed first
      */
     public boolean awaitIdle(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -108,7 +131,11 @@ public final class AioTestEngine implements AutoCloseable {
         return true;
     }
 
-    /** The seed of {@link Builder#random}, if set: replay a failing run with the same seed. */
+    /**
+     * The seed of {@link Builder#random}, if set: replay a failing run with the same seed.
+     *
+     * @return the random seed, or empty when the script has no {@link Builder#random} rule
+     */
     public OptionalLong seed() {
         Long s = script.seed();
         return s == null ? OptionalLong.empty() : OptionalLong.of(s);
@@ -189,6 +216,10 @@ public final class AioTestEngine implements AutoCloseable {
          * The {@code nth} op of {@code type} (counting from 1) completes with {@code errnoName} (such as {@code
          * "EIO"}) without reaching the kernel.
          *
+         * @param type the kind of op the rule counts
+         * @param nth which op of that kind fails, from 1
+         * @param errnoName the C name of the error, such as {@code "EIO"} or {@code "ENOSPC"}
+         * @return this builder
          * @throws IllegalArgumentException if {@code nth < 1} or the errno name is unknown (or {@code ECANCELED})
          */
         public Builder fail(OpType type, int nth, String errnoName) {
@@ -203,6 +234,10 @@ public final class AioTestEngine implements AutoCloseable {
          * in total fails with {@code errnoName} (such as {@code "ENOSPC"}) without reaching the kernel; ops before
          * it run.
          *
+         * @param type the kind of op the rule counts
+         * @param bytes the total of that kind's bytes that still succeeds
+         * @param errnoName the C name of the error, such as {@code "ENOSPC"}
+         * @return this builder
          * @throws IllegalArgumentException if {@code bytes < 0} or the errno name is unknown
          */
         public Builder failAfterBytes(OpType type, long bytes, String errnoName) {
@@ -216,6 +251,10 @@ public final class AioTestEngine implements AutoCloseable {
          * The {@code nth} op of {@code type} transfers at most {@code bytes} bytes (a short read or write: the real
          * op is submitted with that length).
          *
+         * @param type {@link OpType#READ} or {@link OpType#WRITE}
+         * @param nth which op of that kind is shortened, from 1
+         * @param bytes the most bytes it transfers
+         * @return this builder
          * @throws IllegalArgumentException if {@code nth < 1}, {@code bytes < 0}, or {@code type} is FSYNC
          */
         public Builder shorten(OpType type, int nth, int bytes) {
@@ -231,6 +270,9 @@ public final class AioTestEngine implements AutoCloseable {
          * A cancel of the {@code nth} op of {@code type} answers {@code AIO_NOTCANCELED} and the op completes
          * normally (a cancel that comes too late).
          *
+         * @param type the kind of op the rule counts
+         * @param nth which op of that kind refuses its cancel, from 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code nth < 1}
          */
         public Builder notCancelable(OpType type, int nth) {
@@ -246,6 +288,9 @@ public final class AioTestEngine implements AutoCloseable {
          * StepVerifier.withVirtualTime} (a 10-second stall takes no time), real time otherwise. A cancel during the
          * delay completes the op as cancelled without touching the file.
          *
+         * @param type the kind of op delayed
+         * @param delay how long each op waits before it reaches the kernel, not negative
+         * @return this builder
          * @throws IllegalArgumentException if {@code delay} is negative
          */
         public Builder delay(OpType type, Duration delay) {
@@ -270,6 +315,9 @@ public final class AioTestEngine implements AutoCloseable {
          * are told apart by submission order.) The seed is in the engine's {@link #toString()}, its {@link
          * AioTestEngine#assertNoLeaks()} messages and, under {@link AioTestExtension}, in the failure of a test.
          *
+         * @param seed decides the faults; the same seed gives the same faults for the same ops
+         * @param probability the chance that an op gets a fault, from 0 to 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code probability} is not in [0, 1]
          */
         public Builder random(long seed, double probability) {
@@ -283,6 +331,9 @@ public final class AioTestEngine implements AutoCloseable {
         /**
          * Settings of the engine itself (such as {@link AioEngine.Builder#maxInFlight(int)}), applied at {@link
          * #build()}. The backend is always the scripted one.
+         *
+         * @param settings applied to the engine's builder before it is built
+         * @return this builder
          */
         public Builder engine(Consumer<AioEngine.Builder> settings) {
             this.engineSettings = Objects.requireNonNull(settings, "settings");
@@ -292,6 +343,7 @@ public final class AioTestEngine implements AutoCloseable {
         /**
          * Builds and starts the engine.
          *
+         * @return the started test engine; close it (or let {@link AioTestExtension} do it) when done
          * @throws UnsupportedOperationException where POSIX AIO is unavailable
          */
         public AioTestEngine build() {

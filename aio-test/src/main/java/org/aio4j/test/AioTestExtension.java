@@ -37,7 +37,11 @@ public final class AioTestExtension implements AfterEachCallback, TestExecutionE
 
     private AioTestExtension() {}
 
-    /** A new extension, for a {@code @RegisterExtension} field. */
+    /**
+     * A new extension, for a {@code @RegisterExtension} field.
+     *
+     * @return an extension with no engine yet
+     */
     public static AioTestExtension create() {
         return new AioTestExtension();
     }
@@ -45,6 +49,9 @@ public final class AioTestExtension implements AfterEachCallback, TestExecutionE
     /**
      * A test engine scripted by {@code script} (for example {@code b -> b.fail(OpType.READ, 3, "EIO")}), closed
      * and checked for leaks after the current test.
+     *
+     * @param script adds the rules to a fresh builder and returns it
+     * @return the started engine, owned by this extension
      */
     public AioTestEngine engine(UnaryOperator<AioTestEngine.Builder> script) {
         Objects.requireNonNull(script, "script");
@@ -53,7 +60,11 @@ public final class AioTestExtension implements AfterEachCallback, TestExecutionE
         return e;
     }
 
-    /** A test engine without faults (every op logged), closed and checked for leaks after the current test. */
+    /**
+     * A test engine without faults (every op logged), closed and checked for leaks after the current test.
+     *
+     * @return the started engine, owned by this extension
+     */
     public AioTestEngine engine() {
         return engine(b -> b);
     }
@@ -61,6 +72,8 @@ public final class AioTestExtension implements AfterEachCallback, TestExecutionE
     /**
      * A leak-tracking Spring {@code DataBufferFactory} (needs spring-core), checked after the current test: a
      * buffer it handed out and that was not released fails the test, with its allocation site.
+     *
+     * @return a new leak-tracking factory over heap buffers
      */
     public org.springframework.core.io.buffer.DataBufferFactory bufferFactory() {
         // Through a method typed DataBufferFactory: returning the subclass here would make the verifier load Spring

@@ -31,6 +31,10 @@ public final class GoldenDataBuffers {
     /**
      * A {@code Mono} that completes empty if the bytes of {@code produced} equal the file {@code golden}, and
      * otherwise fails with an {@link AssertionError} naming the first differing offset, with a hex window of both.
+     *
+     * @param produced the buffers under test, each released once read
+     * @param golden the file with the expected bytes
+     * @return a {@code Mono} of the comparison, done when subscribed
      */
     public static Mono<Void> matches(Publisher<? extends DataBuffer> produced, Path golden) {
         Objects.requireNonNull(produced, "produced");

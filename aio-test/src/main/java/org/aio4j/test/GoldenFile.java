@@ -29,6 +29,10 @@ public final class GoldenFile {
     /**
      * A {@code Mono} that completes empty if {@code produced} equals {@code golden}, and otherwise fails with an
      * {@link AssertionError} naming the first differing offset (or the shorter length) with a hex window of both.
+     *
+     * @param produced the file under test
+     * @param golden the file with the expected bytes
+     * @return a {@code Mono} of the comparison, done when subscribed
      */
     public static Mono<Void> matches(Path produced, Path golden) {
         Objects.requireNonNull(produced, "produced");
@@ -45,6 +49,8 @@ public final class GoldenFile {
     /**
      * Blocks until {@link #matches} is decided.
      *
+     * @param produced the file under test
+     * @param golden the file with the expected bytes
      * @throws AssertionError if the files differ
      */
     public static void assertMatches(Path produced, Path golden) {

@@ -32,7 +32,11 @@ public final class LeakTrackingDataBufferFactory implements DataBufferFactory {
         this(DefaultDataBufferFactory.sharedInstance);
     }
 
-    /** Over {@code delegate}, which allocates the memory. */
+    /**
+     * Over {@code delegate}, which allocates the memory.
+     *
+     * @param delegate the factory the buffers come from
+     */
     public LeakTrackingDataBufferFactory(DataBufferFactory delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
@@ -83,7 +87,11 @@ public final class LeakTrackingDataBufferFactory implements DataBufferFactory {
         return delegate.isDirect();
     }
 
-    /** The buffers handed out and not released, each with the stack where it was allocated. */
+    /**
+     * The buffers handed out and not released, each with the stack where it was allocated.
+     *
+     * @return one description per leaked buffer, empty when none leaked
+     */
     public List<String> leaks() {
         List<String> l = new ArrayList<>();
         for (Tracked t : live) {

@@ -33,7 +33,11 @@ public record OpRecord(
     /** The result of an op still in flight. */
     public static final long IN_FLIGHT = Long.MIN_VALUE;
 
-    /** True if the op completed with an error (cancelled ones included). */
+    /**
+     * True if the op completed with an error (cancelled ones included).
+     *
+     * @return true for a completed op with a negative result
+     */
     public boolean failed() {
         return completed && result < 0;
     }

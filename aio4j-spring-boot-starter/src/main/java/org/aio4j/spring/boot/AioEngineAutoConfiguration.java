@@ -31,6 +31,7 @@ public class AioEngineAutoConfiguration {
     public AioEngine aioEngine(AioEngineProperties properties) {
         AioEngine.Builder b =
                 AioEngine.builder().maxInFlight(properties.getMaxInFlight()).closeTimeout(properties.getCloseTimeout());
+        if (properties.getBackend() != null) b.backend(properties.getBackend());
         if (properties.getNotification() != null) b.notification(properties.getNotification());
         if (properties.getLanes() != null) b.lanes(properties.getLanes());
         if (properties.getDirectLanes() != null) b.directLanes(properties.getDirectLanes());

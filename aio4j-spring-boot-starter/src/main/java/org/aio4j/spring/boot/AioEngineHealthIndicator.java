@@ -29,6 +29,7 @@ public final class AioEngineHealthIndicator implements HealthIndicator {
         EngineMetrics m = engine.metrics();
         Health.Builder b = engine.isClosed() ? Health.down() : Health.up();
         return b.withDetail("open", !engine.isClosed())
+                .withDetail("backend", engine.backend().name())
                 .withDetail("mechanism", engine.mechanism())
                 .withDetail("maxInFlight", engine.maxInFlight())
                 .withDetail("inFlight", m.inFlight())

@@ -1,6 +1,7 @@
 package org.aio4j.spring.boot;
 
 import java.time.Duration;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.engine.Notification;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -15,6 +16,13 @@ public class AioEngineProperties {
      * Unset: the platform's default.
      */
     private Notification notification;
+
+    /**
+     * What moves the bytes: POSIX_AIO (the default) or IO_URING (Linux 5.11+, where the kernel and the container
+     * permit it; the start fails with the reason otherwise). With IO_URING leave notification unset; lanes,
+     * direct-lanes and the C library's thread pool do not apply.
+     */
+    private EngineBackend backend;
 
     /** Operations in flight at once (the engine's slots); more wait for a slot. */
     private int maxInFlight = 1024;
@@ -46,6 +54,9 @@ public class AioEngineProperties {
     /** At context close: how long closing waits for cancelled operations to be reaped. */
     private Duration closeTimeout = Duration.ofSeconds(5);
 
+    /** Properties with the defaults above; Spring binds the {@code application.properties} values on it. */
+    public AioEngineProperties() {}
+
     /** {@return the notification mode, or null for the platform's default} */
     public Notification getNotification() {
         return notification;
@@ -58,6 +69,20 @@ public class AioEngineProperties {
      */
     public void setNotification(Notification notification) {
         this.notification = notification;
+    }
+
+    /** {@return the backend, or null for the builder's default (POSIX AIO)} */
+    public EngineBackend getBackend() {
+        return backend;
+    }
+
+    /**
+     * Sets the backend.
+     *
+     * @param backend the new value
+     */
+    public void setBackend(EngineBackend backend) {
+        this.backend = backend;
     }
 
     /** {@return operations in flight at once} */

@@ -50,6 +50,9 @@ public class AioFilesProperties {
     /** An upload not done after this long is cut with 408. */
     private Duration uploadTimeout = Duration.ofHours(1);
 
+    /** Properties with the defaults above; Spring binds the {@code application.properties} values on it. */
+    public AioFilesProperties() {}
+
     /** {@return the directory served, or null (no router)} */
     public Path getRoot() {
         return root;

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.aio4j.AioFile;
 import org.aio4j.engine.AioEngine;
+import org.aio4j.engine.EngineBackend;
 import org.aio4j.engine.EngineMeterBinder;
 import org.aio4j.engine.Notification;
 import org.junit.jupiter.api.Test;
@@ -54,12 +55,36 @@ class AioEngineAutoConfigurationTest {
                 });
     }
 
+    /**
+     * {@code aio4j.engine.backend}: io_uring where this kernel permits it, else the start fails with the reason; a
+     * notification mode beside it is refused either way (it applies to POSIX AIO only).
+     */
+    @Test
+    void backendFromProperties() {
+        runner.withPropertyValues("aio4j.engine.backend=io_uring").run(context -> {
+            if (EngineBackend.IO_URING.isAvailable()) {
+                AioEngine engine = context.getBean(AioEngine.class);
+                assertThat(engine.backend()).isEqualTo(EngineBackend.IO_URING);
+                assertThat(engine.notification()).isNull();
+            } else {
+                assertThat(context).getFailure().hasStackTraceContaining("UnsupportedOperationException: io_uring");
+            }
+        });
+        runner.withPropertyValues("aio4j.engine.backend=IO_URING", "aio4j.engine.notification=SIGNAL")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("notification(SIGNAL) applies to POSIX_AIO only"));
+    }
+
     @Test
     void defaultsAreTheBuildersAndTheEngineClosesWithTheContext() {
         AioEngine[] seen = new AioEngine[1];
         runner.run(context -> {
             seen[0] = context.getBean(AioEngine.class);
             assertThat(seen[0].maxInFlight()).isEqualTo(1024);
+            assertThat(seen[0].backend()).isEqualTo(EngineBackend.POSIX_AIO);
             assertThat(seen[0].isClosed()).isFalse();
         });
         assertThat(seen[0].isClosed()).isTrue();
@@ -109,6 +134,7 @@ class AioEngineAutoConfigurationTest {
             assertThat(health.getDetails())
                     .containsEntry("open", true)
                     .containsEntry("inFlight", 0)
+                    .containsEntry("backend", "POSIX_AIO")
                     .containsKeys("mechanism", "failed", "queued", "maxInFlight");
             context.getBean(AioEngine.class).close();
             assertThat(h.health().getStatus()).isEqualTo(Status.DOWN);
