@@ -230,7 +230,8 @@ public final class EngineMetrics {
     public String toString() {
         return "EngineMetrics[submitted=" + submitted() + ", completed=" + completed() + ", failed=" + failed()
                 + ", cancelled=" + cancelled() + ", rejected=" + rejected() + ", fastPath=" + fastPathReads()
-                + ", inFlight=" + inFlight() + ", peak=" + peakInFlight() + ", queued=" + queued() + ", laneFds=" + laneFds()
+                + ", inFlight=" + inFlight() + ", peak=" + peakInFlight() + ", queued=" + queued() + ", laneFds="
+                + laneFds()
                 + "]";
     }
 }

@@ -56,7 +56,8 @@ class EngineLaneLifetimeTest {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             for (Path p : s.toList()) {
                 try {
-                    if (Files.readSymbolicLink(p).equals(file)) r.add(Integer.parseInt(p.getFileName().toString()));
+                    if (Files.readSymbolicLink(p).equals(file))
+                        r.add(Integer.parseInt(p.getFileName().toString()));
                 } catch (IOException gone) {
                     // closed meanwhile (the directory's own fd, another thread's file)
                 }
@@ -73,7 +74,8 @@ class EngineLaneLifetimeTest {
     @Test
     void idleLanesCloseWithTheFileAndBusyOnesWhenTheirOpIsReaped() throws Exception {
         Path fifo = dir.resolve("fifo");
-        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+        Assumptions.assumeTrue(
+                new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
         Path real = fifo.toRealPath();
         var base = EngineTestSupport.Baseline.take();
         int hooks0 = FileCloseHooks.size(); // other tests may have left files with lanes open
@@ -91,7 +93,9 @@ class EngineLaneLifetimeTest {
             assertThat(reg.get("aio4j.engine.lane.fds").gauge().value()).isEqualTo(3.0);
             Set<Integer> busy = new TreeSet<>();
             for (int fd : lanes) if (FdTracker.inFlight(fd) > 0) busy.add(fd);
-            assertThat(busy).as("lanes %s with a read in flight", Arrays.toString(lanes)).hasSize(2);
+            assertThat(busy)
+                    .as("lanes %s with a read in flight", Arrays.toString(lanes))
+                    .hasSize(2);
 
             f.close();
             assertThat(fdsOpenOn(real))
@@ -187,7 +191,9 @@ class EngineLaneLifetimeTest {
                 try {
                     assertThat(op.future().get(30, TimeUnit.SECONDS)).isEqualTo(512);
                     for (int j = 0; j < 512; j++) {
-                        assertThat(op.buf().get(j)).as("byte %d of a read of file %d", j, op.expected()).isEqualTo(op.expected());
+                        assertThat(op.buf().get(j))
+                                .as("byte %d of a read of file %d", j, op.expected())
+                                .isEqualTo(op.expected());
                     }
                     ok++;
                 } catch (ExecutionException e) {
@@ -196,10 +202,11 @@ class EngineLaneLifetimeTest {
                     ebadf++;
                 }
             }
-            System.out.println("ops racing their file's close: " + ok + " read, " + ebadf + " EBADF over " + files
-                    + " files");
+            System.out.println(
+                    "ops racing their file's close: " + ok + " read, " + ebadf + " EBADF over " + files + " files");
             assertThat(ok).isPositive();
-            for (Path real : reals) assertThat(fdsOpenOn(real)).as("fds still open on %s", real).isEmpty();
+            for (Path real : reals)
+                assertThat(fdsOpenOn(real)).as("fds still open on %s", real).isEmpty();
             assertThat(engine.metrics().laneFds()).isZero();
             assertThat(FileCloseHooks.size()).isEqualTo(hooks0);
         }
@@ -228,7 +235,8 @@ class EngineLaneLifetimeTest {
                 assertThat(fdsOpenOn(real)).hasSize(1 + 2 + 1);
                 assertThat(FileCloseHooks.size()).isEqualTo(hooks0 + 1);
                 first.close();
-                assertThat(first.awaitTermination(java.time.Duration.ofSeconds(30))).isTrue();
+                assertThat(first.awaitTermination(java.time.Duration.ofSeconds(30)))
+                        .isTrue();
                 assertThat(first.metrics().laneFds()).isZero();
                 assertThat(fdsOpenOn(real)).hasSize(1 + 1);
                 assertThat(f.isOpen()).isTrue();

@@ -145,7 +145,12 @@ final class SoakReport {
             new Panel("RSS (MiB, VmRSS)", 1024, "rss_kb"),
             new Panel("NMT committed (MiB)", 1024, "nmt_committed_kb"),
             new Panel("open fds: other than lane fds (checked); all (red)", 1, "fds_excl_lanes", "fds"),
-            new Panel("lane fds held (suspend, signal, shared)", 1, "suspend_lane_fds", "signal_lane_fds", "shared_lane_fds"),
+            new Panel(
+                    "lane fds held (suspend, signal, shared)",
+                    1,
+                    "suspend_lane_fds",
+                    "signal_lane_fds",
+                    "shared_lane_fds"),
             new Panel("threads (OS; Java dashed)", 1, "threads_os", "threads_java"),
             new Panel("aio4j native memory (KiB)", 1024, "native_bytes"),
             new Panel("engine+Flux+HTTP ops/s (terminal signals)", 1, "ops_per_s"),

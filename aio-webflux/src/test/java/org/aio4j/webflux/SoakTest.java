@@ -520,7 +520,12 @@ class SoakTest {
             int b = bound(engine);
             if (laneFds > b && violations.size() < 20)
                 violations.add(String.format(
-                        Locale.ROOT, "engine %s held %d lane fds at t=%.0fs, more than its bound %d", engine, laneFds, t, b));
+                        Locale.ROOT,
+                        "engine %s held %d lane fds at t=%.0fs, more than its bound %d",
+                        engine,
+                        laneFds,
+                        t,
+                        b));
         }
 
         int bound(String engine) {
