@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.aio4j.internal.AioAbi;
 import org.aio4j.internal.Errno;
 import org.aio4j.internal.FdTracker;
+import org.aio4j.internal.FileCloseHooks;
 import org.aio4j.internal.LibC;
 import org.aio4j.internal.NativeLib;
 
@@ -207,12 +208,14 @@ public final class AioFile implements AutoCloseable {
 
     /**
      * Closes the fd, now if no operation is in flight on it, otherwise as soon as the last one has been reaped.
-     * Idempotent.
+     * A completion engine that spread this file's operations over {@code dup()}'d fds (its lanes) closes them here
+     * too, each by the same rule. Idempotent.
      */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             FdTracker.closeWhenIdle(fd);
+            FileCloseHooks.fire(this); // an engine closes this file's lanes
         }
     }
 

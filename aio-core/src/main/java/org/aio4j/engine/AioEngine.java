@@ -23,7 +23,7 @@ import org.aio4j.internal.FdTracker;
  *   <caption>Rooms of the engine</caption>
  *   <tr><td>{@code SlotRegistry}</td><td>slots: per-slot arrays (handler, buffer, file, fd...), free list, tokens,
  *       stripe locks</td></tr>
- *   <tr><td>{@code Lanes}</td><td>the {@code dup()}'d fds a file's ops are spread over, and their sweep</td></tr>
+ *   <tr><td>{@code Lanes}</td><td>the {@code dup()}'d fds a file's ops are spread over, closed at the file's close</td></tr>
  *   <tr><td>{@code Submitter}</td><td>submit paths: single op (overflow policy, fd pinning, submit under the fd
  *       lock), vector, batch</td></tr>
  *   <tr><td>{@code FastPath}</td><td>the cached-read fast path ({@code preadv2(RWF_NOWAIT)} on the caller's
@@ -107,7 +107,8 @@ public final class AioEngine implements AutoCloseable {
         // An explicit lanes(n) applies to every file; otherwise 1 for buffered files, directLanes for O_DIRECT.
         // io_uring runs the requests of one fd in parallel: no lanes.
         boolean posix = b.backend == EngineBackend.POSIX_AIO;
-        this.lanes = new Lanes(posix && b.lanes > 0 ? b.lanes : 1, !posix ? 1 : b.lanes > 0 ? b.lanes : b.directLanes);
+        this.lanes = new Lanes(
+                posix && b.lanes > 0 ? b.lanes : 1, !posix ? 1 : b.lanes > 0 ? b.lanes : b.directLanes, metrics);
         this.slots = new SlotRegistry(backend.capacity());
         this.reaper = new Reaper(backend, metrics, b.closeTimeout.toNanos());
         this.completions = new Completions(slots, metrics, backend, reaper);
@@ -753,8 +754,9 @@ public final class AioEngine implements AutoCloseable {
         /**
          * fds per file, for every file, buffered or {@code O_DIRECT}: with more than one, the engine {@code dup()}s
          * each file it sees (on its first op) and spreads ops round-robin over the copies, because glibc runs the
-         * requests of one fd number one at a time. The copies are closed when the engine notices the file was closed
-         * (within about a second; each stays open until its last op was reaped), and at engine close.
+         * requests of one fd number one at a time. The copies are closed when the file is closed (in its {@link
+         * AioFile#close()}; a copy with an op still in flight when that op was reaped), and at engine close; {@link
+         * EngineMetrics#laneFds()} counts those open.
          *
          * <p>Not set (the default), the count adapts per file: 1 for a buffered file (page-cached reads are served by
          * the fast path, and on 2 cores one fd beat 16), {@link #directLanes(int)} for a file with {@link
@@ -777,7 +779,7 @@ public final class AioEngine implements AutoCloseable {
          * random O_DIRECT reads at queue depth 64: one lane 6-7k ops/s; 16 lanes with glibc's default 20 threads
          * 17-35k, because glibc then starts and ends about 1,400 helper threads per second; 12 lanes on 12 threads
          * 30-49k, on a par with a 16-thread {@code pread} pool (see {@code docs/engine.md}). Each such file costs
-         * {@code n - 1} extra fds while the engine uses it.
+         * {@code n - 1} extra fds from its first op until it is closed ({@link EngineMetrics#laneFds()}).
          *
          * @param lanes fds per {@code O_DIRECT} file and {@code aio_init} threads, 1 to 256
          * @return this builder

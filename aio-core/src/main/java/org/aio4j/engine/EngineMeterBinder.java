@@ -21,7 +21,8 @@ import java.util.function.ToDoubleFunction;
  *
  * Meters: {@code aio4j.engine.ops} (function counter, tag {@code outcome}: submitted, completed, failed,
  * cancelled, rejected, fastpath, retried), {@code aio4j.engine.inflight}, {@code aio4j.engine.inflight.peak},
- * {@code aio4j.engine.queued} (gauges) and {@code aio4j.engine.latency} (function timer: count and total time).
+ * {@code aio4j.engine.queued}, {@code aio4j.engine.lane.fds} (gauges) and {@code aio4j.engine.latency} (function
+ * timer: count and total time).
  */
 public final class EngineMeterBinder implements MeterBinder {
     private final AioEngine engine;
@@ -60,6 +61,7 @@ public final class EngineMeterBinder implements MeterBinder {
         gauge(registry, m, "aio4j.engine.inflight", "operations holding a slot now", EngineMetrics::inFlight);
         gauge(registry, m, "aio4j.engine.inflight.peak", "highest in-flight count", EngineMetrics::peakInFlight);
         gauge(registry, m, "aio4j.engine.queued", "operations waiting for a slot", EngineMetrics::queued);
+        gauge(registry, m, "aio4j.engine.lane.fds", "dup'd lane fds held", EngineMetrics::laneFds);
         FunctionTimer.builder(
                         "aio4j.engine.latency",
                         m,

@@ -26,6 +26,7 @@ public final class EngineMetrics {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger peak = new AtomicInteger();
     final AtomicInteger queued = new AtomicInteger();
+    final AtomicInteger laneFds = new AtomicInteger();
     private final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
 
     EngineMetrics() {}
@@ -151,6 +152,19 @@ public final class EngineMetrics {
     }
 
     /**
+     * The extra fds the engine holds now for lanes: the {@code dup()}s of files it spreads ops over ({@link
+     * AioEngine.Builder#lanes(int)}, {@link AioEngine.Builder#directLanes(int)}), made on a file's first op and not
+     * yet closed. They are closed when the file is closed (one with an op still in flight when that op was reaped)
+     * and at engine close, so this stays at most {@code (lanes - 1)} times the files the engine used that are open
+     * or have ops in flight. 0 with {@link EngineBackend#IO_URING}, which makes no lanes.
+     *
+     * @return the lane fds open now
+     */
+    public int laneFds() {
+        return laneFds.get();
+    }
+
+    /**
      * Operations whose latency was recorded (all completed ones).
      *
      * @return the count since the engine was built
@@ -216,6 +230,8 @@ public final class EngineMetrics {
     public String toString() {
         return "EngineMetrics[submitted=" + submitted() + ", completed=" + completed() + ", failed=" + failed()
                 + ", cancelled=" + cancelled() + ", rejected=" + rejected() + ", fastPath=" + fastPathReads()
-                + ", inFlight=" + inFlight() + ", peak=" + peakInFlight() + ", queued=" + queued() + "]";
+                + ", inFlight=" + inFlight() + ", peak=" + peakInFlight() + ", queued=" + queued() + ", laneFds="
+                + laneFds()
+                + "]";
     }
 }

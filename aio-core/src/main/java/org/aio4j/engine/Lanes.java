@@ -6,14 +6,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aio4j.AioException;
 import org.aio4j.AioFile;
+import org.aio4j.internal.FdTracker;
+import org.aio4j.internal.FileCloseHooks;
 
 /**
  * Room "lanes" of {@link AioEngine}: the {@code dup()}'d fds over which a file's ops are spread round-robin, because
- * glibc runs the requests of one fd number one at a time. Made on a file's first op ({@link #lane}), closed by the
- * reaper's {@link #sweep} once the file was closed (each copy only after its last op was reaped, through {@code
- * FdTracker}), and all at engine close.
+ * glibc runs the requests of one fd number one at a time. Made on a file's first op ({@link #lane}); closed when the
+ * file is closed ({@link #fileClosed}, a {@link FileCloseHooks} hook run by {@link AioFile#close()} on the closing
+ * thread), and all at engine close ({@link #sweep}). Each copy goes through {@link FdTracker#closeWhenIdle}: closed at
+ * once if no op is in flight on it, else when its last op was reaped, never under an op (glibc queues by fd number;
+ * a reused number would stall behind the old request).
+ *
+ * <p>Why closing at file close is safe against a submitter that picked a lane just before: every submit path pins the
+ * lane's fd ({@code FdTracker.acquire}) and only then checks that the file is open ({@link Submitter#launch}); the
+ * file is marked closed before its hooks run. So either the submitter sees the file closed (and completes the op
+ * with EBADF without submitting), or its pin came first and the lane's close waits for that op.
+ *
+ * <p>{@link EngineMetrics#laneFds()} counts the copies made and not yet closed ({@code close(2)} done, through
+ * {@link FdTracker#whenClosed}).
  */
-final class Lanes {
+final class Lanes implements FileCloseHooks.Hook {
     private static final System.Logger LOG = System.getLogger(AioEngine.class.getName());
 
     /** Lanes per buffered file and per {@code O_DIRECT} file; the larger of the two. */
@@ -21,11 +33,17 @@ final class Lanes {
 
     private final Map<AioFile, AioFile[]> laneMap = new ConcurrentHashMap<>();
     private final AtomicInteger laneCounter = new AtomicInteger();
+    /** The copies made and not yet closed: {@link EngineMetrics#laneFds()}. */
+    private final AtomicInteger held;
 
-    Lanes(int buffered, int direct) {
+    private final Runnable copyClosed;
+
+    Lanes(int buffered, int direct, EngineMetrics metrics) {
         this.buffered = buffered;
         this.direct = direct;
         this.max = Math.max(buffered, direct);
+        this.held = metrics.laneFds;
+        this.copyClosed = held::decrementAndGet;
     }
 
     /** Lanes this engine would use for {@code file}. */
@@ -37,7 +55,12 @@ final class Lanes {
     AioFile lane(AioFile file) {
         if (lanesFor(file) <= 1) return file;
         AioFile[] ls = laneMap.get(file);
-        if (ls == null) ls = laneMap.computeIfAbsent(file, this::makeLanes);
+        if (ls == null) {
+            ls = laneMap.computeIfAbsent(file, this::makeLanes);
+            // The file may have been closed (and its hooks run) before makeLanes added ours: close the copies now.
+            // The op that asked still pins its lane before it checks the file, so it fails with EBADF.
+            if (!file.isOpen()) fileClosed(file);
+        }
         if (ls.length == 1) return ls[0];
         return ls[(laneCounter.getAndIncrement() & 0x7FFFFFFF) % ls.length];
     }
@@ -64,22 +87,49 @@ final class Lanes {
         for (; n < lanes; n++) {
             try {
                 ls[n] = file.dup();
+                held.incrementAndGet();
             } catch (AioException | RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "aio4j: dup for a lane failed, using " + n + " lanes", e);
                 break;
             }
         }
+        if (n > 1) FileCloseHooks.add(file, this);
         return n == lanes ? ls : java.util.Arrays.copyOf(ls, n);
     }
 
-    /** Closes the copies of closed files ({@code all}: of every file). Reaper thread. */
+    /**
+     * {@code file} was closed: closes its copies, each now or after its last op was reaped. Runs on the thread that
+     * closed the file (its {@link FileCloseHooks} hook), or on a submitter or the reaper that found it closed; once.
+     */
+    @Override
+    public void fileClosed(AioFile file) {
+        AioFile[] ls = laneMap.remove(file);
+        if (ls == null) return;
+        FileCloseHooks.remove(file, this); // if it was closed before the hook was added
+        closeCopies(ls);
+    }
+
+    private void closeCopies(AioFile[] ls) {
+        for (int i = 1; i < ls.length; i++) {
+            FdTracker.whenClosed(ls[i].fd(), copyClosed);
+            ls[i].close(); // FdTracker: deferred while ops are in flight on it
+        }
+    }
+
+    /**
+     * Closes the copies of closed files ({@code all}: of every file, at engine close). Reaper thread, about once a
+     * second: a backstop only, since {@link #fileClosed} runs at each file's close.
+     */
     void sweep(boolean all) {
         for (Iterator<Map.Entry<AioFile, AioFile[]>> it = laneMap.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<AioFile, AioFile[]> e = it.next();
-            if (all || !e.getKey().isOpen()) {
-                it.remove();
-                AioFile[] ls = e.getValue();
-                for (int i = 1; i < ls.length; i++) ls[i].close(); // deferred while ops are in flight
+            AioFile file = it.next().getKey();
+            if (all) {
+                AioFile[] ls = laneMap.remove(file);
+                if (ls == null) continue;
+                FileCloseHooks.remove(file, this);
+                closeCopies(ls);
+            } else if (!file.isOpen()) {
+                fileClosed(file);
             }
         }
     }

@@ -10,7 +10,8 @@ import org.aio4j.engine.internal.Backend;
  * Room "reaper and life cycle" of {@link AioEngine}: the engine's one reaper thread and its open/closing/terminated
  * states. The thread loops on the backend's {@code poll} (completions go to {@link Completions}), then delivers the
  * handed-off completions, resubmits what the {@link Backlog} holds (EAGAIN retries when due, ops waiting for a slot),
- * and about once a second closes the lanes of closed files ({@link Lanes#sweep}).
+ * and about once a second closes the lanes of closed files that are left ({@link Lanes#sweep}; a backstop: a file's
+ * lanes are closed by its own close).
  *
  * <p>{@link #close()} only marks the engine closed and wakes the thread: the thread cancels everything ({@link
  * Cancellation#cancelEverything}), keeps reaping until nothing is in flight, entering, retrying, waiting or handed

@@ -17,6 +17,8 @@ public final class FdTracker {
     private static final ConcurrentHashMap<Integer, Integer> SPARSE = new ConcurrentHashMap<>();
     /** fds whose owner called close while ops were in flight. */
     private static final ConcurrentHashMap<Integer, Boolean> CLOSE_PENDING = new ConcurrentHashMap<>();
+    /** What to run once an fd was closed ({@link #whenClosed}). */
+    private static final ConcurrentHashMap<Integer, Runnable> ON_CLOSE = new ConcurrentHashMap<>();
 
     /**
      * Process-wide locks by fd number (striped), shared by the core ops and every engine. Every submit call on an fd
@@ -64,14 +66,39 @@ public final class FdTracker {
             Integer v = SPARSE.compute(fd, (k, n) -> n == null || n <= 1 ? null : n - 1);
             left = v == null ? 0 : v;
         }
-        if (left == 0 && CLOSE_PENDING.remove(fd) != null) {
-            // Re-check under the removal: an op acquired between the decrement and here keeps it open.
+        if (left == 0) closeIfPendingAndIdle(fd);
+    }
+
+    /**
+     * Closes {@code fd} if its owner asked to and no op is in flight on it. The one thread that removes the pending
+     * mark closes; if an op was acquired meanwhile, the mark is put back, and taken again if that op was released
+     * before the mark was back (its own release may have missed it): so a pending fd is never left open once idle.
+     */
+    private static void closeIfPendingAndIdle(int fd) {
+        while (CLOSE_PENDING.remove(fd) != null) {
             if (inFlight(fd) == 0) {
-                NativeLib.libc().close(fd);
-            } else {
-                CLOSE_PENDING.put(fd, Boolean.TRUE);
+                closeNow(fd);
+                return;
             }
+            CLOSE_PENDING.put(fd, Boolean.TRUE);
+            if (inFlight(fd) != 0) return; // that op's release sees the mark
         }
+    }
+
+    /** {@code close(2)}, then the action {@link #whenClosed} registered for this fd, if any. */
+    private static void closeNow(int fd) {
+        Runnable then = ON_CLOSE.remove(fd); // before close(2): the number may be reused right after it
+        NativeLib.libc().close(fd);
+        if (then != null) then.run();
+    }
+
+    /**
+     * Runs {@code action} right after this class closes {@code fd} ({@link #closeWhenIdle}, now or when its last op
+     * is released). For an fd the caller owns and is about to close through {@link #closeWhenIdle}; the action must
+     * be short and must not throw (it runs on the thread that closes: the closer, or the one reaping the last op).
+     */
+    public static void whenClosed(int fd, Runnable action) {
+        ON_CLOSE.put(fd, action);
     }
 
     /** Ops in flight on {@code fd} now. */
@@ -88,7 +115,7 @@ public final class FdTracker {
     public static synchronized boolean closeWhenIdle(int fd) {
         CLOSE_PENDING.put(fd, Boolean.TRUE);
         if (inFlight(fd) == 0 && CLOSE_PENDING.remove(fd) != null) {
-            NativeLib.libc().close(fd);
+            closeNow(fd);
             return true;
         }
         return false;

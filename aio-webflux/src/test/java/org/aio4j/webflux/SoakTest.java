@@ -54,7 +54,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <p>It fails if a checked metric trends upward after warm-up (the rule is in {@link SoakReport}), or if any
  * operation was lost, signalled twice or ended in an unexpected error, or if after draining an engine has ops in
  * flight or unbalanced counters, a file of the run is still open, an upload left a temporary file, a read chunk or
- * an aio4j native allocation was not returned, or Netty reported a leaked buffer.
+ * an aio4j native allocation was not returned, or Netty reported a leaked buffer; or if an engine held more lane fds
+ * than its bound at a sample ({@link LaneWatch}) or any after draining.
  */
 @Tag("soak")
 class SoakTest {
@@ -135,13 +136,15 @@ class SoakTest {
                 "rss_kb",
                 "nmt_committed_kb",
                 "fds",
+                "lane_fds",
+                "fds_excl_lanes",
                 "threads_os",
                 "threads_java",
                 "native_bytes",
                 "chunks",
                 "heap_used_kb"));
         for (String name : engines.keySet())
-            for (String m : List.of("submitted", "completed", "failed", "cancelled", "inflight"))
+            for (String m : List.of("submitted", "completed", "failed", "cancelled", "inflight", "lane_fds"))
                 columns.add(name + "_" + m);
         columns.addAll(List.of("ops_total", "ops_per_s", "http_total", "http_per_s", "part_files"));
         SoakReport report = new SoakReport(columns);
@@ -157,6 +160,15 @@ class SoakTest {
                 signal.mechanism(),
                 shared.mechanism());
 
+        // Lane fds: only the EngineWorkers open O_DIRECT files (2 per soak engine, at most one such file open each at a
+        // time, closed once all its ops signalled), and a file's lanes are closed with it, so an engine never holds
+        // more than (directLanes - 1) per EngineWorker; the shared engine (HTTP, buffered files) none.
+        Map<String, Integer> laneBound = new LinkedHashMap<>();
+        laneBound.put("suspend", 2 * (suspend.directLanes() - 1));
+        laneBound.put("signal", 2 * (signal.directLanes() - 1));
+        laneBound.put("shared", 0);
+        LaneWatch laneWatch = new LaneWatch(laneBound);
+
         SoakLoad.stop = false;
         long t0 = System.nanoTime();
         long[] last = {t0, 0, 0};
@@ -164,13 +176,22 @@ class SoakTest {
         sampler.scheduleAtFixedRate(
                 () -> {
                     try {
-                        report.add(sample(columns, engines, ledger, root, t0, last));
+                        report.add(sample(columns, engines, ledger, root, t0, last, laneWatch));
                     } catch (Throwable e) {
                         ledger.error("sampler: " + SoakLedger.describe(e));
                     }
                 },
                 0,
                 SAMPLE.toMillis(),
+                TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate( // the lane bound, checked ten times a second (three counters)
+                () -> {
+                    double t = (System.nanoTime() - t0) / 1e9;
+                    for (Map.Entry<String, AioEngine> e : engines.entrySet())
+                        laneWatch.check(e.getKey(), e.getValue().metrics().laneFds(), t);
+                },
+                50,
+                100,
                 TimeUnit.MILLISECONDS);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < loads.size(); i++) {
@@ -223,6 +244,13 @@ class SoakTest {
             failures.add(leftovers("temporary upload files left", partFiles(root)));
         if (!waitFor(() -> AioFiles.outstandingChunks() == chunks0, Duration.ofSeconds(10)))
             failures.add("read chunks not released: " + (AioFiles.outstandingChunks() - chunks0));
+        failures.addAll(laneWatch.violations());
+        for (Map.Entry<String, AioEngine> e : engines.entrySet()) {
+            EngineMetrics m = e.getValue().metrics();
+            if (!waitFor(() -> m.laneFds() == 0, Duration.ofSeconds(10)))
+                failures.add("engine " + e.getKey() + " still holds " + m.laneFds()
+                        + " lane fds after draining (every file of the load is closed)");
+        }
         List<String> leaks = leakWatch.collectLeaks();
         if (!leaks.isEmpty()) failures.add("Netty buffer leaks: " + leaks.size() + ", first: " + leaks.get(0));
         suspend.close();
@@ -271,7 +299,7 @@ class SoakTest {
         } catch (RuntimeException | IOException e) {
             failures.add("the chart could not be drawn: " + e);
         }
-        Files.writeString(md, summary(duration, warmup, engines, report, trends, ledger, failures));
+        Files.writeString(md, summary(duration, warmup, engines, report, trends, ledger, laneWatch, failures));
         System.out.println("soak: " + (failures.isEmpty() ? "PASSED" : "FAILED") + "; output in " + out);
         System.out.println("soak:   " + csv + "\nsoak:   " + png + "\nsoak:   " + md);
         System.out.println(Files.readString(md));
@@ -282,7 +310,13 @@ class SoakTest {
     // ------------------------------------------------------------------------------------------- sampling
 
     static double[] sample(
-            List<String> columns, Map<String, AioEngine> engines, SoakLedger ledger, Path root, long t0, long[] last)
+            List<String> columns,
+            Map<String, AioEngine> engines,
+            SoakLedger ledger,
+            Path root,
+            long t0,
+            long[] last,
+            LaneWatch laneWatch)
             throws IOException {
         long now = System.nanoTime();
         Map<String, Double> v = new LinkedHashMap<>();
@@ -290,9 +324,21 @@ class SoakTest {
         Map<String, Long> status = procStatus();
         v.put("rss_kb", (double) status.getOrDefault("VmRSS", -1L));
         v.put("nmt_committed_kb", (double) nmtCommittedKb());
+        long fds;
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            v.put("fds", (double) s.count());
+            fds = s.count();
         }
+        // read right after the listing (the lanes of a file come and go with it: a few dozen at most here)
+        long laneFds = 0;
+        for (Map.Entry<String, AioEngine> e : engines.entrySet()) {
+            int n = e.getValue().metrics().laneFds();
+            laneWatch.check(e.getKey(), n, (now - t0) / 1e9);
+            v.put(e.getKey() + "_lane_fds", (double) n);
+            laneFds += n;
+        }
+        v.put("fds", (double) fds);
+        v.put("lane_fds", (double) laneFds);
+        v.put("fds_excl_lanes", (double) (fds - laneFds));
         v.put("threads_os", (double) status.getOrDefault("Threads", -1L));
         v.put("threads_java", (double) ManagementFactory.getThreadMXBean().getThreadCount());
         v.put("native_bytes", (double) NativeMemory.outstandingBytes());
@@ -321,12 +367,14 @@ class SoakTest {
         for (int i = 0; i < row.length; i++) row[i] = v.get(columns.get(i));
         System.out.printf(
                 Locale.ROOT,
-                "soak: t=%4.0fs rss=%dMiB nmt=%dMiB fds=%d threads=%d/%d native=%dKiB ops/s=%.0f http/s=%.1f"
+                "soak: t=%4.0fs rss=%dMiB nmt=%dMiB fds=%d (lanes %d) threads=%d/%d native=%dKiB ops/s=%.0f"
+                        + " http/s=%.1f"
                         + " inflight=%.0f/%.0f/%.0f%n",
                 v.get("t_s"),
                 status.getOrDefault("VmRSS", 0L) >> 10,
                 (long) (v.get("nmt_committed_kb") / 1024),
                 v.get("fds").longValue(),
+                v.get("lane_fds").longValue(),
                 v.get("threads_os").longValue(),
                 v.get("threads_java").longValue(),
                 v.get("native_bytes").longValue() >> 10,
@@ -453,6 +501,48 @@ class SoakTest {
         }
     }
 
+    /**
+     * The lane fds each engine holds ({@code EngineMetrics.laneFds()}), checked every 100 ms and at every sample
+     * against a bound: the most it may hold with its files' lanes closed at each file's close. Over the bound means
+     * lanes outlive their files (the old once-a-second sweep) or leak.
+     */
+    static final class LaneWatch {
+        private final Map<String, Integer> bound;
+        private final Map<String, Integer> max = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        LaneWatch(Map<String, Integer> bound) {
+            this.bound = Map.copyOf(bound);
+        }
+
+        void check(String engine, int laneFds, double t) {
+            max.merge(engine, laneFds, Math::max);
+            int b = bound(engine);
+            if (laneFds > b && violations.size() < 20)
+                violations.add(String.format(
+                        Locale.ROOT,
+                        "engine %s held %d lane fds at t=%.0fs, more than its bound %d",
+                        engine,
+                        laneFds,
+                        t,
+                        b));
+        }
+
+        int bound(String engine) {
+            return bound.getOrDefault(engine, 0);
+        }
+
+        int max(String engine) {
+            return max.getOrDefault(engine, 0);
+        }
+
+        List<String> violations() {
+            synchronized (violations) {
+                return List.copyOf(violations);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- summary
 
     static String summary(
@@ -462,6 +552,7 @@ class SoakTest {
             SoakReport report,
             Map<String, Trend> trends,
             SoakLedger ledger,
+            LaneWatch laneWatch,
             List<String> failures) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Soak ")
@@ -479,6 +570,8 @@ class SoakTest {
                 "rss_kb",
                 "nmt_committed_kb",
                 "fds",
+                "lane_fds",
+                "fds_excl_lanes",
                 "threads_os",
                 "threads_java",
                 "native_bytes",
@@ -497,20 +590,24 @@ class SoakTest {
                     t == null || !t.judged() ? "" : String.format(Locale.ROOT, "%.0f", t.limit()),
                     t == null ? "not checked" : !t.judged() ? "not judged" : t.upward() ? "**UPWARD**" : "flat"));
         }
-        sb.append("\n| engine | mechanism | submitted | completed | failed | cancelled | inFlight at end |\n");
-        sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        sb.append("\n| engine | mechanism | submitted | completed | failed | cancelled | inFlight at end"
+                + " | lane fds: max seen / bound / at the end |\n");
+        sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Map.Entry<String, AioEngine> e : engines.entrySet()) {
             EngineMetrics m = e.getValue().metrics();
             sb.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | %d | %d | %d | %d |%n",
+                    "| %s | %s | %d | %d | %d | %d | %d | %d / %d / %d |%n",
                     e.getKey(),
                     e.getValue().mechanism(),
                     m.submitted(),
                     m.completed(),
                     m.failed(),
                     m.cancelled(),
-                    m.inFlight()));
+                    m.inFlight(),
+                    laneWatch.max(e.getKey()),
+                    laneWatch.bound(e.getKey()),
+                    m.laneFds()));
         }
         sb.append("\n| operation | started | ok | cancelled | aborted | error | duplicate | lost |\n");
         sb.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
