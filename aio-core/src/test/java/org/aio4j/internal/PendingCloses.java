@@ -19,7 +19,12 @@ public final class PendingCloses {
                 target = "? (" + e + ")";
             }
             if (sb.length() > 1) sb.append(", ");
-            sb.append(fd).append(" -> ").append(target).append(" (").append(FdTracker.inFlight(fd)).append(" in flight)");
+            sb.append(fd)
+                    .append(" -> ")
+                    .append(target)
+                    .append(" (")
+                    .append(FdTracker.inFlight(fd))
+                    .append(" in flight)");
         }
         return sb.append(']').toString();
     }

@@ -236,8 +236,8 @@ class CopyInKernelTest {
             Path src = Path.of(args[0]);
             Path out = Path.of(args[1]);
             try {
-                // generous: a 3 MiB copy takes milliseconds, but an emulated JVM (qemu-user) under a load of ~30
-                // took more than 30 s here to load and link the classes of its first copy
+                // generous: a 3 MiB copy takes milliseconds natively, but an emulated JVM (qemu-user) under a load
+                // of ~30 did not finish it within 30 s (it did within 180 s); a hang still fails
                 AioFiles.copy(src, out, CopyOptions.defaults()).block(Duration.ofSeconds(180));
                 System.out.println("NO ERROR");
             } catch (RuntimeException e) {
