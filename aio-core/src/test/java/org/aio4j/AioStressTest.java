@@ -76,7 +76,9 @@ class AioStressTest {
         assertThat(r.stalls).as("fd queues stranded by a cancel").isZero();
         assertThat(PosixAio.opsInFlight()).isEqualTo(inFlight);
         assertThat(NativeMemory.outstandingBytes()).isEqualTo(mem);
-        assertThat(FdTracker.pendingCloses()).isZero();
+        assertThat(FdTracker.pendingCloses())
+                .as("fds whose close is pending: %s", org.aio4j.internal.PendingCloses.describe())
+                .isZero();
         assertThat(fdCount()).isEqualTo(fds);
     }
 

@@ -125,4 +125,9 @@ public final class FdTracker {
     public static int pendingCloses() {
         return CLOSE_PENDING.size();
     }
+
+    /** The fd numbers of {@link #pendingCloses()}, in ascending order (for leak reports in tests). */
+    public static java.util.List<Integer> pendingCloseFds() {
+        return CLOSE_PENDING.keySet().stream().sorted().toList();
+    }
 }

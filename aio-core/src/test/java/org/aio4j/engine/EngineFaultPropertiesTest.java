@@ -184,8 +184,10 @@ class EngineFaultPropertiesTest {
             engine.close();
         }
         assertThat(engine.awaitTermination(Duration.ofSeconds(10))).isTrue();
-        assertThat(FdTracker.inFlight(fd)).isZero();
-        assertThat(FdTracker.pendingCloses()).isZero();
+        assertThat(FdTracker.inFlight(fd)).as("ops in flight on fd %d", fd).isZero();
+        assertThat(FdTracker.pendingCloses())
+                .as("fds whose close is pending: %s", org.aio4j.internal.PendingCloses.describe())
+                .isZero();
         assertThat(NativeMemory.outstandingBytes())
                 .as("native bytes after close")
                 .isEqualTo(mem);

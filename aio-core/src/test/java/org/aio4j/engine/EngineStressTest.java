@@ -94,6 +94,7 @@ class EngineStressTest {
         assertThat(proc.waitFor(5, TimeUnit.MINUTES)).isTrue();
         System.out.println(out);
         assertThat(proc.exitValue()).as(out).isZero();
+        SignalModeTest.abortWhereSignalMasksAreEmulated(out, rt);
         assertThat(out).contains("MECHANISM SIGNAL(signalfd, signal " + rt).contains("RATE ");
     }
 

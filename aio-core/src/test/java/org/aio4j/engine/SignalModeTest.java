@@ -65,9 +65,45 @@ class SignalModeTest {
                 dir.toString(),
                 "2000");
         assertThat((int) r[0]).as((String) r[1]).isZero();
+        abortWhereSignalMasksAreEmulated((String) r[1], rt);
         assertThat((String) r[1])
                 .contains("MECHANISM SIGNAL(signalfd, signal " + rt)
                 .contains("RATE ");
+    }
+
+    /**
+     * Null on a native kernel, where the signal a launcher blocked before {@code exec} is blocked in the child JVM's
+     * thread and {@code /proc} shows it so ({@code SIGMASK <rt> thread=true proc=true}, printed by {@link
+     * EngineChild#printSignalMask}); otherwise why the exact form cannot be chosen in this child. Under qemu-user
+     * (7.2) the emulated process numbers real-time signals differently from the host (host 40 is guest 38), and
+     * {@code /proc/<pid>/task/<tid>/status} shows the host's masks: the engine cannot prove the signal blocked in
+     * every thread there and uses the JVM-handled form, which is the documented, safe outcome (docs/platforms.md).
+     */
+    static String emulatedSignalMasks(String out, int rt) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("SIGMASK " + rt + " thread=(\\w+) proc=(\\w+)")
+                .matcher(out);
+        assertThat(m.find()).as("the child reports its signal mask:%n%s", out).isTrue();
+        if (m.group(1).equals("true") && m.group(2).equals("true")) return null;
+        return "the launcher blocked signal " + rt + " before exec, yet the child JVM's thread sees it "
+                + (m.group(1).equals("true") ? "blocked" : "unblocked") + " and /proc/thread-self/status shows it "
+                + (m.group(2).equals("true") ? "blocked" : "unblocked") + ": an emulator (qemu-user numbers"
+                + " real-time signals differently from the host, and /proc shows the host's masks), so the exact form"
+                + " cannot be proven safe here and the engine used the JVM-handled form (checked)";
+    }
+
+    /**
+     * Where {@link #emulatedSignalMasks} finds the child's signal masks emulated: checks the documented outcome
+     * there (the JVM-handled form, every op done: {@code RATE}, or the phase counts for {@code sigpending}) and
+     * aborts the test with the reason, since the exact form it is about cannot run.
+     */
+    static void abortWhereSignalMasksAreEmulated(String out, int rt) {
+        String emulated = emulatedSignalMasks(out, rt);
+        if (emulated == null) return;
+        assertThat(out)
+                .as("the safe form where the exact one cannot be proven")
+                .contains("MECHANISM SIGNAL(SIGUSR1 via JVM handler");
+        assertThat(out).as("every op done").containsPattern("RATE |PHASE1 \\{ok=512}\\s+PHASE1 WRITTEN 512");
+        org.junit.jupiter.api.Assumptions.abort(emulated);
     }
 
     /**
@@ -151,6 +187,7 @@ class SignalModeTest {
                 String.valueOf(limit));
         String out = (String) r[1];
         assertThat((int) r[0]).as(out).isZero();
+        abortWhereSignalMasksAreEmulated(out, rt);
         assertThat(out).contains("MECHANISM SIGNAL(signalfd, signal " + rt);
         assertThat(out).as("slots: half the limit").contains("MAXINFLIGHT " + limit / 2);
         assertThat(out).as("prevented: no op lost its result").contains("PHASE1 {ok=512}");

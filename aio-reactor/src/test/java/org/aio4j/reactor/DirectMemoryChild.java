@@ -81,7 +81,7 @@ public final class DirectMemoryChild {
         });
         String s;
         try {
-            s = signal.get(10, TimeUnit.SECONDS);
+            s = signal.get(120, TimeUnit.SECONDS); // generous: an emulated JVM under load took more than 10 s
         } catch (TimeoutException e) {
             s = "HANG";
             subscription.get().cancel();

@@ -45,7 +45,7 @@ class DirectMemoryExhaustionTest {
                 .redirectErrorStream(true)
                 .start();
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(proc.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(proc.waitFor(300, TimeUnit.SECONDS)).as(out).isTrue();
         assertThat(proc.exitValue()).as(out).isZero();
         Matcher m = Pattern.compile("RESULT " + what + " (.*)").matcher(out);
         assertThat(m.find()).as(out).isTrue();
