@@ -150,13 +150,10 @@ final class FileHandlers {
             throw new NoSuchFileException(raw, null, "not a regular file");
         }
         Instant modified = ((FileTime) attrs.get("lastModifiedTime")).toInstant();
-        return info(file, (Long) attrs.get("size"), modified, (Long) attrs.get("ino"));
-    }
-
-    private static FileInfo info(Path file, long size, Instant modified, long inode) {
+        long size = (Long) attrs.get("size");
         String etag = "\"" + Long.toHexString(size) + "-" + Long.toHexString(modified.getEpochSecond()) + "."
                 + Integer.toHexString(modified.getNano()) + "\"";
-        return new FileInfo(file, size, modified, etag, inode);
+        return new FileInfo(file, size, modified, etag, (Long) attrs.get("ino"));
     }
 
     private Mono<ServerResponse> respond(ServerRequest request, FileInfo info) {
