@@ -32,6 +32,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -387,6 +388,30 @@ class HttpFuzzTest {
         Arbitrary<String> suffix =
                 Arbitraries.frequency(Tuple.of(12, ""), Tuple.of(1, "?x=1"), Tuple.of(1, "?"), Tuple.of(1, "#f"));
         return Combinators.combine(rel, suffix).as((r, s) -> "/files/" + r + s);
+    }
+
+    /**
+     * Found by the property (seed 2058865656397622761): a target ending in separators is parsed on word boundaries
+     * (RFC 9112 section 3), so {@code GET /files/hello.txt\t HTTP/1.1} is {@code /files/hello.txt} or a 400; a
+     * separator inside the target is a bad version (400). Seed -8114666137440125914: an unpaired surrogate goes on the
+     * wire as {@code ?}, which starts the query.
+     */
+    @Example
+    void trailingSeparatorsAreWordBoundaries() throws Exception {
+        for (String target : List.of(
+                "/files/%20%20 ",
+                "/files/hello.txt ",
+                "/files/hello.txt\t",
+                "/files/hello.txt \u000b\u000c",
+                "/files/hello.txt\r",
+                "/files/hello.txt x",
+                "/files/hello.txt\u001c",
+                "/files/nope.txt  ",
+                "/files/%e0%A0%80\ud800",
+                "/files/hello.txt\udc00")) {
+            getPathsStayInsideTheRootAndFollowTheModel(target, false);
+            getPathsStayInsideTheRootAndFollowTheModel(target, true);
+        }
     }
 
     @Property(tries = 1500)

@@ -91,11 +91,22 @@ final class HttpReferenceModel {
      * @param reentries decoded prefixes that lead out of the root and back to it ({@code dir-out/root/}): stripped
      */
     static PathOutcome get(String target, Map<String, byte[]> files, List<String> reentries) {
+        // what goes on the wire: the client encodes the target as UTF-8, where an unpaired surrogate becomes '?'
+        target = new String(target.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
         int line = ("GET " + target + " HTTP/1.1").getBytes(StandardCharsets.UTF_8).length;
         if (line > MAX_REQUEST_LINE - 16 && line < MAX_REQUEST_LINE + 16) {
             return new Refused(Set.of(400, 404, 414), "request line at the length limit");
         }
         if (line > MAX_REQUEST_LINE) return new Refused(Set.of(400, 414), "request line too long");
+        // RFC 9112 section 3: a recipient MAY parse the request line on whitespace word boundaries; Netty does, so
+        // a target that ends in SP, HTAB, VT, FF or CR is the target without them followed by extra separators
+        // (400 is right too: a strict server refuses it)
+        int end = target.length();
+        while (end > 0 && lenientSeparator(target.charAt(end - 1))) end--;
+        if (end < target.length()) {
+            PathOutcome trimmed = get(target.substring(0, end), files, reentries);
+            return trimmed instanceof Refused || trimmed instanceof OrRefused ? trimmed : new OrRefused(trimmed);
+        }
         // the raw characters: only what RFC 3986 allows; in the query or fragment (which the server does not
         // use) a character RFC 3986 does not allow may be refused (400) or ignored with the rest of the query
         int cut = indexOfAny(target, "?#");
@@ -119,6 +130,11 @@ final class HttpReferenceModel {
         }
         PathOutcome outcome = path(cut < 0 ? target : target.substring(0, cut), files, reentries);
         return lenient ? new OrRefused(outcome) : outcome;
+    }
+
+    /** The separators Netty's request-line parser accepts between words besides SP (RFC 9112 section 3). */
+    private static boolean lenientSeparator(char c) {
+        return c == ' ' || c == '\t' || c == 0x0b || c == 0x0c || c == '\r';
     }
 
     private static PathOutcome path(String path, Map<String, byte[]> files, List<String> reentries) {
