@@ -3,6 +3,7 @@ package org.aio4j.webflux;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.MultiValueMap;
@@ -57,9 +58,18 @@ final class ReadRearm {
 
         @Override
         public Mono<Void> writeTo(ServerWebExchange exchange, Context context) {
-            Runnable rearm = Netty.onEventLoop(ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse()));
+            Runnable rearm = Netty.onEventLoop(nativeResponse(exchange.getResponse()));
             Mono<Void> written = delegate.writeTo(exchange, context);
             return rearm == null ? written : written.doFinally(signal -> rearm.run());
+        }
+    }
+
+    /** The server's own response under {@code response}'s decorators, or null (a mock response has none). */
+    private static Object nativeResponse(ServerHttpResponse response) {
+        try {
+            return ServerHttpResponseDecorator.getNativeResponse(response);
+        } catch (IllegalArgumentException | IllegalStateException e) { // none found; a mock's "no native response"
+            return null;
         }
     }
 
