@@ -35,6 +35,11 @@ import reactor.core.publisher.Mono;
  *       file or of one range whose pages are all in the page cache (one {@code cachestat(2)} call, Linux 6.5+) is sent
  *       by Reactor Netty's {@code sendfile} ({@code ZeroCopyHttpOutputMessage}); other regions, multipart ranges and
  *       platforms without {@code cachestat} are read through AIO, so the event loop never waits for the disk.
+ *   <li>The file's metadata is read on the event loop only when the kernel answers from its caches without waiting
+ *       ({@code openat2} with {@code RESOLVE_CACHED | RESOLVE_NO_SYMLINKS}, then {@code statx} and {@code cachestat} on
+ *       that descriptor; Linux 6.5+): the common cached GET costs no thread hop. A path not in the lookup cache, one
+ *       with a symbolic link, and every other platform take a blocking thread ({@code boundedElastic}), with the same
+ *       answer.
  *   <li>{@code PUT {filesPath}/{path}}: the request body is written through {@code AioDataBufferUtils.write} to a
  *       temporary file in the target's directory, fsynced, then renamed atomically over the target; 201 with a JSON
  *       body; 413 beyond {@link Builder#maxUploadSize(long)} (no partial file is left behind).
@@ -276,7 +281,7 @@ public final class AioFileRouter {
                 String copyAllow = writable ? "POST" : "";
                 b.route(RequestPredicates.path(copyPath), request -> notAllowed(h, request, copyAllow));
             }
-            return b.build();
+            return b.filter(ReadRearm.filter()).build();
         }
 
         private static Mono<ServerResponse> notAllowed(FileHandlers h, ServerRequest request, String allow) {

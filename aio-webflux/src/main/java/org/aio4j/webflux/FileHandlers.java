@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.aio4j.AioException;
+import org.aio4j.internal.HotStat;
 import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.CopyOptions;
 import org.aio4j.reactor.ReadOptions;
@@ -64,6 +65,15 @@ final class FileHandlers {
     private final WriteOptions writes;
 
     private final boolean zeroCopy;
+
+    /**
+     * Whether GET/HEAD first try {@link #hotStat} on the event loop. On, unless the system property {@code
+     * aio4j.router.hotStat} is {@code false} (for measurements; tests switch it per instance).
+     */
+    boolean hotStat = !"false".equals(System.getProperty("aio4j.router.hotStat"));
+
+    /** GET/HEAD requests whose metadata {@link #hotStat} read on the event loop, in this JVM (tests, diagnostics). */
+    static final java.util.concurrent.atomic.LongAdder HOT_STATS = new java.util.concurrent.atomic.LongAdder();
 
     private final RefusalLog refusals =
             new RefusalLog(RefusalLog.DEFAULT_INTERVAL_NANOS, System::nanoTime, log::warn, m -> {
@@ -117,8 +127,11 @@ final class FileHandlers {
                                 : "no upload bytes for " + uploadIdleTimeout));
     }
 
-    /** What a GET needs to know about the file, read once; {@code inode} identifies it for the growth check. */
-    record FileInfo(Path path, long size, Instant lastModified, String etag, long inode) {}
+    /**
+     * What a GET needs to know about the file, read once. {@code inode} identifies the file for the growth check;
+     * {@code wholeFileCached} is true, false, or null (not asked) for "every page of the file is in the page cache".
+     */
+    record FileInfo(Path path, long size, Instant lastModified, String etag, long inode, Boolean wholeFileCached) {}
 
     /** An upload went past the configured maximum. */
     private static final class TooLargeException extends RuntimeException {
@@ -137,6 +150,8 @@ final class FileHandlers {
 
     Mono<ServerResponse> get(ServerRequest request) {
         String raw = rawRelative(request);
+        FileInfo hot = hotStat(request, raw);
+        if (hot != null) return respond(request, hot).onErrorResume(e -> refusal(request, raw, e));
         return Mono.fromCallable(() -> stat(raw))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(info -> respond(request, info))
@@ -150,10 +165,38 @@ final class FileHandlers {
             throw new NoSuchFileException(raw, null, "not a regular file");
         }
         Instant modified = ((FileTime) attrs.get("lastModifiedTime")).toInstant();
-        long size = (Long) attrs.get("size");
+        return info(file, (Long) attrs.get("size"), modified, (Long) attrs.get("ino"), null);
+    }
+
+    private static FileInfo info(Path file, long size, Instant modified, long inode, Boolean wholeFileCached) {
         String etag = "\"" + Long.toHexString(size) + "-" + Long.toHexString(modified.getEpochSecond()) + "."
                 + Integer.toHexString(modified.getNano()) + "\"";
-        return new FileInfo(file, size, modified, etag, (Long) attrs.get("ino"));
+        return new FileInfo(file, size, modified, etag, inode, wholeFileCached);
+    }
+
+    /**
+     * The file's metadata read on the calling thread (an event loop) when that cannot block: the path is checked
+     * lexically (as {@link RootedPaths#existing} does first), then {@link HotStat} opens it only if every component
+     * is in the kernel's lookup cache and none is a symbolic link (so the lexical path is the real path, inside the
+     * root), reads its attributes and asks whether the whole file is in the page cache. Null (the request takes the
+     * blocking path on {@code boundedElastic}) for anything else: a cold path, a link, not a regular file, an error,
+     * a request with a body, no support here. Saves the hop to a blocking thread and back, the main cost of a small
+     * cached GET (docs/benchmarks.md, "HTTP file serving").
+     */
+    private FileInfo hotStat(ServerRequest request, String raw) {
+        if (!hotStat || !HotStat.isSupported()) return null;
+        Path file;
+        try {
+            file = paths.readableLexical(raw);
+        } catch (Exception e) {
+            return null; // refused or malformed: the blocking path says why, with the same answer as before
+        }
+        HotStat.Attributes a = HotStat.stat(file, request.method() == HttpMethod.GET);
+        if (a == null) return null;
+        HOT_STATS.increment();
+        Instant modified = Instant.ofEpochSecond(a.modifiedSeconds(), a.modifiedNanos());
+        return info(
+                file, a.size(), modified, a.inode(), request.method() == HttpMethod.GET ? a.wholeFileCached() : null);
     }
 
     private Mono<ServerResponse> respond(ServerRequest request, FileInfo info) {
@@ -234,7 +277,12 @@ final class FileHandlers {
             BodyInserter<Flux<DataBuffer>, ServerHttpResponse> fileBody =
                     body(factory -> read(info.path(), 0, length, factory), length, info);
             // decided here, on the thread that stat'ed the file (bounded elastic), never on the event loop
-            boolean cached = zeroCopy && !head && length > 0 && ZeroCopyBody.cached(info.path(), 0, length);
+            boolean cached = zeroCopy
+                    && !head
+                    && length > 0
+                    && (info.wholeFileCached() != null
+                            ? info.wholeFileCached()
+                            : ZeroCopyBody.cached(info.path(), 0, length));
             return ServerResponse.ok()
                     .header(HttpHeaders.ACCEPT_RANGES, "bytes")
                     .contentType(type)
@@ -266,7 +314,9 @@ final class FileHandlers {
             long n = end - start + 1;
             BodyInserter<Flux<DataBuffer>, ServerHttpResponse> aio =
                     body(factory -> read(info.path(), start, count, factory), n, info);
-            if (!zeroCopy || !ZeroCopyBody.cached(info.path(), start, n)) return ok.body(aio);
+            boolean regionCached = Boolean.TRUE.equals(info.wholeFileCached())
+                    || ZeroCopyBody.cached(info.path(), start, n); // false on an event loop: AIO then
+            if (!zeroCopy || !regionCached) return ok.body(aio);
             BodyInserter<Flux<DataBuffer>, ServerHttpResponse> zeroCopied =
                     (response, context) -> ZeroCopyBody.supported(response)
                             ? ZeroCopyBody.send(response, info.path(), start, n, n, () -> checkGrowth(info))

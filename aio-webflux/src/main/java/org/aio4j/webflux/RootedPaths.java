@@ -86,6 +86,17 @@ final class RootedPaths {
     }
 
     /**
+     * The lexical path of a file to read ({@link #lexical(String)}), refused if it names a temporary upload file: what
+     * {@link #existing} checks before it resolves links. The caller must make sure no symbolic link is on the path
+     * (then it is the real path, inside the root), as {@code HotStat} does.
+     */
+    Path readableLexical(String rawRelativePath) throws BadPathException, NoSuchFileException {
+        Path lexical = lexical(rawRelativePath, true);
+        refuseTemporary(lexical, rawRelativePath);
+        return lexical;
+    }
+
+    /**
      * The real path of an existing file below the root, for reading. Blocking (file system calls).
      *
      * @throws NoSuchFileException when nothing exists there

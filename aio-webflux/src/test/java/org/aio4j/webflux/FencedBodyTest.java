@@ -57,7 +57,7 @@ class FencedBodyTest {
                             },
                             "emitter")
                     .start());
-            FileHandlers.FileInfo info = new FileHandlers.FileInfo(Path.of("f"), 3, Instant.EPOCH, "\"e\"", 0);
+            FileHandlers.FileInfo info = new FileHandlers.FileInfo(Path.of("f"), 3, Instant.EPOCH, "\"e\"", 0, null);
             Disposable exchange = FileHandlers.body(factory -> source, 3, info)
                     .insert(response, null)
                     .subscribe(v -> {}, e -> {});
