@@ -24,9 +24,9 @@ import org.aio4j.internal.NativeMemory;
  * each side) makes sure a new SQE is either seen by the reaper's {@code io_uring_enter} or followed by a wake-up.
  * After a poll that reported completions the reaper does not sleep at once: it spins for up to {@link #SPIN_NANOS}
  * (50 us) on the SQ tail, the CQ tail and {@code woken}, yielding its CPU every few microseconds; a submission
- * meanwhile costs no eventfd write and no wake-up of a sleeping thread (cached 4 KiB reads at queue depth 16: 2.4x
- * the throughput, docs/benchmarks.md run G6). An idle engine does not spin: only completions start a spin, and a spin
- * that sees nothing ends in a sleep.
+ * meanwhile costs no eventfd write and no wake-up of a sleeping thread (cached 4 KiB reads at queue depth 16:
+ * 1.8-2.45x the throughput, docs/benchmarks.md run G6). An idle engine does not spin: only completions start a spin,
+ * and a spin that sees nothing ends in a sleep.
  *
  * <p><b>Memory ordering</b> (liburing's {@code io_uring_smp_load_acquire}/{@code store_release}): the SQ tail is
  * stored after a {@link VarHandle#releaseFence()} (the SQE is complete before the kernel can see it), the SQ head
