@@ -33,7 +33,8 @@ fi
 tests=()
 [ -n "${TESTS:-}" ] && tests=(-Dtest="$TESTS" -Dsurefire.failIfNoSpecifiedTests=false)
 echo "test-on-jdk: $modules on $version"
-for m in ${modules//,/ }; do rm -rf "$m/target/surefire-reports"; done # no stale reports in the summary
+# no stale reports in the summary (aio-reactor's io-uring execution writes to surefire-reports-io-uring)
+for m in ${modules//,/ }; do rm -rf "$m/target/surefire-reports" "$m/target/surefire-reports-io-uring"; done
 start=$(date +%s)
 set +e
 mvn -B -ntp -pl "$modules" -am test -Djvm="$java" "-Daio4j.test.jvmArgs=${EXTRA_ARGLINE:-}" \
@@ -50,12 +51,13 @@ print(f"results on {version}, {secs} s:")
 for m in modules:
     t = f = e = s = 0
     failed = []
-    for rep in glob.glob(f"{m}/target/surefire-reports/TEST-*.xml"):
+    for rep in glob.glob(f"{m}/target/surefire-reports/TEST-*.xml") + glob.glob(f"{m}/target/surefire-reports-io-uring/TEST-*.xml"):
         r = ET.parse(rep).getroot()
         t += int(r.get('tests')); f += int(r.get('failures')); e += int(r.get('errors')); s += int(r.get('skipped'))
         for c in r.findall('testcase'):
             if c.find('failure') is not None or c.find('error') is not None:
-                failed.append(f"{c.get('classname').split('.')[-1]}.{c.get('name')}")
+                run = " (io_uring run)" if "surefire-reports-io-uring" in rep else ""
+                failed.append(f"{c.get('classname').split('.')[-1]}.{c.get('name')}{run}")
     print(f"  {m}: {t} run, {f} failed, {e} errors, {s} skipped")
     for n in failed:
         print(f"    FAILED {n}")

@@ -134,6 +134,45 @@ class IoUringEngineTest {
     }
 
     /**
+     * After completions the reaper spins for a moment ({@code IoUringBackend.SPIN_NANOS}, 50 us) before it sleeps, and
+     * submitters write no eventfd meanwhile. Here: 20,000 page-cached reads (fast path off) in rounds of 16, each
+     * round submitted while the reaper may be spinning, all complete (a submission the spinning reaper missed would
+     * wait forever: the idle wait has no timeout); then the reaper goes back to sleep: its CPU time in the next idle
+     * second stays under the bound of {@link #anIdleReaperSleeps}.
+     */
+    @Test
+    void aReaperThatWasBusySleepsAgainWhenTheWorkStops() throws Exception {
+        Path p = dir.resolve("burst");
+        Files.write(p, new byte[64 * 1024]);
+        try (AioEngine engine = EngineTestSupport.builder(EngineBackend.IO_URING)
+                        .name("burst-uring")
+                        .cachedReadFastPath(false)
+                        .build();
+                AioFile f = AioFile.open(p)) {
+            ByteBuffer[] bufs = new ByteBuffer[16];
+            for (int i = 0; i < bufs.length; i++) bufs[i] = ByteBuffer.allocateDirect(4096);
+            java.util.concurrent.CompletableFuture<?>[] fs = new java.util.concurrent.CompletableFuture<?>[16];
+            for (int round = 0; round < 1250; round++) {
+                for (int i = 0; i < fs.length; i++) fs[i] = engine.read(f, i * 4096L, bufs[i]);
+                for (var x : fs) assertThat(x.get(30, TimeUnit.SECONDS)).isEqualTo(4096);
+            }
+            assertThat(engine.metrics().fastPathReads()).isZero();
+            Thread reaper = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("aio4j-reaper-burst-uring"))
+                    .findFirst()
+                    .orElseThrow();
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            Thread.sleep(50);
+            long c0 = mx.getThreadCpuTime(reaper.getId());
+            Thread.sleep(1000);
+            long used = mx.getThreadCpuTime(reaper.getId()) - c0;
+            assertThat(used)
+                    .as("reaper CPU nanoseconds in the idle second after a burst")
+                    .isLessThan(50_000_000L);
+        }
+    }
+
+    /**
      * A read of a pipe nobody writes: POSIX AIO cannot cancel it (a glibc helper blocks in read(2), see {@code
      * EngineRaceTest.closeWaitsBoundedForAnOpThatCannotBeCancelled}); io_uring waits for it with a poll, which the
      * per-op cancel and the engine's close do cancel: the handler gets ECANCELED, the engine terminates at once,
