@@ -128,11 +128,12 @@ class QuickCopyLineTest {
     }
 
     /**
-     * A plain copy in a child JVM ({@code -Xlog:class+load}) loads no picocli class, and its failure reads as through
-     * picocli: one line, exit 1.
+     * A plain copy in a child JVM ({@code -Xlog:class+load}) loads no picocli class, does not make the jnr-ffi binding
+     * (no generated {@code LibC} class, no ASM) nor the shared engine (the kernel copies), and its failure reads as
+     * through picocli: one line, exit 1.
      */
     @Test
-    void aPlainCopyLoadsNoPicocli() throws Exception {
+    void aPlainCopyLoadsNeitherPicocliNorTheJnrBinding() throws Exception {
         Path src = Files.write(dir.resolve("tiny.bin"), new byte[4096]);
         Path log = dir.resolve("classes.txt");
         Run ok = java(log, "copy", src.toString(), dir.resolve("out.bin").toString(), "--progress", "none");
@@ -140,6 +141,9 @@ class QuickCopyLineTest {
         assertThat(ok.out).startsWith("copied 4.0 KiB (4096 bytes) ");
         assertThat(Files.readAllLines(log)).as("classes loaded").hasSizeGreaterThan(500);
         assertThat(Files.readAllLines(log)).noneMatch(l -> l.contains(" picocli."));
+        assertThat(Files.readAllLines(log)).noneMatch(l -> l.contains(" org.aio4j.internal.LibC$jnr"));
+        assertThat(Files.readAllLines(log)).noneMatch(l -> l.contains(" org.objectweb.asm."));
+        assertThat(Files.readAllLines(log)).noneMatch(l -> l.contains(" org.aio4j.engine.Reaper "));
 
         Run missing = java(log, "copy", dir.resolve("missing").toString(), dir.resolve("o").toString());
         assertThat(missing.exit).isEqualTo(1);
