@@ -125,7 +125,6 @@ public final class AioCli implements Runnable {
         return Main.failed(ex, cl.getCommandSpec().qualifiedName(), debug(parseResult), cl.getErr());
     }
 
-
     private static boolean debug(ParseResult pr) {
         for (ParseResult p = pr; p != null; p = p.subcommand()) {
             if (p.hasMatchedOption("--debug")) return true;

@@ -103,7 +103,8 @@ class QuickCopyLineTest {
     @Test
     void leavesAnEmptyArgumentToPicocli() {
         assertThat(QuickCopyLine.parse(new String[] {"copy", "", "b"})).isNull();
-        assertThat(QuickCopyLine.parse(new String[] {"copy", "a", "b", "--progress", ""})).isNull();
+        assertThat(QuickCopyLine.parse(new String[] {"copy", "a", "b", "--progress", ""}))
+                .isNull();
     }
 
     private static void assertSame(QuickCopyLine quick, String[] args) {
@@ -145,7 +146,8 @@ class QuickCopyLineTest {
         assertThat(Files.readAllLines(log)).noneMatch(l -> l.contains(" org.objectweb.asm."));
         assertThat(Files.readAllLines(log)).noneMatch(l -> l.contains(" org.aio4j.engine.Reaper "));
 
-        Run missing = java(log, "copy", dir.resolve("missing").toString(), dir.resolve("o").toString());
+        Run missing = java(
+                log, "copy", dir.resolve("missing").toString(), dir.resolve("o").toString());
         assertThat(missing.exit).isEqualTo(1);
         assertThat(missing.err).isEqualTo("aio copy: no such file: " + dir.resolve("missing") + System.lineSeparator());
         assertThat(Files.readAllLines(log)).noneMatch(l -> l.contains(" picocli."));

@@ -59,7 +59,9 @@ class SyscallsTest {
         }
         int fd = Syscalls.open(c(sparse), abi.O_RDONLY | abi.O_CLOEXEC, 0);
         try {
-            assertThat(Syscalls.lseek(fd, 0, 2)).isEqualTo(64L << 20).isEqualTo(NativeLib.libc().lseek(fd, 0, 2));
+            assertThat(Syscalls.lseek(fd, 0, 2))
+                    .isEqualTo(64L << 20)
+                    .isEqualTo(NativeLib.libc().lseek(fd, 0, 2));
             long data = Syscalls.lseek(fd, 0, 3); // SEEK_DATA
             assertThat(data).isEqualTo(NativeLib.libc().lseek(fd, 0, 3)).isBetween(0L, 8L << 20);
             assertThat(Syscalls.lseek(fd, data, 4)).isEqualTo(NativeLib.libc().lseek(fd, data, 4)); // SEEK_HOLE
