@@ -5,6 +5,7 @@
 #
 #   aio-benchmarks/cli-startup.sh                          # needs aio-cli/target/aio.jar
 #   OLD_JAR=/tmp/old/aio.jar RUNS=21 aio-benchmarks/cli-startup.sh
+#   OLD_AIO=/tmp/old/aio-cli/bin/aio aio-benchmarks/cli-startup.sh   # the launcher of another build (aio-old)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,6 +20,10 @@ head -c 4096 /dev/urandom > "$work/tiny.bin"
 args=(cp "cp $work/tiny.bin $work/out.bin"
     aio "$AIO copy $work/tiny.bin $work/out.bin --progress none"
     aio-no-cds "AIO_CDS=0 $AIO copy $work/tiny.bin $work/out.bin --progress none")
+if [[ -n ${OLD_AIO:-} ]]; then
+    "$OLD_AIO" --version > /dev/null
+    args+=(aio-old "$OLD_AIO copy $work/tiny.bin $work/out.bin --progress none")
+fi
 if [[ -n ${OLD_JAR:-} ]]; then
     args+=(old-jar "java -jar $OLD_JAR copy $work/tiny.bin $work/out.bin --progress none")
 fi

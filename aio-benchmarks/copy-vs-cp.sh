@@ -10,6 +10,7 @@
 #
 #   aio-benchmarks/copy-vs-cp.sh                 # needs aio-cli/target/aio.jar (mvn -pl aio-cli -am package)
 #   RUNS=21 CASES="cached sparse" aio-benchmarks/copy-vs-cp.sh
+#   OLD_AIO=/tmp/old/aio-cli/bin/aio aio-benchmarks/copy-vs-cp.sh   # adds the launcher of another build (aio-old)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -48,9 +49,11 @@ for c in $CASES; do
     esac
     echo
     echo "== $c: $src -> $dst ($(df -T "$(dirname "$dst")" | awk 'NR==2 {print $2}'))"
-    python3 "$HERE/alternate.py" --runs "$RUNS" --prepare "rm -f '$dst'" \
-        cp "cp '$src' '$dst'" \
-        aio "'$AIO' copy '$src' '$dst' --progress none"
+    args=(cp "cp '$src' '$dst'" aio "'$AIO' copy '$src' '$dst' --progress none")
+    if [[ -n ${OLD_AIO:-} ]]; then
+        args+=(aio-old "'$OLD_AIO' copy '$src' '$dst' --progress none")
+    fi
+    python3 "$HERE/alternate.py" --runs "$RUNS" --prepare "rm -f '$dst'" "${args[@]}"
     if [[ $c == sparse ]]; then
         rm -f "$dst"; cp "$src" "$dst"; cp_blocks=$(stat -c %b "$dst")
         rm -f "$dst"; "$AIO" copy "$src" "$dst" --progress none > /dev/null; aio_blocks=$(stat -c %b "$dst")

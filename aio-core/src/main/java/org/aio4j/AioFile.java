@@ -15,6 +15,7 @@ import org.aio4j.internal.FdTracker;
 import org.aio4j.internal.FileCloseHooks;
 import org.aio4j.internal.LibC;
 import org.aio4j.internal.NativeLib;
+import org.aio4j.internal.Syscalls;
 
 /**
  * An owned file descriptor for asynchronous I/O: a regular file, a FIFO or a device such as {@code /dev/full}.
@@ -89,10 +90,10 @@ public final class AioFile implements AutoCloseable {
             }
         }
         byte[] cpath = (path.toString() + '\0').getBytes(StandardCharsets.UTF_8);
-        int fd = NativeLib.libc().open(cpath, flags, 0666);
+        int fd = Syscalls.open(cpath, flags, 0666);
         if (fd < 0) throw AioException.ofPath("open", NativeLib.errno(), path);
         if (!write && Files.isDirectory(path)) {
-            NativeLib.libc().close(fd);
+            Syscalls.close(fd);
             throw AioException.ofPath("open", Errno.EISDIR.value(), path);
         }
         return new AioFile(fd, path, opts.contains(AioOpenOption.DIRECT));
@@ -174,7 +175,7 @@ public final class AioFile implements AutoCloseable {
      */
     public long size() throws AioException {
         ensureOpen();
-        long s = NativeLib.libc().lseek(fd, 0, 2 /* SEEK_END, the same on every POSIX system */);
+        long s = Syscalls.lseek(fd, 0, 2 /* SEEK_END, the same on every POSIX system */);
         if (s < 0) throw AioException.of("lseek", NativeLib.errno(), path, -1);
         return s;
     }

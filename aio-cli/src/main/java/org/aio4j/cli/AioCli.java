@@ -2,7 +2,6 @@ package org.aio4j.cli;
 
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,8 +99,7 @@ public final class AioCli implements Runnable {
 
     /** The first argument that is not an option (aio's own options take no value), or null. */
     static String commandName(String[] args) {
-        for (String a : args) if (!a.startsWith("-")) return a;
-        return null;
+        return Main.commandName(args);
     }
 
     private static CommandLine commandLine(String[] commands) {
@@ -124,17 +122,7 @@ public final class AioCli implements Runnable {
     }
 
     private static int executionError(Exception ex, CommandLine cl, ParseResult parseResult) {
-        PrintWriter err = cl.getErr();
-        String name = cl.getCommandSpec().qualifiedName();
-        int code = ex instanceof CliException ce ? ce.exitCode() : EXIT_FAILURE;
-        err.println(name + ": " + Errors.describe(ex));
-        if (debug(parseResult)) {
-            StringWriter sw = new StringWriter();
-            ex.printStackTrace(new PrintWriter(sw));
-            err.print(sw);
-        }
-        err.flush();
-        return code;
+        return Main.failed(ex, cl.getCommandSpec().qualifiedName(), debug(parseResult), cl.getErr());
     }
 
     private static boolean debug(ParseResult pr) {
@@ -149,24 +137,18 @@ public final class AioCli implements Runnable {
         return false;
     }
 
-    /** Runs {@code aio} and exits the JVM with its exit code. */
+    /**
+     * Runs {@code aio} and exits the JVM with its exit code (the same as {@link Main#main}, the jar's entry point).
+     *
+     * @param args the command line
+     */
     public static void main(String[] args) {
-        // Quiet logging for the commands (warnings to stderr). Every command but 'serve' (Spring Boot sets up its own
-        // logback) logs through StderrLogging, unless the user chose a logging setup.
-        boolean chosen =
-                System.getProperty("slf4j.provider") != null || System.getProperty("logback.configurationFile") != null;
-        if (!chosen && !"serve".equals(commandName(args))) {
-            System.setProperty("slf4j.provider", StderrLogging.class.getName());
-            // no "SLF4J(I): Attempting to load provider ..." line on stderr
-            if (System.getProperty("slf4j.internal.verbosity") == null) {
-                System.setProperty("slf4j.internal.verbosity", "WARN");
-            }
-        } else if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "aio-cli-logback.xml");
-        }
-        int code = commandLineFor(args).execute(args);
-        System.out.flush();
-        System.exit(code);
+        Main.main(args);
+    }
+
+    /** Runs {@code args} through picocli: every command line that {@link QuickCopyLine} does not read. */
+    static int execute(String[] args) {
+        return commandLineFor(args).execute(args);
     }
 
     /** The version from the jar's manifest. */

@@ -94,12 +94,15 @@ final class CopyCommand implements Callable<Integer> {
     BackendOption backendOption = new BackendOption();
 
     @Override
-    @SuppressWarnings("try") // the signal handlers are only installed for the duration of the copy
     public Integer call() throws Exception {
+        return call(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** The copy, writing its summary to {@code out} and its messages to {@code err} (also without picocli). */
+    @SuppressWarnings("try") // the signal handlers are only installed for the duration of the copy
+    Integer call(PrintWriter out, PrintWriter err) throws Exception {
         backendOption.apply();
         validate();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         long size = Files.size(source);
         Path destination = destination();
         boolean existed = Files.exists(destination);

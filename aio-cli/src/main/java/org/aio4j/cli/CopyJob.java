@@ -319,7 +319,9 @@ final class CopyJob {
     static int opsInFlight() {
         if (!PosixAio.isAvailable()) return 0;
         try {
-            return AioEngine.shared().metrics().inFlight() + PosixAio.opsInFlight();
+            // an engine not made yet has nothing in flight: looking must not start it (a kernel copy never does)
+            AioEngine shared = AioEngine.sharedIfMade();
+            return (shared == null ? 0 : shared.metrics().inFlight()) + PosixAio.opsInFlight();
         } catch (RuntimeException | LinkageError e) {
             return PosixAio.opsInFlight();
         }

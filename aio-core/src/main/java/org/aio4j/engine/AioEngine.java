@@ -149,6 +149,16 @@ public final class AioEngine implements AutoCloseable {
         return e;
     }
 
+    /**
+     * The {@link #shared()} engine if it was made already, else null; never makes it (for code that only looks at
+     * it, such as its in-flight count, and must not start its threads and binding to do so).
+     *
+     * @return the shared engine, or null before the first {@link #shared()}
+     */
+    public static AioEngine sharedIfMade() {
+        return shared;
+    }
+
     // ------------------------------------------------------------------------------------------------ futures
 
     /**

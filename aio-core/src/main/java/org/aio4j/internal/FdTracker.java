@@ -88,7 +88,7 @@ public final class FdTracker {
     /** {@code close(2)}, then the action {@link #whenClosed} registered for this fd, if any. */
     private static void closeNow(int fd) {
         Runnable then = ON_CLOSE.remove(fd); // before close(2): the number may be reused right after it
-        NativeLib.libc().close(fd);
+        Syscalls.close(fd);
         if (then != null) then.run();
     }
 

@@ -11,7 +11,10 @@ import org.aio4j.AioFile;
  * keeps {@code Object}'s {@code equals}); a file with no hook costs one lookup in an empty map at close.
  */
 public final class FileCloseHooks {
-    private static final System.Logger LOG = System.getLogger(FileCloseHooks.class.getName());
+    /** Made when a hook fails, not when the class loads: the JDK's logging set-up costs a command's start. */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(FileCloseHooks.class.getName());
+    }
 
     /** What runs when a file is closed. */
     public interface Hook {
@@ -56,7 +59,7 @@ public final class FileCloseHooks {
             try {
                 h.fileClosed(file);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "aio4j: a close hook of " + file + " failed", e);
+                Log.LOG.log(System.Logger.Level.WARNING, "aio4j: a close hook of " + file + " failed", e);
             }
         }
     }

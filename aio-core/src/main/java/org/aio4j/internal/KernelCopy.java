@@ -176,21 +176,20 @@ public final class KernelCopy {
 
     /** Moves {@code pos} to the next data at or after it and {@code dataEnd} to the hole after that. */
     private void nextExtent() throws AioException {
-        LibC c = NativeLib.libc();
         long d;
         int errno;
         FdTracker.acquire(in.fd());
         try {
             in.ensureOpen();
-            d = c.lseek(in.fd(), pos, SEEK_DATA);
+            d = Syscalls.lseek(in.fd(), pos, SEEK_DATA);
             errno = d < 0 ? NativeLib.errno() : 0;
             if (d < 0 && errno == Errno.ENXIO.value()) {
                 // no data at or after pos: holes up to the end of file, which may now be before the size given
-                long end = c.lseek(in.fd(), 0, SEEK_END);
+                long end = Syscalls.lseek(in.fd(), 0, SEEK_END);
                 if (end >= 0 && end < size) size = Math.max(end, pos);
             }
             if (d >= 0 && d < size) {
-                long h = c.lseek(in.fd(), d, SEEK_HOLE);
+                long h = Syscalls.lseek(in.fd(), d, SEEK_HOLE);
                 if (h < 0) {
                     errno = NativeLib.errno();
                     if (errno != Errno.ENXIO.value()) throw AioException.of("lseek", errno, in.path(), d);
@@ -229,10 +228,10 @@ public final class KernelCopy {
                 if (r < 0) return -CopyFileRange.errno();
             } else {
                 // sendfile writes at out's file offset: put it where this extent goes
-                r = NativeLib.libc().lseek(out.fd(), pos, SEEK_SET);
+                r = Syscalls.lseek(out.fd(), pos, SEEK_SET);
                 if (r >= 0) {
                     NativeMemory.putLong(offsets, pos);
-                    r = NativeLib.gnu().sendfile(out.fd(), in.fd(), offsets, n);
+                    r = Syscalls.sendfile(out.fd(), in.fd(), offsets, n);
                 }
             }
             return r >= 0 ? r : -NativeLib.errno();
@@ -271,7 +270,7 @@ public final class KernelCopy {
         FdTracker.acquire(out.fd());
         try {
             out.ensureOpen();
-            if (NativeLib.libc().ftruncate(out.fd(), size) != 0) {
+            if (Syscalls.ftruncate(out.fd(), size) != 0) {
                 throw AioException.of("ftruncate", NativeLib.errno(), out.path(), size);
             }
         } finally {

@@ -8,48 +8,74 @@ import jnr.ffi.Runtime;
  * musl, FreeBSD's and macOS's libc), in librt on older glibc: libc is tried alone first, then libc with librt.
  *
  * <p>Nothing here throws at class initialisation: {@link #isAvailable()} and {@link #unavailabilityCause()} report
- * the outcome, and {@link #libc()} throws an {@link UnsupportedOperationException} carrying the cause.
+ * the outcome, and {@link #libc()} throws an {@link UnsupportedOperationException} carrying the cause. Where {@code
+ * aio_error} is in the C library itself, availability is decided from its symbols (through jffi) and the jnr-ffi
+ * binding is made on the first call of {@link #libc()} or {@link #gnu()}: should it then fail (it did not in any
+ * test), those calls throw the same {@link UnsupportedOperationException} with its cause.
  */
 public final class NativeLib {
-    private static final LibC LIBC;
-    private static final LibCGnu GNU;
-    private static final Runtime RUNTIME;
     private static final AioAbi ABI;
     private static final Throwable CAUSE;
 
     static {
-        LibC libc = null;
-        LibCGnu gnu = null;
-        Runtime runtime = null;
         AioAbi abi = null;
         Throwable cause = null;
         try {
             abi = AioAbi.current();
-            libc = load(abi, "c");
-            if (libc == null) libc = load(abi, "c", "rt");
-            if (libc == null) throw new UnsatisfiedLinkError("aio_error was found neither in libc nor in librt");
-            runtime = Runtime.getRuntime(libc);
-            gnu = LibraryLoader.create(LibCGnu.class)
-                    .failImmediately()
-                    .library("c")
-                    .load();
+            // Where aio_error is in the C library itself, loading the binding below cannot fail for want of it: the
+            // binding (jnr-ffi generating its classes, tens of milliseconds) then waits for its first use, which a
+            // kernel copy never makes (Syscalls). Otherwise the binding is loaded now and decides, as it always did.
+            if (!Syscalls.aioInLibc()) cause = Binding.CAUSE;
         } catch (Throwable t) {
-            // failImmediately: a symbol missing from LibCGnu is fine, everything else is a cause
-            if (libc != null && runtime != null) {
-                try {
-                    gnu = LibraryLoader.create(LibCGnu.class).library("c").load();
-                } catch (Throwable t2) {
-                    cause = t2;
-                }
-            } else {
-                cause = t;
-            }
+            cause = t;
         }
-        LIBC = cause == null ? libc : null;
-        GNU = cause == null ? gnu : null;
-        RUNTIME = cause == null ? runtime : null;
         ABI = abi;
         CAUSE = cause;
+    }
+
+    /** The jnr-ffi binding, loaded on first use. */
+    private static final class Binding {
+        static final LibC LIBC;
+        static final LibCGnu GNU;
+        static final Throwable CAUSE;
+
+        static {
+            LibC libc = null;
+            LibCGnu gnu = null;
+            Runtime runtime = null;
+            Throwable cause = null;
+            try {
+                AioAbi abi = AioAbi.current();
+                libc = load(abi, "c");
+                if (libc == null) libc = load(abi, "c", "rt");
+                if (libc == null) throw new UnsatisfiedLinkError("aio_error was found neither in libc nor in librt");
+                runtime = Runtime.getRuntime(libc);
+                gnu = LibraryLoader.create(LibCGnu.class)
+                        .failImmediately()
+                        .library("c")
+                        .load();
+            } catch (Throwable t) {
+                // failImmediately: a symbol missing from LibCGnu is fine, everything else is a cause
+                if (libc != null && runtime != null) {
+                    try {
+                        gnu = LibraryLoader.create(LibCGnu.class).library("c").load();
+                    } catch (Throwable t2) {
+                        cause = t2;
+                    }
+                } else {
+                    cause = t;
+                }
+            }
+            LIBC = cause == null ? libc : null;
+            GNU = cause == null ? gnu : null;
+            CAUSE = cause;
+        }
+
+        static void ensureLoaded() {
+            if (CAUSE != null) {
+                throw new UnsupportedOperationException("POSIX AIO is unavailable: " + CAUSE, CAUSE);
+            }
+        }
     }
 
     private static LibC load(AioAbi abi, String... names) {
@@ -89,16 +115,18 @@ public final class NativeLib {
         }
     }
 
-    /** The bound C functions. */
+    /** The bound C functions (loaded on the first call). */
     public static LibC libc() {
         ensureAvailable();
-        return LIBC;
+        Binding.ensureLoaded();
+        return Binding.LIBC;
     }
 
     /** glibc/Linux/BSD extras; each method may throw {@link UnsatisfiedLinkError} where the symbol is missing. */
     public static LibCGnu gnu() {
         ensureAvailable();
-        return GNU;
+        Binding.ensureLoaded();
+        return Binding.GNU;
     }
 
     /** The layout table of this platform. */
@@ -119,8 +147,11 @@ public final class NativeLib {
         }
     }
 
-    /** The errno saved by the last call of this thread into {@link LibC} or {@link LibCGnu}. */
+    /**
+     * The errno saved by the last call of this thread into {@link LibC}, {@link LibCGnu} or {@link Syscalls} (jffi's,
+     * which jnr-ffi's {@code Runtime.getLastError()} reads too).
+     */
     public static int errno() {
-        return RUNTIME.getLastError();
+        return com.kenai.jffi.LastError.getInstance().get();
     }
 }
