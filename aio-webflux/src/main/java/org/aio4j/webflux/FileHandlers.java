@@ -534,7 +534,8 @@ final class FileHandlers {
                             .header(HttpHeaders.CONNECTION, "close")
                             .build();
                 })
-                .onErrorResume(e -> refusal(request, raw, e));
+                .onErrorResume(e -> refusal(request, raw, e))
+                .doOnCancel(() -> cancelled(request, raw));
     }
 
     private static Mono<ServerResponse> tooLarge() {
@@ -652,7 +653,8 @@ final class FileHandlers {
                             "copy of '" + from + "' larger than the maximum of " + maxUploadSize + " bytes");
                     return tooLarge();
                 })
-                .onErrorResume(e -> refusal(request, from + " -> " + to, e));
+                .onErrorResume(e -> refusal(request, from + " -> " + to, e))
+                .doOnCancel(() -> cancelled(request, from + " -> " + to));
     }
 
     // ---------------------------------------------------------------- errors
@@ -682,6 +684,18 @@ final class FileHandlers {
         return ServerResponse.status(HttpStatus.BAD_REQUEST)
                 .header(HttpHeaders.CONNECTION, "close")
                 .build();
+    }
+
+    /**
+     * The server cancelled a PUT or copy before it ended: on Reactor Netty, the client closed or reset the connection
+     * (it cancels the handler of a closed connection; the body's error may come first, see {@link #clientWentAway}).
+     * One DEBUG line; the temporary file is removed by {@link #atomically}.
+     */
+    private static void cancelled(ServerRequest request, String what) {
+        if (log.isDebugEnabled()) {
+            log.debug("aio file router: client went away during " + request.method() + " "
+                    + request.requestPath().value() + " ('" + what + "'): cancelled");
+        }
     }
 
     /**

@@ -128,9 +128,11 @@ class ServerLostClientTest {
         assertThat(logs.atLeast(Level.WARN))
                 .as("nothing at WARN about aborted uploads")
                 .noneMatch(l -> l.contains("/files/up/") || l.contains("Connection has been closed"));
-        assertThat(logs.atLeast(Level.DEBUG))
-                .as("each lost client at DEBUG")
-                .anyMatch(l -> l.startsWith("DEBUG") && l.contains("client went away") && l.contains("/files/up/"));
+        assertThat(logs.atLeast(Level.DEBUG).stream()
+                        .filter(l -> l.startsWith("DEBUG") && l.contains("client went away during PUT /files/up/"))
+                        .count())
+                .as("each lost client at DEBUG (the body's error or the server's cancel, or both)")
+                .isGreaterThanOrEqualTo(midBody[0]);
         assertServerAnswers();
     }
 
