@@ -584,7 +584,8 @@ final class FileHandlers {
                             .header(HttpHeaders.CONNECTION, "close")
                             .build();
                 })
-                .onErrorResume(e -> refusal(request, raw, e));
+                .onErrorResume(e -> refusal(request, raw, e))
+                .doOnCancel(() -> cancelled(request, raw));
     }
 
     private static Mono<ServerResponse> tooLarge() {
@@ -702,18 +703,49 @@ final class FileHandlers {
                             "copy of '" + from + "' larger than the maximum of " + maxUploadSize + " bytes");
                     return tooLarge();
                 })
-                .onErrorResume(e -> refusal(request, from + " -> " + to, e));
+                .onErrorResume(e -> refusal(request, from + " -> " + to, e))
+                .doOnCancel(() -> cancelled(request, from + " -> " + to));
     }
 
     // ---------------------------------------------------------------- errors
 
     private Mono<ServerResponse> refusal(ServerRequest request, String what, Throwable e) {
+        if (NettyAbort.isLostClient(e)) return clientWentAway(request, what, e);
         HttpStatus status = statusFor(e);
         if (status == null) return Mono.error(e);
         if (status == HttpStatus.BAD_REQUEST || e instanceof RootedPaths.OutsideRootException) {
             refused(request, status, "'" + what + "': " + e.getMessage());
         }
         return ServerResponse.status(status).build();
+    }
+
+    /**
+     * The client closed or reset the connection before its request was done (an upload cut mid-body: the body fails
+     * with Reactor Netty's {@code AbortedException} or a connection reset): no server error and no refusal, so one
+     * DEBUG line and no WARN summary. The temporary file was removed by {@link #atomically}. The 400 with {@code
+     * Connection: close} reaches no one; answering it keeps WebFlux from answering 500, which it logs at ERROR with a
+     * stack trace (it sets the 500 before it checks for a lost client).
+     */
+    private Mono<ServerResponse> clientWentAway(ServerRequest request, String what, Throwable e) {
+        if (log.isDebugEnabled()) {
+            log.debug("aio file router: client went away during " + request.method() + " "
+                    + request.requestPath().value() + " ('" + what + "'): " + e);
+        }
+        return ServerResponse.status(HttpStatus.BAD_REQUEST)
+                .header(HttpHeaders.CONNECTION, "close")
+                .build();
+    }
+
+    /**
+     * The server cancelled a PUT or copy before it ended: on Reactor Netty, the client closed or reset the connection
+     * (it cancels the handler of a closed connection; the body's error may come first, see {@link #clientWentAway}).
+     * One DEBUG line; the temporary file is removed by {@link #atomically}.
+     */
+    private static void cancelled(ServerRequest request, String what) {
+        if (log.isDebugEnabled()) {
+            log.debug("aio file router: client went away during " + request.method() + " "
+                    + request.requestPath().value() + " ('" + what + "'): cancelled");
+        }
     }
 
     /**
@@ -725,7 +757,10 @@ final class FileHandlers {
                 status.value(), request.method() + " " + request.requestPath().value() + ": " + detail);
     }
 
-    /** The status for an expected failure, or null for an unexpected one (a 500, logged by WebFlux). */
+    /**
+     * The status for an expected failure, or null for an unexpected one (a 500, logged by WebFlux). A lost client is
+     * no failure of the request's and is answered before this is asked ({@link #clientWentAway}).
+     */
     static HttpStatus statusFor(Throwable e) {
         if (e instanceof RootedPaths.BadPathException) return HttpStatus.BAD_REQUEST;
         if (e instanceof RootedPaths.OutsideRootException) return HttpStatus.NOT_FOUND;

@@ -67,6 +67,9 @@ final class TimedBody extends Flux<DataBuffer> {
         // all below guarded by this
         private Subscription upstream;
         private boolean ended;
+        /** The upstream was cancelled from here (a cancel from downstream, a timeout): an error may still come. */
+        private boolean cancelledUpstream;
+
         private long lastBytes;
         private Disposable armed;
 
@@ -96,6 +99,7 @@ final class TimedBody extends Flux<DataBuffer> {
                 armed = timer.schedule(this::fire, wait, TimeUnit.NANOSECONDS);
             } catch (RuntimeException rejected) { // the scheduler was shut down: the body cannot be timed
                 end();
+                cancelledUpstream = true;
                 upstream.cancel();
                 actual.onError(Operators.onRejectedExecution(rejected, actual.currentContext()));
             }
@@ -110,6 +114,7 @@ final class TimedBody extends Flux<DataBuffer> {
                 return;
             }
             end();
+            cancelledUpstream = true;
             upstream.cancel();
             actual.onError(error.timedOut(total));
         }
@@ -130,10 +135,17 @@ final class TimedBody extends Flux<DataBuffer> {
             actual.onNext(buffer);
         }
 
+        /**
+         * After a cancel from here the upstream may still fail (a cancel is not instantaneous: Reactor Netty fails a
+         * request body whose client reset the connection right after the handler subscribed to it, and then cancelled
+         * it): no one waits for that error any more, and like Reactor's async boundaries after a cancel it is ignored.
+         * Handed to the {@code onErrorDropped} hook (whose default logs an ERROR) it gave one ERROR per client that
+         * reset its connection mid-upload. A second terminal signal from the upstream itself still goes to the hook.
+         */
         @Override
         public synchronized void onError(Throwable t) {
             if (ended) {
-                Operators.onErrorDropped(t, actual.currentContext());
+                if (!cancelledUpstream) Operators.onErrorDropped(t, actual.currentContext());
                 return;
             }
             end();
@@ -156,6 +168,7 @@ final class TimedBody extends Flux<DataBuffer> {
         public void cancel() {
             synchronized (this) {
                 end();
+                cancelledUpstream = true;
             }
             upstream.cancel();
         }

@@ -10,10 +10,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -146,6 +149,65 @@ class TimedBodyTest {
             source.next(buffer());
         }
         allReleased();
+    }
+
+    /**
+     * What Reactor Netty does when a client resets the connection just as the handler subscribes to the body: the
+     * body calls {@code onSubscribe}, the subscriber cancels in there (the server cancelled the handler), and the body
+     * fails all the same. No one waits for that error; it used to go to the {@code onErrorDropped} hook (an ERROR in
+     * the log per such client).
+     */
+    @Test
+    void anErrorThatComesAfterACancelIsNotDropped() {
+        List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Hooks.onErrorDropped(dropped::add);
+        try {
+            VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+            Flux<DataBuffer> failing = Flux.error(new java.io.IOException("Connection reset by peer"));
+            List<Throwable> signalled = new ArrayList<>();
+            timed(failing, Duration.ofSeconds(1), Duration.ofSeconds(10), vts).subscribe(new BaseSubscriber<>() {
+                @Override
+                protected void hookOnSubscribe(Subscription s) {
+                    cancel();
+                }
+
+                @Override
+                protected void hookOnError(Throwable t) {
+                    signalled.add(t);
+                }
+            });
+            assertThat(signalled).isEmpty();
+            // after a timeout (the body cancelled from here), a late error is ignored too
+            TestPublisher<DataBuffer> source =
+                    TestPublisher.createNoncompliant(TestPublisher.Violation.DEFER_CANCELLATION);
+            StepVerifier.create(timed(source.flux(), Duration.ofSeconds(1), Duration.ofSeconds(10), vts))
+                    .then(() -> vts.advanceTimeBy(Duration.ofSeconds(1)))
+                    .expectErrorMessage("idle")
+                    .verify(Duration.ofSeconds(5));
+            source.error(new IllegalStateException("late"));
+            assertThat(dropped).isEmpty();
+        } finally {
+            Hooks.resetOnErrorDropped();
+        }
+    }
+
+    /** A second terminal signal of the upstream itself (a broken publisher) still goes to the hook. */
+    @Test
+    void anErrorAfterTheUpstreamCompletedIsStillDropped() {
+        List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Hooks.onErrorDropped(dropped::add);
+        try {
+            VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+            TestPublisher<DataBuffer> source =
+                    TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+            StepVerifier.create(timed(source.flux(), Duration.ofSeconds(1), Duration.ofSeconds(10), vts))
+                    .then(source::complete)
+                    .verifyComplete();
+            source.error(new IllegalStateException("after complete"));
+            assertThat(dropped).extracting(Throwable::getMessage).containsExactly("after complete");
+        } finally {
+            Hooks.resetOnErrorDropped();
+        }
     }
 
     private void allReleased() {

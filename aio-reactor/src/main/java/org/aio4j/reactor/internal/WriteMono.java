@@ -767,7 +767,13 @@ public final class WriteMono extends Mono<Long> implements Scannable {
         private void signal(@Nullable Throwable error, long result) {
             try {
                 if (cancelled) {
-                    if (error != null && !(error instanceof AioCancelledException)) {
+                    // The source's own error, received before the cancel and held while the file was closed, is
+                    // discarded as an async boundary of Reactor's (publishOn) discards an error it has not delivered
+                    // yet: the subscriber gave up on the write, and the source reported the error to no one else. It
+                    // is not dropped: the default hook logs an ERROR, one per HTTP client that left mid-upload (the
+                    // body fails with the server's AbortedException, then the server cancels the handler). Errors
+                    // of the write itself still go to the hook.
+                    if (error != null && error != upstreamError && !(error instanceof AioCancelledException)) {
                         Operators.onErrorDropped(error, actual.currentContext());
                     }
                     return;
