@@ -1,11 +1,6 @@
 package org.aio4j.internal;
 
-import com.kenai.jffi.CallContext;
-import com.kenai.jffi.CallingConvention;
-import com.kenai.jffi.Invoker;
-import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
-import com.kenai.jffi.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -72,6 +67,7 @@ public final class HotStat {
     static final int O_NOCTTY = 0400;
 
     private static final long SYS_OPENAT2 = 437; // asm-generic numbering since 5.1: the same on x86_64 and aarch64
+    private static final long SYS_STATX = "aarch64".equals(System.getProperty("os.arch")) ? 291 : 332;
 
     /** False where the calls cannot exist, or once the kernel refused {@code openat2} with ENOSYS or EINVAL. */
     private static volatile boolean supported = probeSupport();
@@ -87,7 +83,7 @@ public final class HotStat {
             if (!NativeLib.isAvailable() || !NativeLib.abi().name.startsWith("linux")) return false;
             String arch = System.getProperty("os.arch", "");
             return (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))
-                    && NativeLib.hasSymbol("syscall")
+                    && Syscalls.hasSyscall()
                     && PageCache.isSupported();
         } catch (RuntimeException | LinkageError e) {
             return false;
@@ -126,15 +122,16 @@ public final class HotStat {
             NativeMemory.putLong(how, abi.O_RDONLY | abi.O_NONBLOCK | abi.O_CLOEXEC | O_NOCTTY);
             NativeMemory.putLong(how + 8, 0);
             NativeMemory.putLong(how + 16, RESOLVE_CACHED | RESOLVE_NO_SYMLINKS);
-            long fd = Calls.openat2(AT_FDCWD, name, how, OPEN_HOW_SIZE);
+            long fd = Syscalls.syscall(SYS_OPENAT2, AT_FDCWD, name, how, OPEN_HOW_SIZE);
             if (fd < 0) {
-                int errno = Calls.errno();
+                int errno = NativeLib.errno();
                 if (errno == Errno.ENOSYS.value() || errno == Errno.EINVAL.value()) supported = false;
                 return null;
             }
             try {
                 NativeMemory.zero(stx, STATX_STRUCT_SIZE);
-                if (Calls.statx((int) fd, empty, AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, stx) != 0) {
+                if (Syscalls.syscall(SYS_STATX, fd, empty, AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, stx)
+                        != 0) {
                     return null;
                 }
                 int need = STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_MTIME;
@@ -154,41 +151,10 @@ public final class HotStat {
                         NativeMemory.getLong(stx + STX_INO),
                         cached);
             } finally {
-                NativeLib.libc().close((int) fd);
+                Syscalls.close((int) fd);
             }
         } finally {
             NativeMemory.free(mem, size);
-        }
-    }
-
-    /**
-     * {@code long syscall(long number, ...)} with every argument as a 64-bit integer, through jffi's invoker as
-     * {@link PageCache} and {@link KernelCopy} call it. Loaded on first use only.
-     */
-    private static final class Calls {
-        static final long ADDRESS = Library.getDefault().getSymbolAddress("syscall");
-        static final long SYS_STATX = "aarch64".equals(System.getProperty("os.arch")) ? 291 : 332;
-        static final CallContext FIVE = CallContext.getCallContext(
-                Type.SLONG,
-                new Type[] {Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG},
-                CallingConvention.DEFAULT,
-                true); // save errno
-        static final CallContext SIX = CallContext.getCallContext(
-                Type.SLONG,
-                new Type[] {Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG},
-                CallingConvention.DEFAULT,
-                true);
-
-        static long openat2(int dirfd, long path, long how, long size) {
-            return Invoker.getInstance().invokeN5(FIVE, ADDRESS, SYS_OPENAT2, dirfd, path, how, size);
-        }
-
-        static long statx(int fd, long path, int flags, int mask, long buf) {
-            return Invoker.getInstance().invokeN6(SIX, ADDRESS, SYS_STATX, fd, path, flags, mask, buf);
-        }
-
-        static int errno() {
-            return com.kenai.jffi.LastError.getInstance().get();
         }
     }
 }

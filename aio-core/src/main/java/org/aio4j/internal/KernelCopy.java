@@ -3,7 +3,6 @@ package org.aio4j.internal;
 import com.kenai.jffi.CallContext;
 import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Invoker;
-import com.kenai.jffi.LastError;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.Type;
 import java.nio.file.Files;
@@ -225,7 +224,7 @@ public final class KernelCopy {
                 NativeMemory.putLong(offsets, pos);
                 NativeMemory.putLong(offsets + 8, pos);
                 r = CopyFileRange.call(in.fd(), offsets, out.fd(), offsets + 8, n);
-                if (r < 0) return -CopyFileRange.errno();
+                if (r < 0) return -NativeLib.errno();
             } else {
                 // sendfile writes at out's file offset: put it where this extent goes
                 r = Syscalls.lseek(out.fd(), pos, SEEK_SET);
@@ -259,10 +258,6 @@ public final class KernelCopy {
 
         static long call(int fdIn, long offIn, int fdOut, long offOut, long len) {
             return Invoker.getInstance().invokeN6(CONTEXT, ADDRESS, fdIn, offIn, fdOut, offOut, len, 0);
-        }
-
-        static int errno() {
-            return LastError.getInstance().get();
         }
     }
 

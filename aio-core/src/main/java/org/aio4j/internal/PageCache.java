@@ -1,12 +1,6 @@
 package org.aio4j.internal;
 
-import com.kenai.jffi.CallContext;
-import com.kenai.jffi.CallingConvention;
-import com.kenai.jffi.Invoker;
-import com.kenai.jffi.LastError;
-import com.kenai.jffi.Library;
 import com.kenai.jffi.PageManager;
-import com.kenai.jffi.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -46,8 +40,7 @@ public final class PageCache {
         try {
             if (!NativeLib.isAvailable() || !NativeLib.abi().name.startsWith("linux")) return false;
             String arch = System.getProperty("os.arch", "");
-            return (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))
-                    && NativeLib.hasSymbol("syscall");
+            return (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64")) && Syscalls.hasSyscall();
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
@@ -75,12 +68,12 @@ public final class PageCache {
         if (!supported) return Residency.UNKNOWN;
         AioAbi abi = NativeLib.abi();
         byte[] cpath = (path.toString() + '\0').getBytes(StandardCharsets.UTF_8);
-        int fd = NativeLib.libc().open(cpath, abi.O_RDONLY | abi.O_CLOEXEC | abi.O_NONBLOCK, 0);
+        int fd = Syscalls.open(cpath, abi.O_RDONLY | abi.O_CLOEXEC | abi.O_NONBLOCK, 0);
         if (fd < 0) return Residency.UNKNOWN;
         try {
             return residency(fd, position, count);
         } finally {
-            NativeLib.libc().close(fd);
+            Syscalls.close(fd);
         }
     }
 
@@ -95,7 +88,7 @@ public final class PageCache {
         }
         if (count == 0) return Residency.CACHED;
         if (!supported) return Residency.UNKNOWN;
-        long pageSize = Cachestat.PAGE_SIZE;
+        long pageSize = Page.SIZE;
         long first = position / pageSize;
         long last = (position + count - 1) / pageSize; // count > 0: no overflow below 2^63 - page
         long pages = last - first + 1;
@@ -105,9 +98,9 @@ public final class PageCache {
         try {
             NativeMemory.putLong(mem, position);
             NativeMemory.putLong(mem + 8, count);
-            long r = Cachestat.call(fd, mem, mem + 16);
+            long r = Syscalls.syscall(SYS_CACHESTAT, fd, mem, mem + 16, 0);
             if (r != 0) {
-                if (Cachestat.errno() == Errno.ENOSYS.value()) supported = false;
+                if (NativeLib.errno() == Errno.ENOSYS.value()) supported = false;
                 return Residency.UNKNOWN;
             }
             return NativeMemory.getLong(mem + 16) >= pages ? Residency.CACHED : Residency.NOT_CACHED;
@@ -116,27 +109,8 @@ public final class PageCache {
         }
     }
 
-    /**
-     * {@code long syscall(long number, ...)} with {@code cachestat(unsigned int fd, struct cachestat_range *range,
-     * struct cachestat *cstat, unsigned int flags)}: called through jffi's invoker with every argument as a 64-bit
-     * integer (variadic integer arguments travel in the same registers on x86_64 and aarch64 Linux), as
-     * {@link KernelCopy} calls {@code copy_file_range}. Loaded on first use only.
-     */
-    private static final class Cachestat {
-        static final long PAGE_SIZE = PageManager.getInstance().pageSize();
-        static final long ADDRESS = Library.getDefault().getSymbolAddress("syscall");
-        static final CallContext CONTEXT = CallContext.getCallContext(
-                Type.SLONG,
-                new Type[] {Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG},
-                CallingConvention.DEFAULT,
-                true); // save errno
-
-        static long call(int fd, long range, long cstat) {
-            return Invoker.getInstance().invokeN5(CONTEXT, ADDRESS, SYS_CACHESTAT, fd, range, cstat, 0);
-        }
-
-        static int errno() {
-            return LastError.getInstance().get();
-        }
+    /** The page size, asked on first use only. */
+    private static final class Page {
+        static final long SIZE = PageManager.getInstance().pageSize();
     }
 }

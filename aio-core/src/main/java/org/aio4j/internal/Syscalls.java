@@ -22,6 +22,7 @@ public final class Syscalls {
     private static final long LSEEK = address("lseek");
     private static final long FTRUNCATE = address("ftruncate");
     private static final long SENDFILE = address("sendfile");
+    private static final long SYSCALL = address("syscall");
 
     private Syscalls() {}
 
@@ -59,6 +60,10 @@ public final class Syscalls {
         static final CallContext LSEEK = context(Type.SINT64, Type.SINT, Type.SINT64, Type.SINT);
         static final CallContext FTRUNCATE = context(Type.SINT, Type.SINT, Type.SINT64);
         static final CallContext SENDFILE = context(Type.SLONG, Type.SINT, Type.SINT, Type.POINTER, Type.ULONG);
+        static final CallContext SYSCALL5 =
+                context(Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG);
+        static final CallContext SYSCALL6 =
+                context(Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG);
     }
 
     /**
@@ -129,5 +134,41 @@ public final class Syscalls {
     public static long sendfile(int outFd, int inFd, long offset, long count) {
         if (SENDFILE == 0) return NativeLib.gnu().sendfile(outFd, inFd, offset, count);
         return Invoker.getInstance().invokeN4(Contexts.SENDFILE, SENDFILE, outFd, inFd, offset, count);
+    }
+
+    /** True when {@code syscall(2)} was found ({@link #syscall} may be called). */
+    static boolean hasSyscall() {
+        return SYSCALL != 0;
+    }
+
+    /**
+     * {@code long syscall(long number, ...)} with four arguments, every one passed as a 64-bit integer (variadic
+     * integer arguments travel in the same registers as fixed ones on x86_64 and aarch64 Linux). Only where {@link
+     * #hasSyscall()}.
+     *
+     * @param number the system call's number on this architecture
+     * @param a the first argument
+     * @param b the second argument
+     * @param c the third argument
+     * @param d the fourth argument
+     * @return the result, or -1 ({@link NativeLib#errno()})
+     */
+    static long syscall(long number, long a, long b, long c, long d) {
+        return Invoker.getInstance().invokeN5(Contexts.SYSCALL5, SYSCALL, number, a, b, c, d);
+    }
+
+    /**
+     * {@code long syscall(long number, ...)} with five arguments, as {@link #syscall(long, long, long, long, long)}.
+     *
+     * @param number the system call's number on this architecture
+     * @param a the first argument
+     * @param b the second argument
+     * @param c the third argument
+     * @param d the fourth argument
+     * @param e the fifth argument
+     * @return the result, or -1 ({@link NativeLib#errno()})
+     */
+    static long syscall(long number, long a, long b, long c, long d, long e) {
+        return Invoker.getInstance().invokeN6(Contexts.SYSCALL6, SYSCALL, number, a, b, c, d, e);
     }
 }
