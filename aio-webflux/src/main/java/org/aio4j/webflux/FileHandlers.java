@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
@@ -23,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import org.aio4j.AioException;
 import org.aio4j.internal.HotStat;
 import org.aio4j.reactor.AioFiles;
 import org.aio4j.reactor.CopyOptions;
@@ -711,7 +707,7 @@ final class FileHandlers {
 
     private Mono<ServerResponse> refusal(ServerRequest request, String what, Throwable e) {
         if (NettyAbort.isLostClient(e)) return clientWentAway(request, what, e);
-        HttpStatus status = statusFor(e);
+        HttpStatus status = ErrorStatus.statusFor(e);
         if (status == null) return Mono.error(e);
         if (status == HttpStatus.BAD_REQUEST || e instanceof RootedPaths.OutsideRootException) {
             refused(request, status, "'" + what + "': " + e.getMessage());
@@ -755,49 +751,5 @@ final class FileHandlers {
     void refused(ServerRequest request, HttpStatus status, String detail) {
         refusals.refused(
                 status.value(), request.method() + " " + request.requestPath().value() + ": " + detail);
-    }
-
-    /**
-     * The status for an expected failure, or null for an unexpected one (a 500, logged by WebFlux). A lost client is
-     * no failure of the request's and is answered before this is asked ({@link #clientWentAway}).
-     */
-    static HttpStatus statusFor(Throwable e) {
-        if (e instanceof RootedPaths.BadPathException) return HttpStatus.BAD_REQUEST;
-        if (e instanceof RootedPaths.OutsideRootException) return HttpStatus.NOT_FOUND;
-        if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) return HttpStatus.NOT_FOUND;
-        if (e instanceof AccessDeniedException) return HttpStatus.FORBIDDEN;
-        if (e instanceof java.nio.file.FileAlreadyExistsException) return HttpStatus.CONFLICT;
-        // aio4j's own errors, also as the cause of the java.nio.file exception an open throws (the errno, not the
-        // C library's wording of the reason, decides)
-        AioException a = AioException.find(e).orElse(null);
-        if (a != null) {
-            String name = a.errnoName() == null ? "" : a.errnoName();
-            switch (name) {
-                case "EEXIST":
-                    return HttpStatus.CONFLICT;
-                case "ENOENT", "ENOTDIR", "EISDIR", "ENAMETOOLONG", "ELOOP":
-                    return HttpStatus.NOT_FOUND;
-                case "EACCES", "EPERM", "EROFS":
-                    return HttpStatus.FORBIDDEN;
-                case "ENOSPC", "EDQUOT":
-                    return HttpStatus.INSUFFICIENT_STORAGE;
-                case "EFBIG": // the file size limit (RLIMIT_FSIZE) or the file system's maximum file size
-                    return HttpStatus.CONTENT_TOO_LARGE;
-                default:
-                    return null;
-            }
-        }
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            String reason = fse.getReason().toLowerCase(java.util.Locale.ROOT);
-            // a name longer than the file system allows (ENAMETOOLONG) or a symbolic link loop (ELOOP) names no file
-            if (reason.contains("not a directory")
-                    || reason.contains("file name too long")
-                    || reason.contains("too many levels of symbolic links")) {
-                return HttpStatus.NOT_FOUND;
-            }
-            if (reason.contains("no space") || reason.contains("quota")) return HttpStatus.INSUFFICIENT_STORAGE;
-            if (reason.contains("read-only")) return HttpStatus.FORBIDDEN;
-        }
-        return null;
     }
 }

@@ -16,46 +16,45 @@ class FileHandlersStatusTest {
     @Test
     void expectedFailuresMapToStatuses() {
         Path p = Path.of("/root/x");
-        assertThat(FileHandlers.statusFor(new RootedPaths.BadPathException("x")))
-                .isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(FileHandlers.statusFor(new RootedPaths.OutsideRootException("x")))
+        assertThat(ErrorStatus.statusFor(new RootedPaths.BadPathException("x"))).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(ErrorStatus.statusFor(new RootedPaths.OutsideRootException("x")))
                 .isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(FileHandlers.statusFor(new NoSuchFileException("x"))).isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(FileHandlers.statusFor(new AccessDeniedException("x"))).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(FileHandlers.statusFor(new FileAlreadyExistsException("x"))).isEqualTo(HttpStatus.CONFLICT);
-        assertThat(FileHandlers.statusFor(new FileSystemException("x", null, "Not a directory")))
+        assertThat(ErrorStatus.statusFor(new NoSuchFileException("x"))).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(ErrorStatus.statusFor(new AccessDeniedException("x"))).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(ErrorStatus.statusFor(new FileAlreadyExistsException("x"))).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(ErrorStatus.statusFor(new FileSystemException("x", null, "Not a directory")))
                 .isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(FileHandlers.statusFor(AioException.of("write", Errno.ENOSPC.value(), p, 0)))
+        assertThat(ErrorStatus.statusFor(AioException.of("write", Errno.ENOSPC.value(), p, 0)))
                 .isEqualTo(HttpStatus.INSUFFICIENT_STORAGE);
-        assertThat(FileHandlers.statusFor(AioException.of("open", Errno.EACCES.value(), p, -1)))
+        assertThat(ErrorStatus.statusFor(AioException.of("open", Errno.EACCES.value(), p, -1)))
                 .isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(FileHandlers.statusFor(AioException.of("open", Errno.ENOENT.value(), p, -1)))
+        assertThat(ErrorStatus.statusFor(AioException.of("open", Errno.ENOENT.value(), p, -1)))
                 .isEqualTo(HttpStatus.NOT_FOUND);
         // a symbolic link loop or an overlong name: no such file, not a server error
-        assertThat(FileHandlers.statusFor(new FileSystemException(
+        assertThat(ErrorStatus.statusFor(new FileSystemException(
                         "/root/loop",
                         null,
                         "Too many levels of symbolic links or unable to access attributes of symbolic link")))
                 .isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(FileHandlers.statusFor(new FileSystemException("/root/xxx", null, "File name too long")))
+        assertThat(ErrorStatus.statusFor(new FileSystemException("/root/xxx", null, "File name too long")))
                 .isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(FileHandlers.statusFor(AioException.of("open", Errno.ENAMETOOLONG.value(), p, -1)))
+        assertThat(ErrorStatus.statusFor(AioException.of("open", Errno.ENAMETOOLONG.value(), p, -1)))
                 .isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(FileHandlers.statusFor(AioException.of("open", Errno.ELOOP.value(), p, -1)))
+        assertThat(ErrorStatus.statusFor(AioException.of("open", Errno.ELOOP.value(), p, -1)))
                 .isEqualTo(HttpStatus.NOT_FOUND);
-        assertThat(FileHandlers.statusFor(AioException.of("read", Errno.EIO.value(), p, 0)))
+        assertThat(ErrorStatus.statusFor(AioException.of("read", Errno.EIO.value(), p, 0)))
                 .isNull();
         // an open's java.nio.file exception caused by the AioException: the errno decides, not the reason's wording
         // (EISDIR arrives as a FileSystemException "Is a directory"; musl words ELOOP "Symbolic link loop")
         FileSystemException isDir = new FileSystemException(p.toString(), null, "Is a directory");
         isDir.initCause(AioException.of("open", Errno.EISDIR.value(), p, -1));
-        assertThat(FileHandlers.statusFor(isDir)).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(ErrorStatus.statusFor(isDir)).isEqualTo(HttpStatus.NOT_FOUND);
         FileSystemException loop = new FileSystemException(p.toString(), null, "Symbolic link loop");
         loop.initCause(AioException.of("open", Errno.ELOOP.value(), p, -1));
-        assertThat(FileHandlers.statusFor(loop)).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(ErrorStatus.statusFor(loop)).isEqualTo(HttpStatus.NOT_FOUND);
         FileSystemException ro = new FileSystemException(p.toString(), null, "RO");
         ro.initCause(AioException.of("open", Errno.EROFS.value(), p, -1));
-        assertThat(FileHandlers.statusFor(ro)).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(FileHandlers.statusFor(new IllegalStateException())).isNull();
+        assertThat(ErrorStatus.statusFor(ro)).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(ErrorStatus.statusFor(new IllegalStateException())).isNull();
     }
 }
