@@ -17,8 +17,12 @@ final class WriteKernelCopy {
     private final WriteMono.WriteSubscriber w;
 
     volatile int state;
-    /** The position after the last step, published after each step. */
-    volatile long position;
+    /**
+     * The position after each step, in order: the drain loop reports every one ("a sample after each step"), also
+     * when one pass of the loop comes after several steps (a {@code drain()} from this task may fold into a pass
+     * already running on another thread).
+     */
+    private final java.util.Queue<Long> positions = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Set by the drain loop when it stops: the task runs no further step. */
     volatile boolean stop;
 
@@ -62,7 +66,7 @@ final class WriteKernelCopy {
             while (!w.cancelled && !stop) {
                 s = kernel.step();
                 if (s == KernelCopy.Step.REFUSED) break; // nothing copied: no progress
-                position = kernel.position();
+                positions.offer(kernel.position());
                 if (s != KernelCopy.Step.MORE) break;
                 w.drain(); // progress
             }
@@ -89,9 +93,8 @@ final class WriteKernelCopy {
     void reap() {
         int st = state;
         if (st == FREE) return;
-        if (!w.stopping && !w.cancelled) {
-            long p = position;
-            if (p != w.written) {
+        for (Long p; (p = positions.poll()) != null; ) {
+            if (!w.stopping && !w.cancelled && p != w.written) {
                 w.written = p;
                 if (w.parent.onProgress != null) w.parent.onProgress.accept(w.written);
             }
